@@ -1,0 +1,137 @@
+//! The trait a plugin author implements.
+
+use crate::{Document, Error};
+use serde::de::DeserializeOwned;
+use std::path::PathBuf;
+
+/// What a stage does, which decides what the host allows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Cleaners: may rewrite the text (keeping spans valid) and drop documents.
+    Transform,
+    /// Detectors, taggers: may add spans, set the language and meta, and drop documents, but
+    /// not change the text.
+    Annotate,
+    /// Exporters: write documents; run once, after every other stage, in document order.
+    Export,
+}
+
+impl Kind {
+    /// The name used in manifests and project files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Transform => "transform",
+            Kind::Annotate => "annotate",
+            Kind::Export => "export",
+        }
+    }
+}
+
+/// Facts about the run a stage is made for.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct StageContext {
+    /// The stage id from the project file (`clean`, `export`, ...). Use it as the `source`
+    /// of spans.
+    pub stage_id: String,
+    /// The run's output folder; exporters write below it.
+    pub output_dir: PathBuf,
+    /// Which worker this instance serves (0-based); exporters have one instance, worker 0.
+    pub worker: usize,
+    /// How many workers the run has.
+    pub threads: usize,
+}
+
+/// A pipeline stage, written as plain Rust.
+///
+/// The host makes one instance per worker thread with [`Stage::new`], and calls it with
+/// batches of documents. Implement [`Stage::process`] for transform and annotate stages and
+/// [`Stage::export`] for exporters; the batch methods loop over them and may be overridden
+/// for batched work. A method that returns an error fails that document only; a panic fails
+/// the batch and the host makes a new instance.
+///
+/// Heavy read-only state (a model, a gazetteer) belongs in a `static` `OnceLock` shared by
+/// all instances, not in each instance.
+pub trait Stage: Send + Sized + 'static {
+    /// The configuration, deserialised from the stage's `config` table. Use
+    /// `#[serde(deny_unknown_fields)]` so that a misspelt key is an error.
+    type Config: DeserializeOwned;
+
+    /// The name projects use in `plugin = "..."`. snake_case, ASCII.
+    const NAME: &'static str;
+    /// What the stage does, which decides what the host allows it.
+    const KIND: Kind;
+    /// One line for `moulin plugins`.
+    const SUMMARY: &'static str;
+    /// An example `config` table, in TOML, for `moulin plugins` and the docs.
+    const EXAMPLE_CONFIG: &'static str = "";
+
+    /// Checks beyond what serde does (ranges, files that must exist). Called by `moulin
+    /// check` and before every run, before any input is read. Must not write anything.
+    fn validate(_config: &Self::Config) -> Result<(), Error> {
+        Ok(())
+    }
+
+    /// Make an instance for one worker.
+    fn new(config: Self::Config, ctx: &StageContext) -> Result<Self, Error>;
+
+    /// Transform or annotate one document.
+    fn process(&mut self, _doc: &mut Document) -> Result<(), Error> {
+        Err(Error::other(format!("stage `{}` does not process documents", Self::NAME)))
+    }
+
+    /// Transform or annotate a batch. Pushes `(index, error)` for documents that failed;
+    /// the default calls [`Stage::process`] on each.
+    fn process_batch(&mut self, docs: &mut [Document], errors: &mut Vec<(usize, Error)>) {
+        for (i, doc) in docs.iter_mut().enumerate() {
+            if let Err(e) = self.process(doc) {
+                errors.push((i, e));
+            }
+        }
+    }
+
+    /// Export one document.
+    fn export(&mut self, _doc: &Document) -> Result<(), Error> {
+        Err(Error::other(format!("stage `{}` does not export documents", Self::NAME)))
+    }
+
+    /// Export a batch, in order. Pushes `(index, error)` for documents that failed; the
+    /// default calls [`Stage::export`] on each.
+    fn export_batch(&mut self, docs: &[Document], errors: &mut Vec<(usize, Error)>) {
+        for (i, doc) in docs.iter().enumerate() {
+            if let Err(e) = self.export(doc) {
+                errors.push((i, e));
+            }
+        }
+    }
+
+    /// End of input: flush and close. Returns a summary (a JSON object) for the run
+    /// manifest; exporters report `{"files": [...], "rows": n, "bytes": n}`.
+    fn finish(&mut self) -> Result<serde_json::Value, Error> {
+        Ok(serde_json::json!({}))
+    }
+}
+
+/// Parse a stage configuration from JSON, naming the key at fault in the error.
+pub fn parse_config<C: DeserializeOwned>(config_json: &str) -> Result<C, Error> {
+    let de = &mut serde_json::Deserializer::from_str(config_json);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let path = if path == "." { String::new() } else { path };
+        let mut message = e.inner().to_string();
+        // serde_json appends a position in the JSON text the host generated; it means
+        // nothing to the user, who wrote TOML.
+        if let Some(at) = message.rfind(" at line ") {
+            message.truncate(at);
+        }
+        // serde_path_to_error puts an unknown field in the path, but a missing field's path
+        // is its parent: the key is in the message.
+        let missing = message.strip_prefix("missing field `").and_then(|rest| rest.split('`').next());
+        let key = match missing {
+            Some(k) if path.is_empty() => k.to_string(),
+            Some(k) => format!("{path}.{k}"),
+            None => path,
+        };
+        Error::config(key, message)
+    })
+}
