@@ -1,0 +1,528 @@
+//! The project file: what it may hold, and its parsing with every problem collected.
+//!
+//! Problems are gathered for the whole file and each names the file, the line and the key,
+//! so that `moulin check` can show them all at once. Paths are resolved relative to the
+//! project file's folder.
+
+use serde::Deserialize;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// One problem in a project file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigError {
+    /// The project file.
+    pub file: PathBuf,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// The key at fault (`stage[1].config.min_words`), when there is one.
+    pub key: Option<String>,
+    /// What was expected and what was found.
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(key) = &self.key {
+            write!(f, ": {key}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// The default include patterns: every format a reader exists for.
+pub const DEFAULT_INCLUDE: &[&str] = &[
+    "**/*.txt",
+    "**/*.txt.gz",
+    "**/*.txt.zst",
+    "**/*.jsonl",
+    "**/*.jsonl.gz",
+    "**/*.jsonl.zst",
+];
+
+const fn default_batch_documents() -> usize {
+    256
+}
+const fn default_batch_bytes() -> usize {
+    4 << 20
+}
+const fn default_max_document_bytes() -> u64 {
+    64 << 20
+}
+const fn default_max_stage_restarts() -> usize {
+    8
+}
+fn default_text_field() -> String {
+    "text".into()
+}
+fn default_output() -> PathBuf {
+    "out".into()
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawProject {
+    name: Option<String>,
+    #[serde(default = "default_output")]
+    output: PathBuf,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawInput {
+    paths: Vec<PathBuf>,
+    include: Option<Vec<String>>,
+    #[serde(default)]
+    exclude: Vec<String>,
+    #[serde(default = "default_text_field")]
+    text_field: String,
+    #[serde(default = "default_max_document_bytes")]
+    max_document_bytes: u64,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawPlugins {
+    #[serde(default)]
+    paths: Vec<PathBuf>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPipeline {
+    #[serde(default = "default_batch_documents")]
+    batch_documents: usize,
+    #[serde(default = "default_batch_bytes")]
+    batch_bytes: usize,
+    #[serde(default = "default_max_stage_restarts")]
+    max_stage_restarts: usize,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStage {
+    id: String,
+    plugin: String,
+    #[serde(default)]
+    config: Option<toml::Table>,
+}
+
+/// `[input]`: what to read.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct InputConfig {
+    /// Folders or files to read, resolved against the project folder.
+    pub paths: Vec<PathBuf>,
+    /// Glob patterns a file must match (relative to its input path).
+    pub include: Vec<String>,
+    /// Glob patterns that exclude a file.
+    pub exclude: Vec<String>,
+    /// The JSONL field that holds the text.
+    pub text_field: String,
+    /// A document larger than this is an error of its record.
+    pub max_document_bytes: u64,
+}
+
+/// `[pipeline]`: how documents are batched.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PipelineConfig {
+    /// At most this many documents a batch.
+    pub batch_documents: usize,
+    /// A batch is closed once its text reaches this many bytes.
+    pub batch_bytes: usize,
+    /// How many times a stage that panicked is remade in one run before the run stops.
+    pub max_stage_restarts: usize,
+}
+
+impl Default for PipelineConfig {
+    fn default() -> Self {
+        PipelineConfig {
+            batch_documents: default_batch_documents(),
+            batch_bytes: default_batch_bytes(),
+            max_stage_restarts: default_max_stage_restarts(),
+        }
+    }
+}
+
+/// One `[[stage]]`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StageConfig {
+    /// Unique id: shows in stats, spans, errors.
+    pub id: String,
+    /// A stage name on the plugin path, or the path of a plugin library.
+    pub plugin: String,
+    /// The stage's `config` table, as JSON for the plugin.
+    pub config: serde_json::Value,
+    /// Which `[[stage]]` this is (0-based), to place its problems.
+    #[serde(skip)]
+    pub index: usize,
+}
+
+/// A parsed project file.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ProjectConfig {
+    /// The project file.
+    pub file: PathBuf,
+    /// The project's name (`[project] name`, or the file's stem).
+    pub name: String,
+    /// The output folder, resolved.
+    pub output: PathBuf,
+    /// `[input]`.
+    pub input: InputConfig,
+    /// `[plugins] paths`, resolved.
+    pub plugin_paths: Vec<PathBuf>,
+    /// `[pipeline]`.
+    pub pipeline: PipelineConfig,
+    /// The stages, in order.
+    pub stages: Vec<StageConfig>,
+    #[serde(skip)]
+    source: String,
+}
+
+/// Where things are in the file's text, to give problems a line.
+struct Locator<'a> {
+    lines: Vec<&'a str>,
+}
+
+impl<'a> Locator<'a> {
+    fn new(source: &'a str) -> Self {
+        Locator { lines: source.lines().collect() }
+    }
+
+    /// The lines `[start, end)` (0-based) of the `occurrence`-th table called `name`
+    /// (`[name]` or `[[name]]`), sub-tables `[name.x]` included.
+    fn section(&self, name: &str, occurrence: usize) -> Option<(usize, usize)> {
+        let mut seen = 0;
+        let mut start = None;
+        for (i, line) in self.lines.iter().enumerate() {
+            let Some(header) = header_name(line) else { continue };
+            let top = header.split('.').next().unwrap_or("").trim();
+            if let Some(s) = start {
+                if top != name || (header == name && line.trim_start().starts_with("[[")) {
+                    return Some((s, i));
+                }
+            } else if header == name {
+                if seen == occurrence {
+                    start = Some(i);
+                }
+                seen += 1;
+            }
+        }
+        start.map(|s| (s, self.lines.len()))
+    }
+
+    /// The 1-based line where `key` is set inside the section, or the section's header.
+    fn key_line(&self, section: Option<(usize, usize)>, key: Option<&str>) -> Option<usize> {
+        let (start, end) = section?;
+        if let Some(key) = key.and_then(|k| k.rsplit('.').find(|part| part.parse::<usize>().is_err())) {
+            for i in start..end {
+                if sets_key(self.lines[i], key) {
+                    return Some(i + 1);
+                }
+            }
+        }
+        Some(start + 1)
+    }
+
+    /// The 1-based line of a top-level key that is not in any table.
+    fn top_key_line(&self, key: &str) -> Option<usize> {
+        for (i, line) in self.lines.iter().enumerate() {
+            if header_name(line).is_some() {
+                break;
+            }
+            if sets_key(line, key) {
+                return Some(i + 1);
+            }
+        }
+        self.lines.iter().position(|l| header_name(l) == Some(key)).map(|i| i + 1)
+    }
+}
+
+fn header_name(line: &str) -> Option<&str> {
+    let t = line.trim();
+    let t = t.split('#').next().unwrap_or("").trim();
+    let inner = t.strip_prefix("[[").and_then(|r| r.strip_suffix("]]")).or_else(|| t.strip_prefix('[').and_then(|r| r.strip_suffix(']')))?;
+    Some(inner.trim())
+}
+
+/// Whether `line` sets `key` (`key = ...`, `"key" = ...`, or inside an inline table).
+fn sets_key(line: &str, key: &str) -> bool {
+    let code = line.split('#').next().unwrap_or("");
+    let quoted = format!("\"{key}\"");
+    for candidate in [key, quoted.as_str()] {
+        let mut from = 0;
+        while let Some(pos) = code[from..].find(candidate) {
+            let at = from + pos;
+            let before_ok = code[..at].chars().next_back().is_none_or(|c| c.is_whitespace() || c == '{' || c == ',' || c == '.');
+            let after = code[at + candidate.len()..].trim_start();
+            if before_ok && after.starts_with('=') {
+                return true;
+            }
+            from = at + candidate.len();
+        }
+    }
+    false
+}
+
+fn deserialize_section<T: serde::de::DeserializeOwned>(value: toml::Value) -> Result<T, (Option<String>, String)> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.inner().to_string();
+        let message = message.trim().to_string();
+        let missing = message.strip_prefix("missing field `").and_then(|r| r.split('`').next()).map(String::from);
+        let key = match (missing, path.as_str()) {
+            (Some(k), ".") => Some(k),
+            (Some(k), p) => Some(format!("{p}.{k}")),
+            (None, ".") => None,
+            (None, p) => Some(p.to_string()),
+        };
+        (key, message)
+    })
+}
+
+/// Deserialize the table `[name]`, or record its problem with the line of the key at fault.
+fn parse_section<T: serde::de::DeserializeOwned>(
+    loc: &Locator<'_>,
+    file: &Path,
+    name: &str,
+    value: toml::Value,
+    problems: &mut Vec<ConfigError>,
+) -> Option<T> {
+    match deserialize_section(value) {
+        Ok(v) => Some(v),
+        Err((key, message)) => {
+            let line = loc.key_line(loc.section(name, 0), key.as_deref());
+            let key = Some(key.map_or_else(|| name.to_string(), |k| format!("{name}.{k}")));
+            problems.push(ConfigError { file: file.to_path_buf(), line, key, message });
+            None
+        }
+    }
+}
+
+impl ProjectConfig {
+    /// Read and parse a project file. Every problem found is returned, not just the first.
+    pub fn load(file: &Path) -> Result<ProjectConfig, Vec<ConfigError>> {
+        let source = std::fs::read_to_string(file).map_err(|e| {
+            vec![ConfigError { file: file.to_path_buf(), line: None, key: None, message: format!("cannot read the project file: {e}") }]
+        })?;
+        Self::parse(file, &source)
+    }
+
+    /// Parse a project file's text; `file` names it in problems and anchors relative paths.
+    pub fn parse(file: &Path, source: &str) -> Result<ProjectConfig, Vec<ConfigError>> {
+        let err = |line: Option<usize>, key: Option<String>, message: String| ConfigError { file: file.to_path_buf(), line, key, message };
+        let mut table: toml::Table = match source.parse() {
+            Ok(t) => t,
+            Err(e) => {
+                let e: toml::de::Error = e;
+                let line = e.span().map(|s| source[..s.start.min(source.len())].matches('\n').count() + 1);
+                return Err(vec![err(line, None, format!("not valid TOML: {}", e.message()))]);
+            }
+        };
+        let loc = Locator::new(source);
+        let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
+        let mut problems = Vec::new();
+
+        let section = |name: &str, problems: &mut Vec<ConfigError>, table: &mut toml::Table| -> Option<toml::Value> {
+            let v = table.remove(name)?;
+            if v.is_table() {
+                Some(v)
+            } else {
+                problems.push(err(loc.top_key_line(name), Some(name.into()), format!("expected a table `[{name}]`, found a {}", v.type_str())));
+                None
+            }
+        };
+        let raw_project = section("project", &mut problems, &mut table);
+        let raw_input = section("input", &mut problems, &mut table);
+        let raw_plugins = section("plugins", &mut problems, &mut table);
+        let raw_pipeline = section("pipeline", &mut problems, &mut table);
+        let raw_stages = table.remove("stage");
+        for (key, _) in table.iter() {
+            problems.push(err(
+                loc.top_key_line(key),
+                Some(key.clone()),
+                format!("unknown key `{key}`, expected one of `project`, `input`, `plugins`, `pipeline`, `stage`"),
+            ));
+        }
+
+        let project: RawProject = match raw_project {
+            Some(v) => parse_section(&loc, file, "project", v, &mut problems).unwrap_or_default(),
+            None => RawProject { name: None, output: default_output() },
+        };
+        let input: Option<RawInput> = match raw_input {
+            Some(v) => parse_section(&loc, file, "input", v, &mut problems),
+            None => {
+                problems.push(err(None, Some("input".into()), "missing table `[input]` with `paths = [...]`".into()));
+                None
+            }
+        };
+        let plugins: RawPlugins = raw_plugins.and_then(|v| parse_section(&loc, file, "plugins", v, &mut problems)).unwrap_or_default();
+        let pipeline: Option<RawPipeline> = raw_pipeline.and_then(|v| parse_section(&loc, file, "pipeline", v, &mut problems));
+
+        let mut stages = Vec::new();
+        match raw_stages {
+            None => problems.push(err(None, Some("stage".into()), "no `[[stage]]`: a project needs at least one stage".into())),
+            Some(toml::Value::Array(items)) => {
+                for (index, item) in items.into_iter().enumerate() {
+                    let sec = loc.section("stage", index);
+                    match deserialize_section::<RawStage>(item) {
+                        Ok(s) => {
+                            let config = serde_json::to_value(s.config.unwrap_or_default()).unwrap_or_default();
+                            stages.push(StageConfig { id: s.id, plugin: s.plugin, config, index });
+                        }
+                        Err((key, message)) => problems.push(err(
+                            loc.key_line(sec, key.as_deref()),
+                            Some(format!("stage[{index}]{}", key.map(|k| format!(".{k}")).unwrap_or_default())),
+                            message,
+                        )),
+                    }
+                }
+            }
+            Some(other) => problems.push(err(loc.top_key_line("stage"), Some("stage".into()), format!("expected `[[stage]]` tables, found a {}", other.type_str()))),
+        }
+
+        // Checks across fields.
+        let mut seen = std::collections::HashMap::new();
+        for s in &stages {
+            let line = loc.key_line(loc.section("stage", s.index), Some("id"));
+            let valid = !s.id.is_empty() && s.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            if !valid {
+                problems.push(err(line, Some(format!("stage[{}].id", s.index)), format!("expected letters, digits, `_` or `-`, found {:?}", s.id)));
+            }
+            if let Some(first) = seen.insert(s.id.clone(), s.index) {
+                problems.push(err(line, Some(format!("stage[{}].id", s.index)), format!("stage id `{}` is already used by stage[{first}]", s.id)));
+            }
+        }
+        let input = input.map(|i| {
+            let sec = loc.section("input", 0);
+            if i.paths.is_empty() {
+                problems.push(err(loc.key_line(sec, Some("paths")), Some("input.paths".into()), "expected at least one path".into()));
+            }
+            let include = i.include.unwrap_or_else(|| DEFAULT_INCLUDE.iter().map(|s| s.to_string()).collect());
+            for (key, pattern) in include.iter().map(|p| ("include", p)).chain(i.exclude.iter().map(|p| ("exclude", p))) {
+                if let Err(e) = globset::Glob::new(pattern) {
+                    problems.push(err(loc.key_line(sec, Some(key)), Some(format!("input.{key}")), format!("bad glob {pattern:?}: {}", e.kind())));
+                }
+            }
+            for p in &i.paths {
+                let resolved = base.join(p);
+                if !resolved.exists() {
+                    problems.push(err(loc.key_line(sec, Some("paths")), Some("input.paths".into()), format!("input path {} does not exist", resolved.display())));
+                }
+            }
+            if i.max_document_bytes == 0 {
+                problems.push(err(loc.key_line(sec, Some("max_document_bytes")), Some("input.max_document_bytes".into()), "expected a positive number of bytes".into()));
+            }
+            InputConfig {
+                paths: i.paths.iter().map(|p| base.join(p)).collect(),
+                include,
+                exclude: i.exclude,
+                text_field: i.text_field,
+                max_document_bytes: i.max_document_bytes,
+            }
+        });
+        let pipeline = pipeline
+            .map(|p| PipelineConfig { batch_documents: p.batch_documents, batch_bytes: p.batch_bytes, max_stage_restarts: p.max_stage_restarts })
+            .unwrap_or_default();
+        if pipeline.batch_documents == 0 || pipeline.batch_bytes == 0 {
+            problems.push(err(loc.key_line(loc.section("pipeline", 0), Some("batch_documents")), Some("pipeline".into()), "batch sizes must be positive".into()));
+        }
+
+        match input {
+            Some(input) if problems.is_empty() => Ok(ProjectConfig {
+                file: file.to_path_buf(),
+                name: project.name.unwrap_or_else(|| file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()),
+                output: base.join(project.output),
+                input,
+                plugin_paths: plugins.paths.iter().map(|p| base.join(p)).collect(),
+                pipeline,
+                stages,
+                source: source.to_string(),
+            }),
+            _ => Err(problems),
+        }
+    }
+
+    /// The 1-based line where a stage sets `key` (a dotted path below the stage, such as
+    /// `config.min_words` or `plugin`), or the stage's header line.
+    pub fn stage_line(&self, stage: &StageConfig, key: Option<&str>) -> Option<usize> {
+        let loc = Locator::new(&self.source);
+        loc.key_line(loc.section("stage", stage.index), key)
+    }
+
+    /// A problem about a stage, placed at the line of `key`.
+    pub fn stage_error(&self, stage: &StageConfig, key: Option<&str>, message: String) -> ConfigError {
+        ConfigError {
+            file: self.file.clone(),
+            line: self.stage_line(stage, key),
+            key: Some(match key {
+                Some(k) => format!("stage[{}].{k}", stage.index),
+                None => format!("stage[{}]", stage.index),
+            }),
+            message,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(src: &str) -> Result<ProjectConfig, Vec<ConfigError>> {
+        let dir = std::env::temp_dir();
+        ProjectConfig::parse(&dir.join("p.toml"), src)
+    }
+
+    #[test]
+    fn a_good_file_resolves_paths_and_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("corpus")).unwrap();
+        let file = dir.path().join("p.toml");
+        let cfg = ProjectConfig::parse(
+            &file,
+            "[project]\nname = \"x\"\n[input]\npaths = [\"corpus\"]\n[[stage]]\nid = \"a\"\nplugin = \"normalize\"\nconfig = { form = \"nfc\" }\n[[stage]]\nid = \"b\"\nplugin = \"jsonl\"\n[stage.config]\npath = \"o.jsonl\"\n",
+        )
+        .unwrap();
+        assert_eq!(cfg.name, "x");
+        assert_eq!(cfg.output, dir.path().join("out"));
+        assert_eq!(cfg.input.paths, vec![dir.path().join("corpus")]);
+        assert_eq!(cfg.input.include.len(), DEFAULT_INCLUDE.len());
+        assert_eq!(cfg.stages[1].config, serde_json::json!({"path": "o.jsonl"}));
+        assert_eq!(cfg.stage_line(&cfg.stages[1], Some("config.path")), Some(13));
+        assert_eq!(cfg.stage_line(&cfg.stages[0], Some("config.form")), Some(8));
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_line() {
+        let src = "bogus = 1\n[project]\nnmae = \"x\"\n[input]\npaths = []\nincldue = []\n[[stage]]\nid = \"a\"\n[[stage]]\nid = \"a\"\nplugin = 3\n";
+        let errors = parse(src).unwrap_err();
+        let shown: Vec<String> = errors.iter().map(|e| format!("{:?} {:?} {}", e.line, e.key, e.message)).collect();
+        let find = |needle: &str| shown.iter().find(|s| s.contains(needle)).unwrap_or_else(|| panic!("no {needle} in {shown:#?}"));
+        assert!(find("bogus").starts_with("Some(1)"));
+        assert!(find("nmae").starts_with("Some(3)"));
+        assert!(find("incldue").starts_with("Some(6)"));
+        assert!(find("missing field `plugin`").starts_with("Some(7)"));
+        assert!(find("invalid type: integer `3`").starts_with("Some(11)"));
+        assert_eq!(errors.len(), 5, "{shown:#?}");
+    }
+
+    #[test]
+    fn syntax_errors_have_a_line() {
+        let errors = parse("[input]\npaths = [\"a\"\n").unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].message.starts_with("not valid TOML"), "{}", errors[0].message);
+        assert!(errors[0].line.is_some());
+    }
+
+    #[test]
+    fn duplicate_ids_and_bad_globs() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = "[input]\npaths = [\".\"]\ninclude = [\"a/[\"]\n[[stage]]\nid = \"s\"\nplugin = \"x\"\n[[stage]]\nid = \"s\"\nplugin = \"y\"\n";
+        let errors = ProjectConfig::parse(&dir.path().join("p.toml"), src).unwrap_err();
+        assert!(errors.iter().any(|e| e.line == Some(3) && e.message.contains("bad glob")), "{errors:#?}");
+        assert!(errors.iter().any(|e| e.line == Some(8) && e.message.contains("already used")), "{errors:#?}");
+    }
+}
