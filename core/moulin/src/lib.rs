@@ -1,6 +1,52 @@
-//! placeholder
-#![allow(missing_docs)]
+/*!
+The moulin engine, and the API for embedding it.
+
+A **project** ([`Project`]) is a TOML file naming the input, the plugin stages and their
+settings. [`Project::load`] parses it, loads the plugin libraries and checks every stage's
+configuration, reporting all problems at once; [`Project::run`] walks the corpus, streams
+documents through the stages on worker threads and writes the outputs, `errors.jsonl` and
+`manifest.json`.
+
+To run stages over documents you already have, build a [`Pipeline`] from a [`Registry`] of
+plugin libraries (loaded from folders, or linked in statically) and give it an iterator.
+
+The modules follow a document's way: [`config`] -> [`corpus`] (walk and readers) ->
+[`plugins`] (load, registry) -> [`pipeline`] (batches, workers, order, exporters) ->
+[`report`] (counts).
+
+```
+use moulin::{Doc, Outcome, PipelineBuilder, Registry};
+
+// Plugin libraries come from folders (`Registry::discover`) or are linked in statically
+// (`Registry::add_module`). With no stage at all, documents pass through unchanged.
+let pipeline = PipelineBuilder::new(Registry::new()).threads(2).build()?;
+let outputs = pipeline.process(vec![Doc::new("a", "Bonjour"), Doc::new("b", "Salut")]);
+let ids: Vec<String> = outputs
+    .map(|o| match o {
+        Outcome::Kept(doc) => doc.id.to_string(),
+        other => panic!("unexpected {other:?}"),
+    })
+    .collect();
+assert_eq!(ids, ["a", "b"]);
+# Ok::<(), Box<dyn std::error::Error>>(())
+```
+*/
+#![deny(missing_docs)]
+
 pub mod config;
 pub mod corpus;
-pub mod hostlog;
+mod embed;
+mod error;
+mod hostlog;
+pub mod pipeline;
 pub mod plugins;
+mod project;
+pub mod report;
+
+pub use config::{ConfigError, ProjectConfig};
+pub use embed::{Outcome, Outputs, Pipeline, PipelineBuilder};
+pub use error::Error;
+pub use moulin_abi::{Doc, Span, ABI_VERSION};
+pub use plugins::{Library, LoadError, LoadProblem, Registry, StageKind};
+pub use project::{Check, CheckLine, Problem, Progress, Project, RunOptions, RunResult};
+pub use report::{ErrorRecord, FileReport, RunReport, StageReport, Totals};

@@ -1,0 +1,192 @@
+//! Running stages over documents the caller supplies: the embedding API.
+
+use crate::config::ConfigError;
+use crate::pipeline::{Batch, Engine, Finished, StageSpec};
+use crate::plugins::{plugin_error_key, plugin_error_text, Registry, StageKind};
+use crate::project::Problem;
+use crate::report::StageReport;
+use crate::Error;
+use crossbeam_channel::{bounded, Receiver};
+use moulin_abi::Doc;
+use std::path::PathBuf;
+use std::thread::JoinHandle;
+
+/// Builds a [`Pipeline`] from stages of a [`Registry`].
+pub struct PipelineBuilder {
+    registry: Registry,
+    stages: Vec<(String, String, serde_json::Value)>,
+    threads: usize,
+    output_dir: PathBuf,
+    batch_documents: usize,
+    max_stage_restarts: usize,
+}
+
+impl PipelineBuilder {
+    /// Start a pipeline over the stages of `registry`.
+    pub fn new(registry: Registry) -> Self {
+        PipelineBuilder { registry, stages: Vec::new(), threads: 1, output_dir: ".".into(), batch_documents: 256, max_stage_restarts: 8 }
+    }
+
+    /// Add a stage: its id, the stage name on the registry, its config.
+    pub fn stage(mut self, id: &str, plugin: &str, config: serde_json::Value) -> Self {
+        self.stages.push((id.to_string(), plugin.to_string(), config));
+        self
+    }
+
+    /// Worker threads (default 1).
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = threads.max(1);
+        self
+    }
+
+    /// Where exporters write (default: the current folder).
+    pub fn output_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.output_dir = dir.into();
+        self
+    }
+
+    /// Documents per batch (default 256).
+    pub fn batch_documents(mut self, n: usize) -> Self {
+        self.batch_documents = n.max(1);
+        self
+    }
+
+    /// Resolve the stages and check their configurations; every problem is returned.
+    pub fn build(self) -> Result<Pipeline, Error> {
+        let mut problems = Vec::new();
+        let mut specs = Vec::new();
+        for (index, (id, plugin, config)) in self.stages.iter().enumerate() {
+            let problem = |key: &str, message: String| {
+                Problem::Config(ConfigError { file: "(pipeline builder)".into(), line: None, key: Some(format!("stage[{index}].{key}")), message })
+            };
+            let Some((lib, manifest)) = self.registry.stage(plugin) else {
+                let near = self.registry.nearest(plugin);
+                problems.push(problem("plugin", format!("unknown plugin stage `{plugin}`; nearest: {}", near.join(", "))));
+                continue;
+            };
+            let config_json = config.to_string();
+            if let Err(e) = lib.check_config(&manifest.name, &config_json) {
+                let key = plugin_error_key(&e).map(|k| format!("config.{k}")).unwrap_or_else(|| "config".into());
+                problems.push(problem(&key, plugin_error_text(&e)));
+                continue;
+            }
+            specs.push(StageSpec { id: id.clone(), name: manifest.name.clone(), kind: manifest.kind, library: lib.clone(), config_json });
+        }
+        if !problems.is_empty() {
+            return Err(Error::Invalid(problems));
+        }
+        let (stages, exporters) = specs.into_iter().partition(|s: &StageSpec| s.kind != StageKind::Export);
+        Ok(Pipeline {
+            engine: Engine { stages, exporters, threads: self.threads, output_dir: self.output_dir, max_stage_restarts: self.max_stage_restarts },
+            batch_documents: self.batch_documents,
+        })
+    }
+}
+
+/// A pipeline of loaded stages, ready to process documents.
+#[derive(Clone, Debug)]
+pub struct Pipeline {
+    engine: Engine,
+    batch_documents: usize,
+}
+
+/// What became of one document.
+#[derive(Debug)]
+pub enum Outcome {
+    /// It went through every stage.
+    Kept(Doc),
+    /// A stage dropped it.
+    Dropped {
+        /// The document as the stage left it.
+        doc: Doc,
+        /// The stage id.
+        stage: String,
+        /// The stage's reason.
+        reason: String,
+    },
+    /// It failed.
+    Failed {
+        /// The document id.
+        id: String,
+        /// The stage id, when a stage failed.
+        stage: Option<String>,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// The processed documents, as an iterator; batches come back in input order.
+pub struct Outputs {
+    rx: Receiver<Outcome>,
+    handle: Option<JoinHandle<Result<crate::pipeline::EngineOutcome, String>>>,
+}
+
+impl Iterator for Outputs {
+    type Item = Outcome;
+    fn next(&mut self) -> Option<Outcome> {
+        self.rx.recv().ok()
+    }
+}
+
+impl Outputs {
+    /// Wait for the end and return per-stage counts (drains what was not read).
+    pub fn finish(mut self) -> Result<Vec<StageReport>, Error> {
+        for _ in self.rx.iter() {}
+        let handle = self.handle.take().expect("finish is called once");
+        let outcome = handle.join().map_err(|_| Error::Setup("the pipeline thread panicked".into()))?.map_err(Error::Setup)?;
+        match outcome.fatal {
+            Some(message) => Err(Error::Stopped { message, report: Box::new(crate::report::RunReport { stages: outcome.stages, ..Default::default() }) }),
+            None => Ok(outcome.stages),
+        }
+    }
+}
+
+impl Pipeline {
+    /// Run the stages over `docs` on the pipeline's worker threads. Outcomes come back batch
+    /// by batch in input order (within a batch: kept, then dropped, then failed).
+    pub fn process<I>(&self, docs: I) -> Outputs
+    where
+        I: IntoIterator<Item = Doc>,
+        I::IntoIter: Send + 'static,
+    {
+        let engine = self.engine.clone();
+        let per_batch = self.batch_documents;
+        let mut docs = docs.into_iter();
+        let (tx, rx) = bounded::<Outcome>(per_batch * 4);
+        let handle = std::thread::spawn(move || {
+            let source = move |emit: &mut dyn FnMut(Batch) -> bool| loop {
+                let mut batch = Batch::default();
+                for doc in docs.by_ref().take(per_batch) {
+                    batch.text_bytes += doc.text.len() as u64;
+                    batch.count_read(0);
+                    batch.docs.push(doc);
+                    batch.origins.push(0);
+                }
+                if batch.docs.is_empty() || !emit(batch) {
+                    return;
+                }
+            };
+            let stage_ids: Vec<String> = engine.stages.iter().map(|s| s.id.clone()).collect();
+            let sink = |batch: Finished| {
+                let kept = batch.docs.into_iter().map(Outcome::Kept);
+                let dropped = batch.dropped.into_iter().map(|(_, stage, doc)| Outcome::Dropped {
+                    reason: doc.drop_reason.as_ref().into_option().map(|r| r.to_string()).unwrap_or_default(),
+                    doc,
+                    stage: stage_ids[stage].clone(),
+                });
+                let failed = batch.failures.into_iter().map(|f| Outcome::Failed {
+                    id: f.record.id.unwrap_or_default(),
+                    stage: f.record.stage,
+                    message: f.record.message,
+                });
+                for outcome in kept.chain(dropped).chain(failed) {
+                    if tx.send(outcome).is_err() {
+                        return;
+                    }
+                }
+            };
+            engine.run(source, sink)
+        });
+        Outputs { rx, handle: Some(handle) }
+    }
+}

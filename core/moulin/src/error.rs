@@ -1,0 +1,43 @@
+//! The engine's error type.
+
+use crate::project::Problem;
+use crate::report::RunReport;
+use std::path::PathBuf;
+
+/// What can stop a project from loading or running. Bad input files and documents are not
+/// errors of the run: they are counted in its report and listed in `errors.jsonl`.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The project file, a plugin library or a stage configuration is wrong; every problem
+    /// found is listed.
+    #[error("{} problem(s):\n{}", .0.len(), .0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<Problem>),
+    /// A stage could not be made when the run started.
+    #[error("cannot start the pipeline: {0}")]
+    Setup(String),
+    /// Writing the run's outputs failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The run had to stop before the end (an exporter failed, a stage kept panicking). The
+    /// report counts what was done.
+    #[error("the run stopped: {message}")]
+    Stopped {
+        /// Why.
+        message: String,
+        /// What was done before.
+        report: Box<RunReport>,
+    },
+}
+
+impl Error {
+    /// Whether the error is about configuration or plugins (nothing was run).
+    pub fn is_config(&self) -> bool {
+        matches!(self, Error::Invalid(_))
+    }
+}

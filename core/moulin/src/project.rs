@@ -1,0 +1,453 @@
+//! A project: its file, the plugins it needs, and running it over its corpus.
+
+use crate::config::{ConfigError, ProjectConfig, StageConfig};
+use crate::corpus::{self, InputFile, Item, ReadOptions};
+use crate::pipeline::{Batch, Engine, Failure, Finished, StageSpec};
+use crate::plugins::{plugin_error_key, plugin_error_text, LoadError, Registry, StageKind};
+use crate::report::{ErrorRecord, FileReport, RunReport, Totals};
+use crate::Error;
+use serde::Serialize;
+use std::fmt;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+/// A problem that stops a project from running.
+#[derive(Debug, Clone)]
+pub enum Problem {
+    /// In the project file (including a stage's `config`, checked by its plugin).
+    Config(ConfigError),
+    /// A plugin library that could not be loaded.
+    Load(LoadError),
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::Config(e) => e.fmt(f),
+            Problem::Load(e) => e.fmt(f),
+        }
+    }
+}
+
+/// One line of `moulin check`.
+#[derive(Debug, Clone)]
+pub struct CheckLine {
+    /// Whether the check passed.
+    pub ok: bool,
+    /// What was checked: `config`, `plugin`, `stage`, `input`.
+    pub what: &'static str,
+    /// Which one, and the outcome in a few words.
+    pub detail: String,
+}
+
+/// The outcome of checking a project without reading any input.
+#[derive(Debug)]
+pub struct Check {
+    /// One line per check, in order.
+    pub lines: Vec<CheckLine>,
+    /// Every problem found.
+    pub problems: Vec<Problem>,
+    /// The project, when there was no problem.
+    pub project: Option<Project>,
+}
+
+/// Reports progress of a run; the CLI draws a bar with it.
+pub trait Progress: Send + Sync {
+    /// The run starts: this many bytes in this many files.
+    fn start(&self, total_bytes: u64, files: u64);
+    /// So far: bytes read from disk, documents finished.
+    fn advance(&self, bytes_read: u64, documents: u64);
+    /// The run is over.
+    fn finish(&self);
+}
+
+/// How to run a project (what the command line decides; the project file describes the
+/// pipeline).
+#[derive(Clone, Default)]
+pub struct RunOptions {
+    /// Worker threads; 0 means one per core.
+    pub threads: usize,
+    /// Write outputs here instead of the project's output folder.
+    pub output: Option<PathBuf>,
+    /// Progress reporting.
+    pub progress: Option<Arc<dyn Progress>>,
+}
+
+/// A loaded project: its configuration, the plugin libraries, the resolved stages.
+#[derive(Debug)]
+pub struct Project {
+    /// The parsed project file.
+    pub config: ProjectConfig,
+    /// The loaded plugin libraries.
+    pub registry: Registry,
+    stages: Vec<StageSpec>,
+}
+
+/// The outcome of a run that went to its end (some inputs may have failed: see
+/// [`RunReport::has_failures`]).
+pub type RunResult = Result<RunReport, Error>;
+
+impl Project {
+    /// Load a project file and its plugins; every problem is returned at once.
+    pub fn load(path: impl AsRef<Path>) -> Result<Project, Error> {
+        let check = Project::check(path);
+        match check.project {
+            Some(p) => Ok(p),
+            None => Err(Error::Invalid(check.problems)),
+        }
+    }
+
+    /// Check a project file: the file, each plugin library, each stage and its config, the
+    /// inputs. Nothing is read from the corpus and nothing is written.
+    pub fn check(path: impl AsRef<Path>) -> Check {
+        let path = path.as_ref();
+        let mut lines = Vec::new();
+        let mut problems = Vec::new();
+        let config = match ProjectConfig::load(path) {
+            Ok(c) => {
+                lines.push(CheckLine { ok: true, what: "config", detail: path.display().to_string() });
+                c
+            }
+            Err(errors) => {
+                lines.push(CheckLine { ok: false, what: "config", detail: format!("{} ({} problems)", path.display(), errors.len()) });
+                problems.extend(errors.into_iter().map(Problem::Config));
+                return Check { lines, problems, project: None };
+            }
+        };
+        let (registry, load_errors) = Registry::discover(&crate::plugins::search_path(&config.plugin_paths));
+        for lib in registry.libraries() {
+            let stages: Vec<&str> = lib.manifest.stages.iter().map(|s| s.name.as_str()).collect();
+            lines.push(CheckLine {
+                ok: true,
+                what: "plugin",
+                detail: format!("{} {} (ABI {}): {} [{}]", lib.manifest.name, lib.manifest.version, lib.manifest.abi_version, lib.origin(), stages.join(", ")),
+            });
+        }
+        for e in load_errors {
+            lines.push(CheckLine { ok: false, what: "plugin", detail: format!("{}", e.path.display()) });
+            problems.push(Problem::Load(e));
+        }
+        let mut stages = Vec::new();
+        let mut extra_registry = Registry::new();
+        for stage in &config.stages {
+            match resolve_stage(&config, &registry, &mut extra_registry, stage) {
+                Ok(spec) => {
+                    lines.push(CheckLine { ok: true, what: "stage", detail: format!("{} ({}, {})", stage.id, spec.name, spec.kind) });
+                    stages.push(spec);
+                }
+                Err(stage_problems) => {
+                    lines.push(CheckLine { ok: false, what: "stage", detail: format!("{} ({})", stage.id, stage.plugin) });
+                    problems.extend(stage_problems);
+                }
+            }
+        }
+        order_problems(&config, &stages, &mut problems);
+        let project = problems.is_empty().then(|| {
+            let mut registry = registry;
+            for lib in extra_registry.libraries() {
+                let _ = registry.add(lib.clone());
+            }
+            Project { config, registry, stages }
+        });
+        Check { lines, problems, project }
+    }
+
+    /// The resolved stages, in order.
+    pub fn stages(&self) -> &[StageSpec] {
+        &self.stages
+    }
+
+    /// Run with default options (one thread per core, the project's output folder).
+    pub fn run(&self) -> RunResult {
+        self.run_with(&RunOptions::default())
+    }
+
+    /// Run the project over its inputs. Bad inputs are reported in `errors.jsonl` and the
+    /// report, and the run goes on; `Err` means the run could not start or had to stop.
+    pub fn run_with(&self, options: &RunOptions) -> RunResult {
+        let started = Instant::now();
+        let started_unix = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let output = options.output.clone().unwrap_or_else(|| self.config.output.clone());
+        let io_err = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| Error::Io { path, source }
+        };
+        std::fs::create_dir_all(&output).map_err(io_err(&output))?;
+        let threads = if options.threads == 0 { std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) } else { options.threads };
+        let (files, walk_errors) = corpus::walk(&self.config.input).map_err(|e| Error::Invalid(vec![Problem::Config(ConfigError {
+            file: self.config.file.clone(),
+            line: None,
+            key: Some("input".into()),
+            message: e.to_string(),
+        })]))?;
+
+        let errors_path = output.join("errors.jsonl");
+        let mut errors_out = BufWriter::new(std::fs::File::create(&errors_path).map_err(io_err(&errors_path))?);
+        let mut write_error = |record: &ErrorRecord| -> std::io::Result<()> {
+            serde_json::to_writer(&mut errors_out, record)?;
+            errors_out.write_all(b"\n")
+        };
+        let mut totals = Totals { files: files.len() as u64, walk_errors: walk_errors.len() as u64, ..Default::default() };
+        for e in &walk_errors {
+            tracing::warn!(path = %e.path.display(), error = %e.message, "Skipped part of the input.");
+            write_error(&ErrorRecord { path: Some(e.path.display().to_string()), record: None, id: None, stage: None, kind: "walk".into(), message: e.message.clone() })
+                .map_err(io_err(&errors_path))?;
+        }
+        let mut reports: Vec<FileReport> = files.iter().map(|f| FileReport { path: f.id.clone(), ..Default::default() }).collect();
+        totals.input_bytes = files.iter().map(|f| f.size).sum();
+
+        let (stages, exporters): (Vec<StageSpec>, Vec<StageSpec>) = self.stages.iter().cloned().partition(|s| s.kind != StageKind::Export);
+        let engine = Engine { stages, exporters, threads, output_dir: output.clone(), max_stage_restarts: self.config.pipeline.max_stage_restarts };
+        let read_options = ReadOptions { text_field: self.config.input.text_field.clone(), max_document_bytes: self.config.input.max_document_bytes };
+        let bytes_read = Arc::new(AtomicU64::new(0));
+        if let Some(p) = &options.progress {
+            p.start(totals.input_bytes, files.len() as u64);
+        }
+        let batch_documents = self.config.pipeline.batch_documents;
+        let batch_bytes = self.config.pipeline.batch_bytes as u64;
+        let source_files = &files;
+        let counter = bytes_read.clone();
+        let source = move |emit: &mut dyn FnMut(Batch) -> bool| {
+            read_corpus(source_files, &read_options, counter, batch_documents, batch_bytes, emit);
+        };
+        let mut documents_done = 0u64;
+        let mut write_failed: Option<std::io::Error> = None;
+        let sink = |batch: Finished| {
+            documents_done += account(&mut reports, &mut totals, &batch, files.as_slice(), &mut |record| {
+                if write_failed.is_none() {
+                    if let Err(e) = write_error(record) {
+                        write_failed = Some(e);
+                    }
+                }
+            });
+            if let Some(p) = &options.progress {
+                p.advance(bytes_read.load(Ordering::Relaxed), documents_done);
+            }
+        };
+        let outcome = engine.run(source, sink).map_err(Error::Setup)?;
+        if let Some(p) = &options.progress {
+            p.finish();
+        }
+        if let Some(e) = write_failed {
+            return Err(Error::Io { path: errors_path, source: e });
+        }
+        errors_out.flush().map_err(io_err(&errors_path))?;
+        drop(errors_out);
+
+        let report = RunReport { totals, stages: outcome.stages, files: reports, seconds: started.elapsed().as_secs_f64(), threads };
+        self.write_manifest(&output, &report, started_unix, outcome.fatal.as_deref())?;
+        match outcome.fatal {
+            Some(message) => Err(Error::Stopped { message, report: Box::new(report) }),
+            None => Ok(report),
+        }
+    }
+
+    fn write_manifest(&self, output: &Path, report: &RunReport, started_unix: u64, fatal: Option<&str>) -> Result<(), Error> {
+        #[derive(Serialize)]
+        struct PluginEntry<'a> {
+            name: &'a str,
+            version: &'a str,
+            abi_version: &'a str,
+            sdk_version: &'a str,
+            rustc: &'a str,
+            path: Option<&'a Path>,
+            sha256: Option<&'a str>,
+        }
+        let mut plugins: Vec<PluginEntry> = Vec::new();
+        for spec in &self.stages {
+            let lib = &spec.library;
+            if plugins.iter().any(|p| p.name == lib.manifest.name) {
+                continue;
+            }
+            plugins.push(PluginEntry {
+                name: &lib.manifest.name,
+                version: &lib.manifest.version,
+                abi_version: &lib.manifest.abi_version,
+                sdk_version: &lib.manifest.sdk_version,
+                rustc: &lib.manifest.rustc,
+                path: lib.path.as_deref(),
+                sha256: lib.sha256.as_deref(),
+            });
+        }
+        let status = match (fatal, report.has_failures()) {
+            (Some(_), _) => "stopped",
+            (None, true) => "failures",
+            (None, false) => "ok",
+        };
+        let manifest = serde_json::json!({
+            "moulin_version": env!("CARGO_PKG_VERSION"),
+            "abi_version": moulin_abi::ABI_VERSION,
+            "project": { "name": self.config.name, "file": self.config.file },
+            "config": self.config,
+            "plugins": plugins,
+            "run": {
+                "status": status,
+                "stopped_because": fatal,
+                "threads": report.threads,
+                "started_unix": started_unix,
+                "seconds": report.seconds,
+                "text_mb_per_second": report.text_mb_per_second(),
+                "errors_file": "errors.jsonl",
+            },
+            "totals": report.totals,
+            "stages": report.stages,
+            "files": report.files,
+        });
+        let path = output.join("manifest.json");
+        let tmp = output.join("manifest.json.partial");
+        let text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
+        std::fs::write(&tmp, text + "\n").and_then(|_| std::fs::rename(&tmp, &path)).map_err(|source| Error::Io { path, source })
+    }
+}
+
+/// Find the library of a stage and check its config with the plugin.
+fn resolve_stage(config: &ProjectConfig, registry: &Registry, extra: &mut Registry, stage: &StageConfig) -> Result<StageSpec, Vec<Problem>> {
+    let as_path = stage.plugin.contains('/') || stage.plugin.ends_with(std::env::consts::DLL_SUFFIX);
+    let (library, manifest) = if as_path {
+        let path = config.file.parent().unwrap_or(Path::new(".")).join(&stage.plugin);
+        let lib = crate::plugins::load_library(&path).map_err(|e| vec![Problem::Load(e)])?;
+        if lib.manifest.stages.len() != 1 {
+            let names: Vec<&str> = lib.manifest.stages.iter().map(|s| s.name.as_str()).collect();
+            return Err(vec![Problem::Config(config.stage_error(
+                stage,
+                Some("plugin"),
+                format!("library {} offers {} stages ({}); put it on the plugin path and name the stage instead", path.display(), names.len(), names.join(", ")),
+            ))]);
+        }
+        let manifest = lib.manifest.stages[0].clone();
+        if let Err(e) = extra.add(lib.clone()) {
+            return Err(vec![Problem::Load(e)]);
+        }
+        (lib, manifest)
+    } else {
+        match registry.stage(&stage.plugin) {
+            Some((lib, m)) => (lib.clone(), m.clone()),
+            None => {
+                let near = registry.nearest(&stage.plugin);
+                let hint = if near.is_empty() {
+                    let all = registry.stage_names();
+                    if all.is_empty() {
+                        "no plugin library was found on the plugin path ([plugins] paths, MOULIN_PLUGIN_PATH, the moulin executable's folder)".to_string()
+                    } else {
+                        format!("known stages: {}", all.join(", "))
+                    }
+                } else {
+                    format!("did you mean {}?", near.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" or "))
+                };
+                return Err(vec![Problem::Config(config.stage_error(stage, Some("plugin"), format!("unknown plugin stage `{}`; {hint}", stage.plugin)))]);
+            }
+        }
+    };
+    let config_json = stage.config.to_string();
+    if let Err(e) = library.check_config(&manifest.name, &config_json) {
+        let key = plugin_error_key(&e).filter(|k| !k.is_empty());
+        let at = key.as_ref().map(|k| format!("config.{k}"));
+        return Err(vec![Problem::Config(config.stage_error(
+            stage,
+            Some(at.as_deref().unwrap_or("config")),
+            format!("{} (stage `{}`, plugin `{}`)", plugin_error_text(&e), stage.id, manifest.name),
+        ))]);
+    }
+    Ok(StageSpec { id: stage.id.clone(), name: manifest.name.clone(), kind: manifest.kind, library, config_json })
+}
+
+/// Exporters run after every other stage, and a project writes something.
+fn order_problems(config: &ProjectConfig, stages: &[StageSpec], problems: &mut Vec<Problem>) {
+    if let Some(first_export) = stages.iter().position(|s| s.kind == StageKind::Export) {
+        if let Some(late) = stages[first_export..].iter().find(|s| s.kind != StageKind::Export) {
+            let stage = config.stages.iter().find(|s| s.id == late.id).expect("resolved from the config");
+            problems.push(Problem::Config(config.stage_error(
+                stage,
+                None,
+                format!("stage `{}` ({}) comes after exporter `{}`: exporters run last, after every transform and annotate stage", late.id, late.kind, stages[first_export].id),
+            )));
+        }
+    } else if !stages.is_empty() && stages.len() == config.stages.len() {
+        problems.push(Problem::Config(ConfigError {
+            file: config.file.clone(),
+            line: None,
+            key: Some("stage".into()),
+            message: "no export stage: the run would write no documents (add one, such as `plugin = \"jsonl\"`)".into(),
+        }));
+    }
+}
+
+/// Read the files in order into batches.
+fn read_corpus(files: &[InputFile], options: &ReadOptions, progress: Arc<AtomicU64>, batch_documents: usize, batch_bytes: u64, emit: &mut dyn FnMut(Batch) -> bool) {
+    let mut batch = Batch::default();
+    for (index, file) in files.iter().enumerate() {
+        let origin = index as u32;
+        let mut stopped = false;
+        let result = corpus::read_file(file, options, progress.clone(), |item| {
+            if stopped {
+                return;
+            }
+            batch.count_read(origin);
+            match item {
+                Item::Doc(doc) => {
+                    batch.text_bytes += doc.text.len() as u64;
+                    batch.docs.push(doc);
+                    batch.origins.push(origin);
+                }
+                Item::BadRecord { record, message } => batch.failures.push(Failure {
+                    origin,
+                    counts_as_document: true,
+                    record: ErrorRecord { path: None, record: Some(record), id: None, stage: None, kind: "read".into(), message },
+                }),
+            }
+            if batch.docs.len() >= batch_documents || batch.text_bytes >= batch_bytes {
+                stopped = !emit(std::mem::take(&mut batch));
+            }
+        });
+        if stopped {
+            return;
+        }
+        if let Err(e) = result {
+            batch.failures.push(Failure {
+                origin,
+                counts_as_document: false,
+                record: ErrorRecord { path: None, record: None, id: None, stage: None, kind: "file".into(), message: format!("reading stopped: {e}") },
+            });
+        }
+    }
+    if !batch.is_empty() {
+        emit(batch);
+    }
+}
+
+/// Count a finished batch into the per-file reports and totals; returns the documents it
+/// finished. Errors are handed to `on_error` with their file filled in.
+fn account(reports: &mut [FileReport], totals: &mut Totals, batch: &Finished, files: &[InputFile], on_error: &mut dyn FnMut(&ErrorRecord)) -> u64 {
+    totals.text_bytes += batch.text_bytes;
+    for &(origin, n) in &batch.read {
+        reports[origin as usize].documents += n;
+        totals.documents += n;
+    }
+    for &origin in &batch.origins {
+        reports[origin as usize].exported += 1;
+    }
+    totals.exported += batch.origins.len() as u64;
+    for (origin, _, _) in &batch.dropped {
+        reports[*origin as usize].dropped += 1;
+    }
+    totals.dropped += batch.dropped.len() as u64;
+    for f in &batch.failures {
+        let file = &files[f.origin as usize];
+        let report = &mut reports[f.origin as usize];
+        if f.counts_as_document {
+            report.failed += 1;
+            totals.failed += 1;
+        } else {
+            report.error = Some(f.record.message.clone());
+            totals.files_failed += 1;
+            tracing::warn!(path = %file.path.display(), error = %f.record.message, "Input file damaged; what was read before the damage is kept.");
+        }
+        let mut record = f.record.clone();
+        record.path = Some(file.id.clone());
+        on_error(&record);
+    }
+    (batch.origins.len() + batch.dropped.len() + batch.failures.iter().filter(|f| f.counts_as_document).count()) as u64
+}

@@ -1,0 +1,140 @@
+//! What a run counts and reports: per file, per stage, in all; the error records of
+//! `errors.jsonl`.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// One line of `errors.jsonl`: a file, record or document that could not be processed.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ErrorRecord {
+    /// The input file's id (its path below the input root), when the error is about one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The 1-based record number in the file, when the error is about a record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<u64>,
+    /// The document id, when there is a document.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The stage id, when a stage failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+    /// `walk`, `read` (a record), `file` (the file's stream broke), `document`, `panic`,
+    /// `contract`, `span`, `export`, ...
+    pub kind: String,
+    /// What was wrong.
+    pub message: String,
+}
+
+/// Counts for one input file. `documents = exported + dropped + failed` always holds.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct FileReport {
+    /// The file's id.
+    pub path: String,
+    /// Records read (documents and records that could not be read).
+    pub documents: u64,
+    /// Documents written by the exporters.
+    pub exported: u64,
+    /// Documents a stage dropped.
+    pub dropped: u64,
+    /// Records and documents that failed.
+    pub failed: u64,
+    /// Set when the file's stream broke or it could not be opened (what was read before
+    /// counts as usual).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Counts and time for one stage.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct StageReport {
+    /// The stage id.
+    pub id: String,
+    /// The stage name (`plugin = ...`).
+    pub plugin: String,
+    /// `transform`, `annotate` or `export`.
+    pub kind: String,
+    /// Documents given to the stage.
+    pub documents_in: u64,
+    /// Documents it passed on (exporters: wrote).
+    pub documents_out: u64,
+    /// Documents it dropped, by reason.
+    pub dropped: BTreeMap<String, u64>,
+    /// Documents that failed in it.
+    pub failed: u64,
+    /// Times an instance was remade after a panic.
+    pub restarts: u64,
+    /// Time spent in it, summed over workers.
+    pub seconds: f64,
+    /// What an exporter reported at the end (files, rows, bytes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<serde_json::Value>,
+}
+
+impl StageReport {
+    pub(crate) fn merge(&mut self, other: &StageReport) {
+        self.documents_in += other.documents_in;
+        self.documents_out += other.documents_out;
+        for (reason, n) in &other.dropped {
+            *self.dropped.entry(reason.clone()).or_default() += n;
+        }
+        self.failed += other.failed;
+        self.restarts += other.restarts;
+        self.seconds += other.seconds;
+    }
+}
+
+/// Totals of a run.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Totals {
+    /// Input files read.
+    pub files: u64,
+    /// Files whose stream broke or that could not be opened.
+    pub files_failed: u64,
+    /// Problems met while walking the input (unreadable folders, symlink loops, files with
+    /// no reader).
+    pub walk_errors: u64,
+    /// Records read.
+    pub documents: u64,
+    /// Documents exported.
+    pub exported: u64,
+    /// Documents dropped.
+    pub dropped: u64,
+    /// Records and documents failed.
+    pub failed: u64,
+    /// Bytes of input text (decompressed, decoded).
+    pub text_bytes: u64,
+    /// Bytes of input files on disk.
+    pub input_bytes: u64,
+}
+
+/// The report of a run, also written as `manifest.json`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RunReport {
+    /// Totals.
+    pub totals: Totals,
+    /// Per stage, in pipeline order.
+    pub stages: Vec<StageReport>,
+    /// Per input file, in walk order.
+    pub files: Vec<FileReport>,
+    /// Wall time of the run.
+    pub seconds: f64,
+    /// Worker threads used.
+    pub threads: usize,
+}
+
+impl RunReport {
+    /// Whether anything failed: a record, a document, a file or a folder.
+    pub fn has_failures(&self) -> bool {
+        self.totals.failed > 0 || self.totals.files_failed > 0 || self.totals.walk_errors > 0
+    }
+
+    /// Megabytes of input text per second.
+    pub fn text_mb_per_second(&self) -> f64 {
+        if self.seconds > 0.0 {
+            self.totals.text_bytes as f64 / 1e6 / self.seconds
+        } else {
+            0.0
+        }
+    }
+}
