@@ -219,19 +219,19 @@ impl fmt::Display for LoadError {
     }
 }
 
-/// The `Error:` lines of abi_stable's report: what differs, without the layout dumps.
+/// The distinct `Error:` lines of abi_stable's report: what differs, without the layout
+/// dumps (the whole report goes to the debug log).
 fn summarize_abi_report(report: &str) -> String {
-    let lines: Vec<&str> = report
-        .lines()
-        .map(str::trim)
-        .filter(|l| l.starts_with("Error:") || l.starts_with("Expected:") || l.starts_with("Found:"))
-        .take(12)
-        .collect();
-    if lines.is_empty() {
-        report.lines().take(4).collect::<Vec<_>>().join("\n            ")
-    } else {
-        lines.iter().map(|l| format!("            {l}")).collect::<Vec<_>>().join("\n")
+    let mut lines: Vec<&str> = Vec::new();
+    for line in report.lines().map(str::trim).filter(|l| l.starts_with("Error:")) {
+        if !lines.contains(&line) {
+            lines.push(line);
+        }
     }
+    if lines.is_empty() {
+        lines = report.lines().map(str::trim).filter(|l| !l.is_empty()).take(2).collect();
+    }
+    lines.iter().take(4).map(|l| format!("            {l}")).collect::<Vec<_>>().join("\n")
 }
 
 fn classify(path: &Path, error: &LibraryError) -> LoadProblem {

@@ -1,0 +1,22 @@
+# Cross-checks tests/data/french-news/documents.jsonl (the expected output of
+# examples/french-news) against an independent implementation of the normalize rules.
+# Run from the repository root: python3 tests/data/french-news/check_expected.py
+import sys, json, unicodedata
+ZW = {'\u200b', '\u2060', '\ufeff', '\u00ad', '\u180e'}
+def norm(t):
+    t = unicodedata.normalize('NFC', t).replace('\r\n', '\n').replace('\r', '\n').replace('\t', ' ')
+    t = ''.join(c for c in t if c == '\n' or not (unicodedata.category(c) == 'Cc' or c in ZW))
+    lines = [' '.join(l.split()) for l in t.split('\n')]
+    out, blank = [], 0
+    for l in lines:
+        if not l:
+            blank += 1; continue
+        if out:
+            out.append('\n' * (1 + min(blank, 1)))
+        blank = 0; out.append(l)
+    return ''.join(out)
+import glob
+exp = [json.loads(l) for l in open(sys.argv[1] if len(sys.argv) > 1 else "tests/data/french-news/documents.jsonl")]
+for f, d in zip(sorted(glob.glob('examples/french-news/corpus/*.txt')), exp):
+    r = norm(open(f, encoding='utf-8').read())
+    print(f, 'OK' if r == d['text'] else 'DIFF', len(r), len(d['text']))

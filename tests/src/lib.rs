@@ -1,0 +1,176 @@
+//! Helpers for the integration tests in `tests/tests/`: where the built binaries and
+//! plugin libraries are, building out-of-tree plugin projects, writing test projects and
+//! running the `moulin` command.
+//!
+//! The tests expect `cargo build --workspace` to have run (the README's test command does
+//! it), so that `target/debug` holds the `moulin` binary and the plugin libraries.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Mutex;
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ is in the repository").to_path_buf()
+}
+
+/// The folder of the built binaries and libraries (`target/debug`).
+pub fn bin_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary has a path");
+    // target/debug/deps/<test binary>
+    exe.parent().and_then(Path::parent).expect("test binaries live in target/<profile>/deps").to_path_buf()
+}
+
+/// A built plugin library of the workspace, by crate name (`moulin-normalize`).
+pub fn lib(crate_name: &str) -> PathBuf {
+    let path = bin_dir().join(lib_file_name(crate_name));
+    assert!(path.exists(), "{} is missing: run `cargo build --workspace` before the tests", path.display());
+    path
+}
+
+/// `libmoulin_normalize.so` for `moulin-normalize` (the platform's prefix and suffix).
+pub fn lib_file_name(crate_name: &str) -> String {
+    format!("{}{}{}", std::env::consts::DLL_PREFIX, crate_name.replace('-', "_"), std::env::consts::DLL_SUFFIX)
+}
+
+/// The `moulin` binary.
+pub fn moulin_exe() -> PathBuf {
+    let path = bin_dir().join(format!("moulin{}", std::env::consts::EXE_SUFFIX));
+    assert!(path.exists(), "{} is missing: run `cargo build --workspace` before the tests", path.display());
+    path
+}
+
+/// Run `moulin` with arguments; the plugin path is the binary's folder only.
+pub fn moulin(args: &[&str], envs: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(moulin_exe());
+    cmd.args(args).env_remove("MOULIN_PLUGIN_PATH").env_remove("RUST_LOG");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("moulin runs")
+}
+
+/// Text of stdout and stderr, for messages.
+pub fn text(out: &Output) -> String {
+    format!("--- stdout\n{}--- stderr\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+static BUILD_LOCK: Mutex<()> = Mutex::new(());
+
+/// Build a plugin that is its own Cargo project (`examples/hello-plugin`,
+/// `tests/plugins/panic-abort`, ...) into `target/oot`, and return its library. Its lock file
+/// starts as a copy of the workspace's, so it builds with the same dependency versions.
+pub fn build_out_of_tree(dir: &str) -> PathBuf {
+    let _guard = BUILD_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let src = root().join(dir);
+    let manifest: toml::Table = std::fs::read_to_string(src.join("Cargo.toml")).unwrap().parse().unwrap();
+    let name = manifest["package"]["name"].as_str().unwrap().to_string();
+    let lock = src.join("Cargo.lock");
+    if !lock.exists() {
+        std::fs::copy(root().join("Cargo.lock"), &lock).unwrap();
+    }
+    let target = root().join("target/oot");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .args(["build", "--quiet", "--manifest-path"])
+        .arg(src.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(&target)
+        .env_remove("RUSTFLAGS")
+        .output()
+        .expect("cargo runs");
+    assert!(out.status.success(), "building {dir} failed:\n{}", text(&out));
+    let path = target.join("debug").join(lib_file_name(&name));
+    assert!(path.exists(), "{} was not built", path.display());
+    path
+}
+
+/// Write a copy of moulin-abi under the version `version` to `target/oot-src/<folder>`
+/// (for a plugin built against another ABI version).
+pub fn abi_copy(folder: &str, version: &str) -> PathBuf {
+    let dir = root().join("target/oot-src").join(folder);
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::copy(root().join("core/abi/src/lib.rs"), dir.join("src/lib.rs")).unwrap();
+    let manifest = format!(
+        "[package]\nname = \"moulin-abi\"\nversion = \"{version}\"\nedition = \"2021\"\n\n\
+         [dependencies]\nabi_stable = {{ version = \"=0.11.3\", default-features = false }}\n\n\
+         [features]\n__test_layout_mismatch = []\n"
+    );
+    std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
+    dir
+}
+
+/// A temporary folder with a project file `project.toml` and a `corpus/` folder.
+pub struct TestProject {
+    /// The temporary folder (removed on drop).
+    pub dir: tempfile::TempDir,
+}
+
+impl TestProject {
+    /// A new project whose file is `toml`.
+    pub fn new(toml: &str) -> TestProject {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("corpus")).unwrap();
+        std::fs::write(dir.path().join("project.toml"), toml).unwrap();
+        TestProject { dir }
+    }
+
+    /// The project file.
+    pub fn file(&self) -> PathBuf {
+        self.dir.path().join("project.toml")
+    }
+
+    /// Write a corpus file.
+    pub fn write(&self, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.dir.path().join("corpus").join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    /// A file of the output folder (`out/`).
+    pub fn out(&self, name: &str) -> PathBuf {
+        self.dir.path().join("out").join(name)
+    }
+
+    /// Read an output file as text.
+    pub fn read_out(&self, name: &str) -> String {
+        std::fs::read_to_string(self.out(name)).unwrap_or_else(|e| panic!("{}: {e}", self.out(name).display()))
+    }
+
+    /// The lines of `errors.jsonl`, parsed.
+    pub fn errors(&self) -> Vec<serde_json::Value> {
+        self.read_out("errors.jsonl").lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    }
+}
+
+/// A TOML string literal for a path.
+pub fn toml_path(p: &Path) -> String {
+    toml::Value::String(p.display().to_string()).to_string()
+}
+
+/// gzip-compress bytes.
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(bytes).unwrap();
+    enc.finish().unwrap()
+}
+
+/// zstd-compress bytes.
+pub fn zstd(bytes: &[u8]) -> Vec<u8> {
+    zstd::encode_all(bytes, 3).unwrap()
+}
+
+/// Check that every file's count adds up and the totals are the sums; returns the report.
+pub fn assert_accounting(report: &moulin::RunReport) {
+    let mut sum = (0, 0, 0, 0);
+    for f in &report.files {
+        assert_eq!(f.documents, f.exported + f.dropped + f.failed, "counts of {} do not add up: {f:?}", f.path);
+        sum = (sum.0 + f.documents, sum.1 + f.exported, sum.2 + f.dropped, sum.3 + f.failed);
+    }
+    let t = &report.totals;
+    assert_eq!(sum, (t.documents, t.exported, t.dropped, t.failed), "totals are not the sums of the files");
+}

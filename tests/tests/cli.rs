@@ -1,0 +1,116 @@
+//! The `moulin` command: check, plugins, exit statuses, the plugin log bridge.
+
+use moulin_tests::{lib, moulin, text, toml_path, TestProject};
+
+#[test]
+fn check_reports_every_problem_with_file_line_and_key() {
+    let p = TestProject::new(
+        "[project]\nname = \"bad\"\ncolour = \"blue\"\n\
+         [input]\npaths = [\"corpus\"]\n\
+         [[stage]]\nid = \"clean\"\nplugin = \"normalise\"\n\
+         [[stage]]\nid = \"n2\"\nplugin = \"normalize\"\nconfig = { form = \"nfd\" }\n\
+         [[stage]]\nid = \"n3\"\nplugin = \"normalize\"\n[stage.config]\nmax_blank_lines = \"two\"\n\
+         [[stage]]\nid = \"export\"\nplugin = \"jsonl\"\n[stage.config]\npath = \"x.jsonl\"\ncompress = true\n",
+    );
+    let file = p.file().display().to_string();
+    let out = moulin(&["check", &file], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // The project table is checked first and alone: its problem hides nothing else.
+    assert!(stderr.contains(&format!("{file}:3: project.colour: unknown field `colour`")), "{}", text(&out));
+
+    let p = TestProject::new(
+        "[input]\npaths = [\"corpus\"]\n\
+         [[stage]]\nid = \"clean\"\nplugin = \"normalise\"\n\
+         [[stage]]\nid = \"n2\"\nplugin = \"normalize\"\nconfig = { form = \"nfd\" }\n\
+         [[stage]]\nid = \"n3\"\nplugin = \"normalize\"\n[stage.config]\nmax_blank_lines = \"two\"\n\
+         [[stage]]\nid = \"export\"\nplugin = \"jsonl\"\n[stage.config]\npath = \"x.jsonl\"\ncompress = true\n",
+    );
+    let file = p.file().display().to_string();
+    let out = moulin(&["check", &file], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for expected in [
+        format!("{file}:5: stage[0].plugin: unknown plugin stage `normalise`; did you mean `normalize`?"),
+        format!("{file}:9: stage[1].config.form: unknown variant `nfd`"),
+        format!("{file}:14: stage[2].config.max_blank_lines: invalid type: string \"two\", expected usize"),
+        format!("{file}:20: stage[3].config.compress: unknown field `compress`"),
+    ] {
+        assert!(stderr.contains(&expected), "missing `{expected}`:\n{}", text(&out));
+    }
+    assert!(stderr.contains("4 problem(s)"), "{}", text(&out));
+    // Nothing was written.
+    assert!(!p.out("manifest.json").exists());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("ok   plugin moulin-normalize"), "{}", text(&out));
+    assert!(stdout.contains("FAIL stage  clean (normalise)"), "{}", text(&out));
+}
+
+#[test]
+fn exit_statuses_tell_clean_runs_from_failures_and_config_errors() {
+    let good = "[input]\npaths = [\"corpus\"]\n[[stage]]\nid = \"n\"\nplugin = \"normalize\"\n\
+                [[stage]]\nid = \"e\"\nplugin = \"jsonl\"\nconfig = { path = \"d.jsonl\" }\n";
+    let p = TestProject::new(good);
+    p.write("a.txt", "bonjour");
+    let file = p.file().display().to_string();
+    let out = moulin(&["run", &file], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("1 files (0 failed), 1 documents: 1 exported, 0 dropped, 0 failed"), "{}", text(&out));
+
+    p.write("b.txt", b"caf\xe9");
+    let out = moulin(&["run", &file], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("failures are listed in"), "{}", text(&out));
+
+    let out_dir = p.dir.path().join("elsewhere");
+    let out = moulin(&["run", &file, "--output", &out_dir.display().to_string()], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(out_dir.join("d.jsonl").exists() && out_dir.join("manifest.json").exists());
+
+    std::fs::write(p.file(), good.replace("normalize", "normalise")).unwrap();
+    let out = moulin(&["run", &file], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}
+
+#[test]
+fn plugin_tracing_events_reach_the_host_under_plugin_name() {
+    let p = TestProject::new(&format!(
+        "[input]\npaths = [\"corpus\"]\n[plugins]\npaths = [{}]\n[[stage]]\nid = \"p\"\nplugin = \"panicky\"\n\
+         [[stage]]\nid = \"e\"\nplugin = \"jsonl\"\nconfig = {{ path = \"d.jsonl\" }}\n",
+        toml_path(&lib("test-misbehave"))
+    ));
+    p.write("a.txt", "bonjour");
+    let file = p.file().display().to_string();
+    let out = moulin(&["run", &file], &[("RUST_LOG", "plugin::test-misbehave=info")]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let line = stderr.lines().find(|l| l.contains("panicky saw a batch")).unwrap_or_else(|| panic!("no plugin event:\n{}", text(&out)));
+    assert!(line.contains("INFO") && line.contains("plugin::test-misbehave"), "{line}");
+    assert!(line.contains("documents=1"), "{line}");
+    // Filtered out when the host does not ask for it.
+    let out = moulin(&["run", &file], &[("RUST_LOG", "warn")]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicky saw a batch"), "{}", text(&out));
+}
+
+#[test]
+fn plugins_lists_libraries_and_stages() {
+    let out = moulin(&["plugins"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(&format!("moulin-normalize 0.1.0 (ABI {}", moulin::ABI_VERSION)), "{stdout}");
+    assert!(stdout.lines().any(|l| l.trim_start().starts_with("jsonl") && l.contains("export")), "{stdout}");
+    let out = moulin(&["plugins", "--json"], &[]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = v["libraries"].as_array().unwrap().iter().map(|l| l["manifest"]["name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"moulin-normalize") && names.contains(&"moulin-jsonl"), "{names:?}");
+}
+
+#[test]
+fn help_names_every_command() {
+    let out = moulin(&["--help"], &[]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for cmd in ["run", "check", "plugins", "Exit status"] {
+        assert!(stdout.contains(cmd), "{stdout}");
+    }
+}

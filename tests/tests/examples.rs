@@ -1,0 +1,63 @@
+//! The examples: french-news's output against the hand-checked expectation, the embedding
+//! example, and the out-of-tree hello plugin.
+
+use moulin_tests::{bin_dir, build_out_of_tree, moulin, root, text, toml_path, TestProject};
+use std::process::Command;
+
+#[test]
+fn french_news_output_is_the_expected_one() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let project = root().join("examples/french-news/moulin.toml");
+    let out = moulin(&["run", &project.display().to_string(), "--output", &out_dir.path().display().to_string(), "--threads", "2"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let got = std::fs::read_to_string(out_dir.path().join("documents.jsonl")).unwrap();
+    let expected = std::fs::read_to_string(root().join("tests/data/french-news/documents.jsonl")).unwrap();
+    for (i, (g, e)) in got.lines().zip(expected.lines()).enumerate() {
+        assert_eq!(g, e, "line {} differs", i + 1);
+    }
+    assert_eq!(got.lines().count(), expected.lines().count());
+    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out_dir.path().join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["totals"]["documents"], 5);
+    assert_eq!(manifest["totals"]["exported"], 5);
+    assert_eq!(manifest["run"]["status"], "ok");
+    let plugins = manifest["plugins"].as_array().unwrap();
+    assert_eq!(plugins.len(), 2);
+    assert!(plugins.iter().all(|p| p["sha256"].as_str().unwrap().len() == 64 && p["version"] == "0.1.0"));
+    assert_eq!(manifest["stages"][1]["summary"]["rows"], 5);
+    assert_eq!(std::fs::read_to_string(out_dir.path().join("errors.jsonl")).unwrap(), "");
+}
+
+#[test]
+fn the_embedding_example_runs() {
+    let exe = bin_dir().join(format!("embed{}", std::env::consts::EXE_SUFFIX));
+    let out = Command::new(&exe).arg(root().join("examples/french-news/moulin.toml")).env("MOULIN_PLUGIN_PATH", "").output().unwrap();
+    // Its project run writes into the example's own output folder; that is what it shows.
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("1000 documents normalized"), "{stdout}");
+    assert!(stdout.contains("5 documents read, 5 exported"), "{stdout}");
+}
+
+#[test]
+fn an_out_of_tree_plugin_is_built_and_loaded() {
+    let hello = build_out_of_tree("examples/hello-plugin");
+    let p = TestProject::new(&format!(
+        "[input]\npaths = [\"corpus\"]\n[plugins]\npaths = [{}]\n\
+         [[stage]]\nid = \"greet\"\nplugin = \"hello\"\nconfig = {{ words = [\"Bonjour\", \"Kaboul\"] }}\n\
+         [[stage]]\nid = \"e\"\nplugin = \"jsonl\"\nconfig = {{ path = \"d.jsonl\" }}\n",
+        toml_path(&hello)
+    ));
+    p.write("a.txt", "Bonjour de Kaboul. Bonjour !");
+    let file = p.file().display().to_string();
+    let out = moulin(&["run", &file], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let doc: serde_json::Value = serde_json::from_str(p.read_out("d.jsonl").trim()).unwrap();
+    assert_eq!(doc["meta"]["greetings"], 3);
+    let spans: Vec<(u64, u64, &str, &str)> = doc["spans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["start"].as_u64().unwrap(), s["end"].as_u64().unwrap(), s["label"].as_str().unwrap(), s["source"].as_str().unwrap()))
+        .collect();
+    assert_eq!(spans, [(0, 7, "Bonjour", "greet"), (19, 26, "Bonjour", "greet"), (11, 17, "Kaboul", "greet")]);
+}

@@ -1,0 +1,228 @@
+//! The pipeline with real plugin libraries: panics, per-document errors, drops, the batch
+//! contract, determinism, accounting on malformed input, and the embedding API.
+
+use moulin::{Doc, Outcome, PipelineBuilder, Project, Registry, RunOptions};
+use moulin_tests::{assert_accounting, gzip, lib, moulin, text, toml_path, zstd, TestProject};
+
+fn misbehave_project(stages: &str, extra: &str) -> TestProject {
+    TestProject::new(&format!(
+        "[input]\npaths = [\"corpus\"]\n[plugins]\npaths = [{}]\n[pipeline]\nbatch_documents = 4\n{extra}\n{stages}\n\
+         [[stage]]\nid = \"export\"\nplugin = \"jsonl\"\nconfig = {{ path = \"docs.jsonl\" }}\n",
+        toml_path(&lib("test-misbehave"))
+    ))
+}
+
+fn lines(texts: &[&str]) -> String {
+    texts.iter().map(|t| serde_json::json!({ "text": t }).to_string() + "\n").collect()
+}
+
+#[test]
+fn a_panic_fails_its_batch_the_stage_is_remade_and_the_run_goes_on() {
+    let p = misbehave_project("[[stage]]\nid = \"boom\"\nplugin = \"panicky\"\n", "");
+    // Batches of 4: the second batch (records 5-8) holds the PANIC.
+    let texts = ["a", "b", "c", "d", "e", "PANIC", "g", "h", "i", "FAIL", "DROP", "l", "m"];
+    p.write("a.jsonl", lines(&texts));
+    let report = Project::load(p.file()).unwrap().run_with(&RunOptions { threads: 2, ..Default::default() }).unwrap();
+    assert_accounting(&report);
+    let t = &report.totals;
+    assert_eq!((t.documents, t.exported, t.dropped, t.failed), (13, 7, 1, 5));
+    let boom = &report.stages[0];
+    assert_eq!(boom.restarts, 1);
+    assert_eq!(boom.dropped.get("panicky: found DROP"), Some(&1));
+    let errors = p.errors();
+    let panics: Vec<_> = errors.iter().filter(|e| e["kind"] == "panic").collect();
+    assert_eq!(panics.len(), 4, "{errors:#?}");
+    for (e, n) in panics.iter().zip(5..) {
+        assert_eq!(e["id"], format!("a.jsonl#{n}"));
+        assert_eq!(e["stage"], "boom");
+        assert_eq!(e["path"], "a.jsonl");
+        assert!(e["message"].as_str().unwrap().contains("found PANIC in a.jsonl#6"), "{e}");
+    }
+    let fail = errors.iter().find(|e| e["kind"] == "document").unwrap();
+    assert_eq!(fail["id"], "a.jsonl#10");
+    assert_eq!(fail["message"], "found FAIL");
+    // Documents after the panic went through the new instance.
+    let out = p.read_out("docs.jsonl");
+    let ids: Vec<String> = out.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(ids, ["a.jsonl#1", "a.jsonl#2", "a.jsonl#3", "a.jsonl#4", "a.jsonl#9", "a.jsonl#12", "a.jsonl#13"]);
+}
+
+#[test]
+fn a_stage_that_keeps_panicking_stops_the_run_with_status_3() {
+    let p = misbehave_project("[[stage]]\nid = \"boom\"\nplugin = \"panicky\"\n", "max_stage_restarts = 0");
+    p.write("a.jsonl", lines(&["a", "PANIC", "c"]));
+    let file = p.file().display().to_string();
+    let out = moulin(&["run", &file, "--threads", "1"], &[]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("more than max_stage_restarts (0)"), "{}", text(&out));
+    // No finished-looking output, and the manifest says why.
+    assert!(!p.out("docs.jsonl").exists());
+    let manifest: serde_json::Value = serde_json::from_str(&p.read_out("manifest.json")).unwrap();
+    assert_eq!(manifest["run"]["status"], "stopped");
+}
+
+#[test]
+fn bad_spans_and_text_changed_by_an_annotate_stage_fail_those_documents() {
+    let p = misbehave_project(
+        "[[stage]]\nid = \"spans\"\nplugin = \"bad_span\"\n[[stage]]\nid = \"sneak\"\nplugin = \"sneaky\"\n",
+        "",
+    );
+    p.write("a.jsonl", lines(&["ok", "SPAN here", "a SNEAK", "fine"]));
+    let report = Project::load(p.file()).unwrap().run_with(&RunOptions { threads: 1, ..Default::default() }).unwrap();
+    assert_accounting(&report);
+    assert_eq!((report.totals.exported, report.totals.failed), (2, 2));
+    let errors = p.errors();
+    let span = errors.iter().find(|e| e["kind"] == "span").unwrap();
+    assert_eq!((span["id"].as_str(), span["stage"].as_str()), (Some("a.jsonl#2"), Some("spans")));
+    assert!(span["message"].as_str().unwrap().contains("past the text"), "{span}");
+    let sneak = errors.iter().find(|e| e["kind"] == "contract").unwrap();
+    assert_eq!((sneak["id"].as_str(), sneak["stage"].as_str()), (Some("a.jsonl#3"), Some("sneak")));
+}
+
+fn determinism_corpus(p: &TestProject) {
+    for f in 0..3 {
+        let docs: Vec<String> = (0..400)
+            .map(|i| serde_json::json!({"text": format!("  Doc\u{200B} {f}-{i}  e\u{301}té\r\n\r\n\r\nfin {}", "x".repeat(i % 37)), "n": i}).to_string())
+            .collect();
+        p.write(&format!("shard-{f}.jsonl.gz"), gzip((docs.join("\n") + "\n").as_bytes()));
+    }
+    for i in 0..50 {
+        p.write(&format!("txt/{i:03}.txt"), format!("texte {i}\t\tavec  espaces"));
+    }
+}
+
+#[test]
+fn output_is_byte_identical_with_1_and_4_threads() {
+    let mut outputs = Vec::new();
+    for threads in ["1", "4"] {
+        let p = TestProject::new(
+            "[input]\npaths = [\"corpus\"]\n[pipeline]\nbatch_documents = 7\n\
+             [[stage]]\nid = \"norm\"\nplugin = \"normalize\"\n\
+             [[stage]]\nid = \"plain\"\nplugin = \"jsonl\"\nconfig = { path = \"docs.jsonl\" }\n\
+             [[stage]]\nid = \"packed\"\nplugin = \"jsonl\"\nconfig = { path = \"docs.jsonl.zst\" }\n",
+        );
+        determinism_corpus(&p);
+        let file = p.file().display().to_string();
+        let out = moulin(&["run", &file, "--threads", threads, "--quiet"], &[]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let plain = std::fs::read(p.out("docs.jsonl")).unwrap();
+        let packed = std::fs::read(p.out("docs.jsonl.zst")).unwrap();
+        assert_eq!(plain.iter().filter(|&&b| b == b'\n').count(), 1250);
+        outputs.push((plain, packed, p));
+    }
+    assert!(outputs[0].0 == outputs[1].0, "docs.jsonl differs between 1 and 4 threads");
+    assert!(outputs[0].1 == outputs[1].1, "docs.jsonl.zst differs between 1 and 4 threads");
+}
+
+#[test]
+fn every_record_of_good_and_malformed_files_is_accounted_for() {
+    let p = TestProject::new(
+        "[input]\npaths = [\"corpus\"]\ninclude = [\"**/*\"]\n[pipeline]\nbatch_documents = 3\n\
+         [[stage]]\nid = \"norm\"\nplugin = \"normalize\"\n\
+         [[stage]]\nid = \"export\"\nplugin = \"jsonl\"\nconfig = { path = \"docs.jsonl\" }\n",
+    );
+    p.write("good.jsonl", lines(&["un", "deux", "trois"]));
+    let mut broken = lines(&["a"]).into_bytes();
+    broken.extend_from_slice(b"{not json\n{\"txt\": \"no text field\"}\n{\"text\": \"caf\xe9\"}\n[1,2]\n");
+    broken.extend_from_slice(lines(&["z"]).as_bytes());
+    p.write("broken.jsonl", broken);
+    let many: String = (0..3000).map(|i| serde_json::json!({"text": format!("document numéro {i} avec du texte")}).to_string() + "\n").collect();
+    let gz = gzip(many.as_bytes());
+    p.write("truncated.jsonl.gz", &gz[..gz.len() * 6 / 10]);
+    p.write("empty.jsonl.gz", b"");
+    p.write("latin1.txt", b"caf\xe9 cr\xe8me");
+    p.write("empty.txt", b"");
+    p.write("packed.txt.zst", zstd("compressé".as_bytes()));
+    p.write("notes.pdf", b"%PDF");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(p.dir.path().join("corpus"), p.dir.path().join("corpus/loop")).unwrap();
+
+    let report = Project::load(p.file()).unwrap().run_with(&RunOptions { threads: 2, ..Default::default() }).unwrap();
+    assert_accounting(&report);
+    let file = |name: &str| report.files.iter().find(|f| f.path == name).unwrap_or_else(|| panic!("no {name} in {:#?}", report.files));
+    assert_eq!((file("good.jsonl").documents, file("good.jsonl").exported), (3, 3));
+    let broken = file("broken.jsonl");
+    assert_eq!((broken.documents, broken.exported, broken.failed), (6, 2, 4));
+    let truncated = file("truncated.jsonl.gz");
+    assert!(truncated.exported > 100 && truncated.exported < 3000, "{truncated:?}");
+    assert!(truncated.error.as_deref().unwrap().contains("reading stopped"), "{truncated:?}");
+    assert_eq!(file("latin1.txt").failed, 1);
+    assert_eq!(file("empty.txt").exported, 1);
+    assert_eq!(file("packed.txt.zst").exported, 1);
+    assert!(report.has_failures());
+
+    let errors = p.errors();
+    let t = &report.totals;
+    assert_eq!(errors.len() as u64, t.failed + t.files_failed + t.walk_errors, "{errors:#?}");
+    let find = |pred: &dyn Fn(&serde_json::Value) -> bool| errors.iter().find(|e| pred(e)).cloned().unwrap_or_else(|| panic!("not in {errors:#?}"));
+    let e = find(&|e| e["path"] == "broken.jsonl" && e["record"] == 2);
+    assert!(e["message"].as_str().unwrap().starts_with("invalid JSON"), "{e}");
+    let e = find(&|e| e["path"] == "broken.jsonl" && e["record"] == 3);
+    assert_eq!(e["message"], "no `text` field");
+    let e = find(&|e| e["path"] == "broken.jsonl" && e["record"] == 4);
+    assert!(e["message"].as_str().unwrap().contains("invalid UTF-8"), "{e}");
+    let e = find(&|e| e["path"] == "latin1.txt");
+    assert!(e["message"].as_str().unwrap().contains("invalid UTF-8 at byte 3"), "{e}");
+    find(&|e| e["kind"] == "walk" && e["message"].as_str().unwrap().contains("no reader"));
+    #[cfg(unix)]
+    find(&|e| e["kind"] == "walk" && e["message"].as_str().unwrap().contains("symlink loop"));
+    // The exported documents are exactly the ones counted.
+    assert_eq!(p.read_out("docs.jsonl").lines().count() as u64, t.exported);
+}
+
+#[test]
+fn the_embedding_builder_runs_loaded_stages_over_supplied_documents() {
+    let (registry, errors) = Registry::discover(&[lib("moulin-normalize"), lib("test-misbehave")]);
+    assert!(errors.is_empty(), "{errors:?}");
+    let pipeline = PipelineBuilder::new(registry)
+        .stage("clean", "normalize", serde_json::json!({}))
+        .stage("check", "panicky", serde_json::json!({}))
+        .threads(3)
+        .batch_documents(2)
+        .build()
+        .unwrap();
+    let docs: Vec<Doc> = (0..20)
+        .map(|i| {
+            let text = match i {
+                3 => "DROP me".to_string(),
+                7 => "FAIL me".to_string(),
+                _ => format!("  texte  {i} "),
+            };
+            Doc::new(&format!("d{i}"), &text)
+        })
+        .collect();
+    let outputs = pipeline.process(docs);
+    let mut kept = Vec::new();
+    let mut dropped = Vec::new();
+    let mut failed = Vec::new();
+    for o in outputs {
+        match o {
+            Outcome::Kept(d) => kept.push((d.id.to_string(), d.text.to_string())),
+            Outcome::Dropped { doc, stage, reason } => dropped.push((doc.id.to_string(), stage, reason)),
+            Outcome::Failed { id, stage, message } => failed.push((id, stage, message)),
+        }
+    }
+    assert_eq!(kept.len(), 18);
+    assert_eq!(kept[0], ("d0".to_string(), "texte 0".to_string()));
+    let order: Vec<&str> = kept.iter().map(|(id, _)| id.as_str()).collect();
+    let mut sorted = order.clone();
+    sorted.sort_by_key(|id| id[1..].parse::<u32>().unwrap());
+    assert_eq!(order, sorted, "documents come back in input order");
+    assert_eq!(dropped, [("d3".to_string(), "check".to_string(), "panicky: found DROP".to_string())]);
+    assert_eq!(failed, [("d7".to_string(), Some("check".to_string()), "found FAIL".to_string())]);
+}
+
+#[test]
+fn the_embedding_builder_reports_unknown_stages_and_bad_config_together() {
+    let (registry, _) = Registry::discover(&[lib("moulin-normalize")]);
+    let err = PipelineBuilder::new(registry)
+        .stage("a", "normalise", serde_json::json!({}))
+        .stage("b", "normalize", serde_json::json!({"form": 3}))
+        .build()
+        .err()
+        .unwrap();
+    let shown = err.to_string();
+    assert!(shown.contains("2 problem(s)"), "{shown}");
+    assert!(shown.contains("unknown plugin stage `normalise`; nearest: normalize"), "{shown}");
+    assert!(shown.contains("stage[1].config.form"), "{shown}");
+}
