@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Run every test: build the workspace (the integration tests load the built plugin
+# libraries and run the built `moulin`), then the unit, integration and doc tests, then the
+# examples. The tests also build the out-of-tree plugins (examples/hello-plugin,
+# tests/plugins/{panic-abort,abi-layout,abi-next}) into target/oot.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+echo "== build"
+cargo build --workspace --all-targets
+
+echo "== tests"
+cargo test --workspace
+
+echo "== examples"
+target/debug/moulin check examples/french-news/moulin.toml
+target/debug/moulin run examples/french-news/moulin.toml --quiet --output target/example-out/french-news
+target/debug/embed examples/french-news/moulin.toml
+(cd examples/hello-plugin && cargo test --quiet --target-dir ../../target/oot)
+python3 tests/data/french-news/check_expected.py
+
+echo "== docs"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
