@@ -305,21 +305,42 @@ fn parse_section<T: serde::de::DeserializeOwned>(
 impl ProjectConfig {
     /// Read and parse a project file. Every problem found is returned, not just the first.
     pub fn load(file: &Path) -> Result<ProjectConfig, Vec<ConfigError>> {
-        let source = std::fs::read_to_string(file).map_err(|e| {
-            vec![ConfigError { file: file.to_path_buf(), line: None, key: None, message: format!("cannot read the project file: {e}") }]
-        })?;
-        Self::parse(file, &source)
+        match Self::load_partial(file) {
+            (Some(config), problems) if problems.is_empty() => Ok(config),
+            (_, problems) => Err(problems),
+        }
+    }
+
+    /// Read and parse as much as can be parsed (see [`ProjectConfig::parse_partial`]).
+    pub fn load_partial(file: &Path) -> (Option<ProjectConfig>, Vec<ConfigError>) {
+        match std::fs::read_to_string(file) {
+            Ok(source) => Self::parse_partial(file, &source),
+            Err(e) => (
+                None,
+                vec![ConfigError { file: file.to_path_buf(), line: None, key: None, message: format!("cannot read the project file: {e}") }],
+            ),
+        }
     }
 
     /// Parse a project file's text; `file` names it in problems and anchors relative paths.
     pub fn parse(file: &Path, source: &str) -> Result<ProjectConfig, Vec<ConfigError>> {
+        match Self::parse_partial(file, source) {
+            (Some(config), problems) if problems.is_empty() => Ok(config),
+            (_, problems) => Err(problems),
+        }
+    }
+
+    /// Parse as much as can be parsed: the configuration when its required parts are there
+    /// (possibly with problems elsewhere, so that the stages can still be checked), and every
+    /// problem found.
+    pub fn parse_partial(file: &Path, source: &str) -> (Option<ProjectConfig>, Vec<ConfigError>) {
         let err = |line: Option<usize>, key: Option<String>, message: String| ConfigError { file: file.to_path_buf(), line, key, message };
         let mut table: toml::Table = match source.parse() {
             Ok(t) => t,
             Err(e) => {
                 let e: toml::de::Error = e;
                 let line = e.span().map(|s| source[..s.start.min(source.len())].matches('\n').count() + 1);
-                return Err(vec![err(line, None, format!("not valid TOML: {}", e.message()))]);
+                return (None, vec![err(line, None, format!("not valid TOML: {}", e.message()))]);
             }
         };
         let loc = Locator::new(source);
@@ -431,8 +452,7 @@ impl ProjectConfig {
             problems.push(err(loc.key_line(loc.section("pipeline", 0), Some("batch_documents")), Some("pipeline".into()), "batch sizes must be positive".into()));
         }
 
-        match input {
-            Some(input) if problems.is_empty() => Ok(ProjectConfig {
+        let config = input.map(|input| ProjectConfig {
                 file: file.to_path_buf(),
                 name: project.name.unwrap_or_else(|| file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()),
                 output: base.join(project.output),
@@ -441,9 +461,8 @@ impl ProjectConfig {
                 pipeline,
                 stages,
                 source: source.to_string(),
-            }),
-            _ => Err(problems),
-        }
+        });
+        (config, problems)
     }
 
     /// The 1-based line where a stage sets `key` (a dotted path below the stage, such as

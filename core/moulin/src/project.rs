@@ -106,16 +106,20 @@ impl Project {
         let path = path.as_ref();
         let mut lines = Vec::new();
         let mut problems = Vec::new();
-        let config = match ProjectConfig::load(path) {
-            Ok(c) => {
-                lines.push(CheckLine { ok: true, what: "config", detail: path.display().to_string() });
-                c
-            }
-            Err(errors) => {
-                lines.push(CheckLine { ok: false, what: "config", detail: format!("{} ({} problems)", path.display(), errors.len()) });
-                problems.extend(errors.into_iter().map(Problem::Config));
-                return Check { lines, problems, project: None };
-            }
+        let (config, config_problems) = ProjectConfig::load_partial(path);
+        lines.push(CheckLine {
+            ok: config_problems.is_empty(),
+            what: "config",
+            detail: match config_problems.len() {
+                0 => path.display().to_string(),
+                n => format!("{} ({n} problems)", path.display()),
+            },
+        });
+        problems.extend(config_problems.into_iter().map(Problem::Config));
+        // With problems in the file, the stages that could be read are still checked, so
+        // that one pass shows everything.
+        let Some(config) = config else {
+            return Check { lines, problems, project: None };
         };
         let (registry, load_errors) = Registry::discover(&crate::plugins::search_path(&config.plugin_paths));
         for lib in registry.libraries() {
