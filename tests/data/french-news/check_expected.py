@@ -17,6 +17,11 @@ def norm(t):
     return ''.join(out)
 import glob
 exp = [json.loads(l) for l in open(sys.argv[1] if len(sys.argv) > 1 else "tests/data/french-news/documents.jsonl")]
-for f, d in zip(sorted(glob.glob('examples/french-news/corpus/*.txt')), exp):
+inputs = sorted(glob.glob('examples/french-news/corpus/*.txt'))
+bad = len(inputs) != len(exp)
+for f, d in zip(inputs, exp):
     r = norm(open(f, encoding='utf-8').read())
-    print(f, 'OK' if r == d['text'] else 'DIFF', len(r), len(d['text']))
+    same = r == d['text'] and d['id'] == f.rsplit('/', 1)[1]
+    bad |= not same
+    print(f, 'OK' if same else 'DIFF', len(r), len(d['text']))
+sys.exit(1 if bad else 0)
