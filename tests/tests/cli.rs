@@ -94,6 +94,20 @@ fn plugins_lists_libraries_and_stages() {
 }
 
 #[test]
+fn plugins_are_found_on_moulin_plugin_path() {
+    let dir = tempfile::tempdir().unwrap();
+    // A folder on the path is searched for libmoulin_* libraries only.
+    std::fs::copy(lib("test-misbehave"), dir.path().join(moulin_tests::lib_file_name("moulin-misbehave"))).unwrap();
+    std::fs::copy(lib("test-not-a-plugin"), dir.path().join("libnot_a_plugin_and_not_named_like_one.so")).unwrap();
+    let path = dir.path().display().to_string();
+    let out = moulin(&["plugins"], &[("MOULIN_PLUGIN_PATH", &path)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with(&format!("plugin path: {path}, ")), "{stdout}");
+    assert!(stdout.contains("test-misbehave 0.1.0") && stdout.contains("panicky"), "{stdout}");
+}
+
+#[test]
 fn help_names_every_command() {
     let out = moulin(&["--help"], &[]);
     let stdout = String::from_utf8_lossy(&out.stdout);

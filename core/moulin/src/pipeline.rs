@@ -175,6 +175,9 @@ impl Worker<'_> {
             let stat = &mut stats[si];
             stat.documents_in += n as u64;
             let ids: Vec<RString> = docs.iter().map(|d| d.id.clone()).collect();
+            // An annotate stage must not change the text. Its buffer's address and length
+            // are compared before and after: cheap, and it catches a replaced text, though
+            // not one rewritten in place to the same length.
             let texts: Vec<(usize, usize)> = if spec.kind == StageKind::Annotate {
                 docs.iter().map(|d| (d.text.as_ptr() as usize, d.text.len())).collect()
             } else {
