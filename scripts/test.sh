@@ -20,5 +20,17 @@ target/debug/embed examples/french-news/moulin.toml
 (cd examples/hello-plugin && cargo test --quiet --target-dir ../../target/oot)
 python3 tests/data/french-news/check_expected.py
 
+echo "== quality"
+# Language-ID accuracy on the shared development set (not redistributed, so only where it
+# is checked out beside the repository); the bars are the ones docs/quality.md reports.
+LANGID_DATA=../shared/data/langid
+if [ -d "$LANGID_DATA" ]; then
+    for candidates in fr,en,es,de all; do
+        target/debug/examples/eval "$LANGID_DATA" --candidates "$candidates" --require sentences=99 --require word-pairs=90
+    done
+else
+    echo "skipped: $LANGID_DATA not found"
+fi
+
 echo "== docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet

@@ -2,11 +2,13 @@
 //! per line, the language being the folder name (the layout of ../shared/data/langid).
 //!
 //! ```text
-//! cargo run --release -p moulin-langid --example eval -- DIR [--backend mixed|whichlang|lingua] [--candidates fr,en,es,de|all]
+//! cargo run --release -p moulin-langid --example eval -- DIR [--backend mixed|whichlang|lingua]
+//!     [--candidates fr,en,es,de|all] [--short-chars N] [--require KIND=PERCENT ...]
 //! ```
 //!
 //! Prints, per language and sample kind, the share of samples labelled right, the mean per
-//! kind, and the detector's speed in MB/s of sample text.
+//! kind, and the detector's speed in MB/s of sample text. With `--require sentences=99`, exits
+//! with status 1 when the mean of that kind is lower (scripts/test.sh uses this).
 
 use moulin_langid::detect::{Backend, Detector, Lang};
 use std::collections::BTreeMap;
@@ -19,6 +21,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut backend = Backend::Mixed;
     let mut candidates = String::from("all");
     let mut short_chars = moulin_langid::LangidConfig::default().short_chars;
+    let mut required: Vec<(String, f64)> = Vec::new();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--backend" => {
@@ -31,6 +34,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             "--candidates" => candidates = args.next().ok_or("--candidates needs a value")?,
             "--short-chars" => short_chars = args.next().ok_or("--short-chars needs a value")?.parse()?,
+            "--require" => {
+                let value = args.next().ok_or("--require needs KIND=PERCENT")?;
+                let (kind, pct) = value.split_once('=').ok_or_else(|| format!("--require: expected KIND=PERCENT, found {value:?}"))?;
+                required.push((kind.to_string(), pct.parse()?));
+            }
             "-h" | "--help" => {
                 println!("usage: eval DIR [--backend mixed|whichlang|lingua] [--candidates fr,en,es,de|all] [--short-chars N]");
                 return Ok(());
@@ -79,6 +87,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             results.entry(kind).or_default().insert(code.clone(), (right, samples.len()));
         }
     }
+    let mut failed = false;
     for (kind, per_lang) in &results {
         let mut line = format!("{kind:>12}:");
         let mut sum = 0.0;
@@ -87,9 +96,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             sum += pct;
             line += &format!(" {code} {pct:5.1}");
         }
-        line += &format!("   mean {:5.2}", sum / per_lang.len().max(1) as f64);
+        let mean = sum / per_lang.len().max(1) as f64;
+        line += &format!("   mean {mean:5.2}");
         println!("{line}");
+        if let Some((_, min)) = required.iter().find(|(k, _)| k == kind) {
+            if mean < *min {
+                println!("FAIL: {kind} mean {mean:.2} is under the required {min}");
+                failed = true;
+            }
+        }
     }
     println!("speed: {:.2} MB/s over {bytes} bytes", bytes as f64 / 1e6 / seconds.max(1e-9));
+    if let Some((kind, _)) = required.iter().find(|(k, _)| !results.contains_key(k)) {
+        return Err(format!("--require {kind}: no {kind}.txt samples in {}", dir.display()).into());
+    }
+    if failed {
+        std::process::exit(1);
+    }
     Ok(())
 }
