@@ -47,6 +47,14 @@ pub const ABI_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// The ABI major version. Plugins built for another major are refused at load.
 pub const ABI_MAJOR: u32 = 1;
 
+/// [`Stage::call_ext`] names the host uses.
+pub mod ext {
+    /// Whether the stage's configuration needs the observation pass (a stage whose manifest
+    /// entry says `"observes": true`). Payload: none. Answer: `true` or `false`. A stage
+    /// that does not know the call (an error) does not observe.
+    pub const OBSERVES: &str = "moulin.observes";
+}
+
 /// What a plugin library says about how it was built. Filled in by the SDK.
 #[repr(C)]
 #[derive(StableAbi, Clone, Copy, Debug)]

@@ -70,7 +70,7 @@ impl PipelineBuilder {
                 problems.push(problem(&key, plugin_error_text(&e)));
                 continue;
             }
-            specs.push(StageSpec { id: id.clone(), name: manifest.name.clone(), kind: manifest.kind, library: lib.clone(), config_json });
+            specs.push(StageSpec::new(id, manifest.kind, lib.clone(), &manifest.name, config_json));
         }
         if !problems.is_empty() {
             return Err(Error::Invalid(problems));

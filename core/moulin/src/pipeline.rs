@@ -36,9 +36,29 @@ pub struct StageSpec {
     pub library: Library,
     /// Its configuration, JSON.
     pub config_json: String,
+    /// The project file's folder (relative paths in the config are relative to it).
+    pub project_dir: PathBuf,
+    /// Made for the observation pass.
+    pub observing: bool,
+    /// What the observation pass's instances returned, for the main pass.
+    pub observations: Vec<serde_json::Value>,
 }
 
 impl StageSpec {
+    /// A spec with no project folder and no observations.
+    pub fn new(id: &str, kind: StageKind, library: Library, name: &str, config_json: String) -> StageSpec {
+        StageSpec {
+            id: id.to_string(),
+            name: name.to_string(),
+            kind,
+            library,
+            config_json,
+            project_dir: PathBuf::new(),
+            observing: false,
+            observations: Vec::new(),
+        }
+    }
+
     /// Make an instance for `worker`.
     pub fn instantiate(&self, output_dir: &std::path::Path, worker: usize, threads: usize) -> Result<StageBox, String> {
         let context = serde_json::json!({
@@ -46,6 +66,9 @@ impl StageSpec {
             "output_dir": output_dir,
             "worker": worker,
             "threads": threads,
+            "project_dir": self.project_dir,
+            "observing": self.observing,
+            "observations": self.observations,
         });
         self.library
             .new_stage(&self.name, &self.config_json, &context.to_string())
@@ -120,6 +143,8 @@ struct Processed {
 enum Msg {
     Done(Processed),
     Fatal(String),
+    /// A worker's end of input: its instances' `finish` results.
+    Finished(usize, Vec<serde_json::Value>),
 }
 
 /// How a pipeline runs.
@@ -144,6 +169,9 @@ pub struct EngineOutcome {
     pub stages: Vec<StageReport>,
     /// Set when the run stopped early.
     pub fatal: Option<String>,
+    /// For each transform and annotate stage, what each worker's instance returned from
+    /// `finish` (JSON; `null` when it failed), in worker order. Empty when the run stopped.
+    pub finished: Vec<Vec<serde_json::Value>>,
 }
 
 fn doc_failure(origin: u32, id: &str, stage: &str, kind: &str, message: String) -> Failure {
@@ -306,6 +334,7 @@ impl Engine {
             token_tx.send(()).expect("the token channel has room for the window");
         }
         let mut fatal = None;
+        let mut finished_by_worker: Vec<(usize, Vec<serde_json::Value>)> = Vec::new();
         std::thread::scope(|scope| {
             scope.spawn(move || {
                 let mut seq = 0u64;
@@ -337,6 +366,19 @@ impl Engine {
                             return;
                         }
                     }
+                    let finished = worker
+                        .instances
+                        .iter_mut()
+                        .zip(&self.stages)
+                        .map(|(instance, spec)| match instance.finish() {
+                            RResult::ROk(summary) => serde_json::from_str(&summary).unwrap_or(serde_json::Value::Null),
+                            RResult::RErr(e) => {
+                                tracing::warn!(stage = %spec.id, error = %plugin_error_text(&e), "A stage could not finish.");
+                                serde_json::Value::Null
+                            }
+                        })
+                        .collect();
+                    let _ = tx.send(Msg::Finished(index, finished));
                 });
             }
             drop(batch_rx);
@@ -351,6 +393,10 @@ impl Engine {
                     }
                     Msg::Done(p) => {
                         pending.insert(p.seq, p);
+                    }
+                    Msg::Finished(worker, summaries) => {
+                        finished_by_worker.push((worker, summaries));
+                        continue;
                     }
                 }
                 while let Some(p) = pending.remove(&next) {
@@ -384,7 +430,12 @@ impl Engine {
                 }
             }
         }
-        Ok(EngineOutcome { stages: stats, fatal })
+        let mut finished = Vec::new();
+        if fatal.is_none() {
+            finished_by_worker.sort_by_key(|(worker, _)| *worker);
+            finished = (0..self.stages.len()).map(|si| finished_by_worker.iter().map(|(_, s)| s[si].clone()).collect()).collect();
+        }
+        Ok(EngineOutcome { stages: stats, fatal, finished })
     }
 
     /// Hand a finished batch to every exporter. Per-document export errors fail those

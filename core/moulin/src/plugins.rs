@@ -54,6 +54,9 @@ pub struct StageManifest {
     /// An example `config` table (TOML).
     #[serde(default)]
     pub example_config: String,
+    /// Whether the stage may ask for an observation pass over the input before the run.
+    #[serde(default)]
+    pub observes: bool,
 }
 
 /// A library's manifest.

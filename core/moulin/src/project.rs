@@ -203,20 +203,46 @@ impl Project {
         let mut reports: Vec<FileReport> = files.iter().map(|f| FileReport { path: f.id.clone(), ..Default::default() }).collect();
         totals.input_bytes = files.iter().map(|f| f.size).sum();
 
-        let (stages, exporters): (Vec<StageSpec>, Vec<StageSpec>) = self.stages.iter().cloned().partition(|s| s.kind != StageKind::Export);
-        let engine = Engine { stages, exporters, threads, output_dir: output.clone(), max_stage_restarts: self.config.pipeline.max_stage_restarts };
+        let (mut stages, exporters): (Vec<StageSpec>, Vec<StageSpec>) = self.stages.iter().cloned().partition(|s| s.kind != StageKind::Export);
+        let max_stage_restarts = self.config.pipeline.max_stage_restarts;
         let read_options = ReadOptions { text_field: self.config.input.text_field.clone(), max_document_bytes: self.config.input.max_document_bytes };
+        let batch_documents = self.config.pipeline.batch_documents;
+        let batch_bytes = self.config.pipeline.batch_bytes as u64;
+        let source_files = &files;
+        let read_options = &read_options;
+        let make_source = |counter: Arc<AtomicU64>| {
+            move |emit: &mut dyn FnMut(Batch) -> bool| {
+                read_corpus(source_files, read_options, counter, batch_documents, batch_bytes, emit);
+            }
+        };
+
+        // Stages that must see the whole input first get an observation pass each: the
+        // stages before them and they (observing) over every document, nothing exported and
+        // nothing counted; what their instances return from `finish` goes to the main pass.
+        let mut observed = Vec::new();
+        for i in 0..stages.len() {
+            if !observation_wanted(&stages[i], &output, threads)? {
+                continue;
+            }
+            tracing::info!(stage = %stages[i].id, "Observation pass: reading the input once before the run.");
+            let mut prefix = stages[..=i].to_vec();
+            prefix[i].observing = true;
+            let engine = Engine { stages: prefix, exporters: Vec::new(), threads, output_dir: output.clone(), max_stage_restarts };
+            let pass_started = Instant::now();
+            let outcome = engine.run(make_source(Arc::new(AtomicU64::new(0))), |_| {}).map_err(Error::Setup)?;
+            if let Some(fatal) = outcome.fatal {
+                return Err(Error::Setup(format!("the observation pass of stage `{}` stopped: {fatal}", stages[i].id)));
+            }
+            stages[i].observations = outcome.finished[i].clone();
+            observed.push((i, pass_started.elapsed().as_secs_f64()));
+        }
+
+        let engine = Engine { stages, exporters, threads, output_dir: output.clone(), max_stage_restarts };
         let bytes_read = Arc::new(AtomicU64::new(0));
         if let Some(p) = &options.progress {
             p.start(totals.input_bytes, files.len() as u64);
         }
-        let batch_documents = self.config.pipeline.batch_documents;
-        let batch_bytes = self.config.pipeline.batch_bytes as u64;
-        let source_files = &files;
-        let counter = bytes_read.clone();
-        let source = move |emit: &mut dyn FnMut(Batch) -> bool| {
-            read_corpus(source_files, &read_options, counter, batch_documents, batch_bytes, emit);
-        };
+        let source = make_source(bytes_read.clone());
         let mut documents_done = 0u64;
         let mut write_failed: Option<std::io::Error> = None;
         let sink = |batch: Finished| {
@@ -241,7 +267,11 @@ impl Project {
         errors_out.flush().map_err(io_err(&errors_path))?;
         drop(errors_out);
 
-        let report = RunReport { totals, stages: outcome.stages, files: reports, seconds: started.elapsed().as_secs_f64(), threads };
+        let mut stage_reports = outcome.stages;
+        for (i, seconds) in observed {
+            stage_reports[i].observation_seconds = Some(seconds);
+        }
+        let report = RunReport { totals, stages: stage_reports, files: reports, seconds: started.elapsed().as_secs_f64(), threads };
         self.write_manifest(&output, &report, started_unix, outcome.fatal.as_deref())?;
         match outcome.fatal {
             Some(message) => Err(Error::Stopped { message, report: Box::new(report) }),
@@ -355,7 +385,25 @@ fn resolve_stage(config: &ProjectConfig, registry: &Registry, extra: &mut Regist
             format!("{} (stage `{}`, plugin `{}`)", plugin_error_text(&e), stage.id, manifest.name),
         ))]);
     }
-    Ok(StageSpec { id: stage.id.clone(), name: manifest.name.clone(), kind: manifest.kind, library, config_json })
+    let mut spec = StageSpec::new(&stage.id, manifest.kind, library, &manifest.name, config_json);
+    spec.project_dir = config.file.parent().map(Path::to_path_buf).unwrap_or_default();
+    Ok(spec)
+}
+
+/// Whether a stage wants an observation pass: its manifest says it may, and an instance
+/// made with the run's configuration says yes.
+fn observation_wanted(spec: &StageSpec, output: &Path, threads: usize) -> Result<bool, Error> {
+    let may = spec.library.manifest.stages.iter().any(|s| s.name == spec.name && s.observes);
+    if !may {
+        return Ok(false);
+    }
+    // Made as an observer: it only answers, and an observer expects no observations.
+    let probe_spec = StageSpec { observing: true, ..spec.clone() };
+    let mut probe = probe_spec.instantiate(output, 0, threads).map_err(Error::Setup)?;
+    Ok(match probe.call_ext(moulin_abi::ext::OBSERVES.into(), "".into()) {
+        moulin_abi::abi_stable::std_types::RResult::ROk(answer) => answer.as_str() == "true",
+        moulin_abi::abi_stable::std_types::RResult::RErr(_) => false,
+    })
 }
 
 /// Exporters run after every other stage, and a project writes something.

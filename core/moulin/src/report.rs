@@ -69,6 +69,9 @@ pub struct StageReport {
     /// What an exporter reported at the end (files, rows, bytes).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<serde_json::Value>,
+    /// Wall time of the observation pass this stage asked for, if it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observation_seconds: Option<f64>,
 }
 
 impl StageReport {

@@ -51,12 +51,15 @@ pub fn guard<T>(f: impl FnOnce() -> Result<T, Error>) -> RResult<T, PluginError>
 }
 
 /// Wraps an author's stage as the ABI trait object.
-pub struct Adapter<S: Stage>(pub S);
+pub struct Adapter<S: Stage> {
+    stage: S,
+    observes: bool,
+}
 
 impl<S: Stage> Adapter<S> {
-    /// Make the trait object.
-    pub fn into_box(stage: S) -> StageBox {
-        Stage_TO::from_value(Adapter(stage), TD_Opaque)
+    /// Make the trait object. `observes`: what [`Stage::observes`] said of its config.
+    pub fn into_box(stage: S, observes: bool) -> StageBox {
+        Stage_TO::from_value(Adapter { stage, observes }, TD_Opaque)
     }
 }
 
@@ -72,7 +75,7 @@ impl<S: Stage> moulin_abi::Stage for Adapter<S> {
         guard(|| {
             let mut docs: Vec<Document> = batch.into_iter().map(Document).collect();
             let mut errors = Vec::new();
-            self.0.process_batch(&mut docs, &mut errors);
+            self.stage.process_batch(&mut docs, &mut errors);
             errors.sort_by_key(|(i, _)| *i);
             errors.dedup_by_key(|(i, _)| *i);
             let mut failed = errors.iter().map(|(i, _)| *i).peekable();
@@ -91,16 +94,19 @@ impl<S: Stage> moulin_abi::Stage for Adapter<S> {
     fn export(&mut self, batch: RSlice<'_, Doc>) -> RResult<RVec<DocError>, PluginError> {
         guard(|| {
             let mut errors = Vec::new();
-            self.0.export_batch(Document::slice_from_abi(batch.as_slice()), &mut errors);
+            self.stage.export_batch(Document::slice_from_abi(batch.as_slice()), &mut errors);
             Ok(doc_errors(errors))
         })
     }
 
     fn finish(&mut self) -> RResult<RString, PluginError> {
-        guard(|| self.0.finish().map(|v| RString::from(v.to_string())))
+        guard(|| self.stage.finish().map(|v| RString::from(v.to_string())))
     }
 
     fn call_ext(&mut self, name: RStr<'_>, _payload_json: RStr<'_>) -> RResult<RString, PluginError> {
-        RResult::RErr(Error::other(format!("unknown extension call `{name}`")).into_abi())
+        match name.as_str() {
+            moulin_abi::ext::OBSERVES => RResult::ROk(RString::from(self.observes.to_string())),
+            _ => RResult::RErr(Error::other(format!("unknown extension call `{name}`")).into_abi()),
+        }
     }
 }

@@ -29,11 +29,13 @@ pub struct StageInfo {
     pub summary: &'static str,
     /// An example config table, TOML.
     pub example_config: &'static str,
+    /// Whether the stage may ask for an observation pass ([`Stage::OBSERVES`]).
+    pub observes: bool,
 }
 
 /// The manifest entry of a stage type.
 pub fn info<S: Stage>() -> StageInfo {
-    StageInfo { name: S::NAME, kind: S::KIND.as_str(), summary: S::SUMMARY, example_config: S::EXAMPLE_CONFIG }
+    StageInfo { name: S::NAME, kind: S::KIND.as_str(), summary: S::SUMMARY, example_config: S::EXAMPLE_CONFIG, observes: S::OBSERVES }
 }
 
 /// Parse and validate a config for `S`.
@@ -46,7 +48,8 @@ pub fn check<S: Stage>(config_json: &str) -> Result<S::Config, Error> {
 /// Make an `S` as a stage trait object.
 pub fn make<S: Stage>(config_json: &str, ctx: &StageContext) -> Result<StageBox, Error> {
     let config = check::<S>(config_json)?;
-    Ok(adapter::Adapter::into_box(S::new(config, ctx)?))
+    let observes = S::OBSERVES && S::observes(&config);
+    Ok(adapter::Adapter::into_box(S::new(config, ctx)?, observes))
 }
 
 /// A plugin library, as `export_plugin!` describes it.

@@ -40,6 +40,27 @@ pub struct StageContext {
     pub worker: usize,
     /// How many workers the run has.
     pub threads: usize,
+    /// The folder of the project file: relative paths in a stage's config (a pattern file,
+    /// a gazetteer) are relative to it. Empty for an embedder's pipeline (then the current
+    /// folder).
+    pub project_dir: PathBuf,
+    /// For a stage with [`Stage::OBSERVES`]: true during the observation pass, when the
+    /// stage records what it needs and leaves documents unchanged.
+    pub observing: bool,
+    /// For a stage with [`Stage::OBSERVES`], in the main pass: what every instance's
+    /// [`Stage::finish`] returned in the observation pass, in worker order.
+    pub observations: Vec<serde_json::Value>,
+}
+
+impl StageContext {
+    /// `path` as the project means it: relative to the project file's folder.
+    pub fn resolve(&self, path: &std::path::Path) -> PathBuf {
+        if path.is_absolute() || self.project_dir.as_os_str().is_empty() {
+            path.to_path_buf()
+        } else {
+            self.project_dir.join(path)
+        }
+    }
 }
 
 /// A pipeline stage, written as plain Rust.
@@ -65,11 +86,28 @@ pub trait Stage: Send + Sized + 'static {
     const SUMMARY: &'static str;
     /// An example `config` table, in TOML, for `moulin plugins` and the docs.
     const EXAMPLE_CONFIG: &'static str = "";
+    /// Whether the stage needs to see the whole input before it changes anything (lines
+    /// repeated across a site's pages, document frequencies). Then the host first runs an
+    /// observation pass: the stages up to this one over all the input, this one made with
+    /// [`StageContext::observing`] set; each instance's [`Stage::finish`] returns what it
+    /// saw, and the main pass makes the stage with all of those in
+    /// [`StageContext::observations`]. Merge them in an order-independent way (sums,
+    /// unions) and the output does not depend on the number of threads.
+    ///
+    /// Only a transform or annotate stage may observe; it may return `false` from
+    /// [`Stage::observes`] for configurations that need no observation pass.
+    const OBSERVES: bool = false;
 
     /// Checks beyond what serde does (ranges, files that must exist). Called by `moulin
     /// check` and before every run, before any input is read. Must not write anything.
     fn validate(_config: &Self::Config) -> Result<(), Error> {
         Ok(())
+    }
+
+    /// Whether this configuration needs the observation pass (see [`Stage::OBSERVES`]);
+    /// called by the host before the run. The default is [`Stage::OBSERVES`].
+    fn observes(_config: &Self::Config) -> bool {
+        Self::OBSERVES
     }
 
     /// Make an instance for one worker.

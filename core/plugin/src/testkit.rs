@@ -31,8 +31,32 @@ impl Harness {
     /// Make a stage from a config given as JSON (`serde_json::json!({...})`), with a context
     /// whose stage id is the stage name and whose output folder is the current folder.
     pub fn new<S: Stage>(config: serde_json::Value) -> Result<Self, Error> {
-        let ctx = StageContext { stage_id: S::NAME.to_string(), output_dir: ".".into(), worker: 0, threads: 1 };
-        Self::with_context::<S>(config, ctx)
+        Self::with_context::<S>(config, Self::context::<S>())
+    }
+
+    fn context<S: Stage>() -> StageContext {
+        StageContext { stage_id: S::NAME.to_string(), output_dir: ".".into(), worker: 0, threads: 1, ..Default::default() }
+    }
+
+    /// Run the observation pass of a stage with [`Stage::OBSERVES`] as the host does: one
+    /// instance per element of `workers` (each a list of batches) made with `observing`
+    /// set, whose [`Stage::finish`] results are then given to a new instance, returned.
+    pub fn observed<S: Stage>(config: serde_json::Value, workers: Vec<Vec<Vec<Document>>>) -> Result<Self, Error> {
+        let mut observations = Vec::new();
+        for (worker, batches) in workers.into_iter().enumerate() {
+            let ctx = StageContext { observing: true, worker, ..Self::context::<S>() };
+            let mut observer = Self::with_context::<S>(config.clone(), ctx)?;
+            for batch in batches {
+                let before: Vec<(String, String)> = batch.iter().map(|d| (d.id().to_string(), d.text().to_string())).collect();
+                let out = observer.process(batch)?;
+                let after: Vec<(String, String)> = out.kept.iter().map(|d| (d.id().to_string(), d.text().to_string())).collect();
+                if before != after {
+                    return Err(Error::other(format!("stage `{}` changed documents while observing", S::NAME)));
+                }
+            }
+            observations.push(observer.finish()?);
+        }
+        Self::with_context::<S>(config, StageContext { observations, ..Self::context::<S>() })
     }
 
     /// Make a stage with a given context (an exporter's output folder, say).

@@ -1,0 +1,543 @@
+//! Line classification in the manner of jusText, for text without markup.
+//!
+//! Each line gets a class from its own features (length, stop-word density, links, whether it
+//! addresses the reader), unless a sure sign marks it boilerplate first (a pattern, a ticker,
+//! a line repeated across the source's documents). Then context decides the uncertain ones:
+//! short lines and near-good lines take the class of their neighbours, a few short lines
+//! just before article text are its heading and dateline, and blocks of text cut off from the
+//! main block by sure boilerplate and much smaller than it are dropped.
+
+use std::collections::HashSet;
+
+/// What a line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    /// Article text.
+    Good,
+    /// Probably article text; context decides.
+    NearGood,
+    /// Too short to judge on its own; context decides.
+    Short,
+    /// Boilerplate.
+    Bad,
+}
+
+/// Why a line was removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Reason {
+    /// A configured or built-in pattern matched.
+    Pattern,
+    /// A configured phrase occurs in it.
+    Phrase,
+    /// Many short headline-like segments separated by wide gaps.
+    Ticker,
+    /// The same line is in many documents of the source.
+    Repeated,
+    /// Mostly links, addresses or domain names.
+    Links,
+    /// It speaks to the reader (you, your, vous, votre...): calls to action, appeals.
+    Address,
+    /// Few stop words: not running text (menus, lists of names, tags).
+    Features,
+    /// A short or uncertain line among boilerplate.
+    Context,
+    /// A small block of text cut off from the main text by sure boilerplate.
+    Satellite,
+}
+
+impl Reason {
+    /// The label used in spans and counts.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Pattern => "pattern",
+            Reason::Phrase => "phrase",
+            Reason::Ticker => "ticker",
+            Reason::Repeated => "repeated",
+            Reason::Links => "links",
+            Reason::Address => "address",
+            Reason::Features => "features",
+            Reason::Context => "context",
+            Reason::Satellite => "satellite",
+        }
+    }
+
+    /// Sure signs: not overturned by context, and they separate blocks.
+    fn is_sure(self) -> bool {
+        matches!(self, Reason::Pattern | Reason::Phrase | Reason::Ticker | Reason::Repeated)
+    }
+}
+
+/// The thresholds of the line features (jusText's defaults, except where said).
+#[derive(Debug, Clone)]
+pub struct Thresholds {
+    /// Lines shorter than this (characters) are `Short`.
+    pub length_low: usize,
+    /// Lines longer than this with enough stop words are `Good`; shorter ones `NearGood`.
+    pub length_high: usize,
+    /// Stop-word density under which a line is `Bad`.
+    pub stopwords_low: f32,
+    /// Stop-word density from which a line is `Good` or `NearGood`.
+    pub stopwords_high: f32,
+    /// Share of characters in links, e-mail addresses and domain names above which a line is
+    /// `Bad`.
+    pub max_link_density: f32,
+    /// At most this many short lines before article text are kept as its heading (datelines
+    /// and bylines do not count).
+    pub max_heading_lines: usize,
+    /// Segments separated by wide gaps from which a line is a ticker.
+    pub ticker_min_segments: usize,
+    /// A block of text separated from the main block by sure boilerplate is dropped when its
+    /// good text is less than this share of the main block's.
+    pub satellite_ratio: f32,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            length_low: 70,
+            length_high: 200,
+            stopwords_low: 0.30,
+            stopwords_high: 0.32,
+            max_link_density: 0.2,
+            max_heading_lines: 2,
+            ticker_min_segments: 4,
+            satellite_ratio: 0.25,
+        }
+    }
+}
+
+/// One line of a document, as classified.
+#[derive(Debug, Clone)]
+pub struct Line {
+    /// Byte range of the line's content (without its line end) in the text.
+    pub start: usize,
+    /// End of the content.
+    pub end: usize,
+    /// Blank lines separate; they are kept or removed with their neighbours.
+    pub blank: bool,
+    /// The class after context.
+    pub class: Class,
+    /// Why it is boilerplate, when it is.
+    pub reason: Option<Reason>,
+    /// A dateline or byline ("Publié le 12 juin 2020", "Par Jean Dupont avec AFP").
+    pub dateline: bool,
+    /// Characters.
+    pub chars: usize,
+}
+
+/// Stop words of one language or several.
+pub struct StopWords(HashSet<&'static str>);
+
+impl StopWords {
+    /// The stop list for an ISO 639-1 code, if one is shipped.
+    pub fn for_language(code: &str) -> Option<StopWords> {
+        let list = match code {
+            "fr" => include_str!("../stoplists/fr.txt"),
+            "en" => include_str!("../stoplists/en.txt"),
+            "es" => include_str!("../stoplists/es.txt"),
+            "de" => include_str!("../stoplists/de.txt"),
+            _ => return None,
+        };
+        Some(StopWords(list.lines().map(str::trim).filter(|w| !w.is_empty()).collect()))
+    }
+
+    /// All the shipped lists together: for documents whose language is not known.
+    pub fn all() -> StopWords {
+        let mut words = HashSet::new();
+        for code in ["fr", "en", "es", "de"] {
+            words.extend(StopWords::for_language(code).expect("shipped").0);
+        }
+        StopWords(words)
+    }
+
+    fn contains(&self, lowercase_word: &str) -> bool {
+        self.0.contains(lowercase_word)
+    }
+}
+
+/// Words addressing the reader: second person, and first person plural (the site speaking).
+const ADDRESS: &[&str] = &[
+    "vous", "votre", "vos", "you", "your", "yours", "usted", "ustedes", "vosotros", "vuestro", "vuestra", "euch", "euer",
+    "eure",
+];
+const WE: &[&str] = &["nous", "notre", "nos", "we", "our", "us", "nosotros", "nuestro", "nuestra", "nuestros", "wir", "unser", "unsere"];
+
+/// Month names and date words that make a short line a dateline.
+const DATE_WORDS: &[&str] = &[
+    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+    "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre",
+    "januar", "februar", "märz", "juni", "juli", "oktober", "dezember", "publié", "published", "publicado", "veröffentlicht",
+    "updated", "actualisé", "jour",
+];
+const BYLINE_WORDS: &[&str] = &["par", "by", "por", "von", "de"];
+
+/// Features of one line's content.
+struct Features {
+    chars: usize,
+    words: usize,
+    stop: usize,
+    letters: bool,
+    link_chars: usize,
+    address: usize,
+    we: usize,
+    first_word: String,
+    has_date: bool,
+}
+
+fn features(content: &str, stop: &StopWords) -> Features {
+    let mut f = Features {
+        chars: content.chars().count(),
+        words: 0,
+        stop: 0,
+        letters: false,
+        link_chars: 0,
+        address: 0,
+        we: 0,
+        first_word: String::new(),
+        has_date: false,
+    };
+    let mut in_quote = 0i32;
+    let mut lower = String::new();
+    for token in content.split_whitespace() {
+        if is_link(token) {
+            f.link_chars += token.chars().count();
+        }
+        // Quotes: «...», “...”, „...“ and "..." (toggled). What is quoted is not the page
+        // speaking to its reader.
+        for c in token.chars() {
+            match c {
+                '«' | '“' | '„' => in_quote += 1,
+                '»' | '”' => in_quote = (in_quote - 1).max(0),
+                '"' => in_quote = if in_quote > 0 { 0 } else { 1 },
+                _ => {}
+            }
+        }
+        for word in token.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+            f.letters |= word.chars().any(char::is_alphabetic);
+            f.words += 1;
+            lower.clear();
+            lower.extend(word.chars().flat_map(char::to_lowercase));
+            if f.words == 1 {
+                f.first_word = lower.clone();
+            }
+            if stop.contains(&lower) {
+                f.stop += 1;
+            }
+            if word.chars().all(|c| c.is_ascii_digit()) && (word.len() == 4 || f.words > 1) {
+                f.has_date |= word.len() == 4 && (word.starts_with("19") || word.starts_with("20"));
+            }
+            f.has_date |= DATE_WORDS.contains(&lower.as_str());
+            if in_quote == 0 {
+                if ADDRESS.contains(&lower.as_str()) {
+                    f.address += 1;
+                } else if WE.contains(&lower.as_str()) {
+                    f.we += 1;
+                }
+            }
+        }
+    }
+    f
+}
+
+/// A URL, an e-mail address, a handle or a domain name.
+fn is_link(token: &str) -> bool {
+    let t = token.trim_matches(|c: char| !c.is_alphanumeric());
+    if t.starts_with("http") && token.contains("://") || t.starts_with("www.") || (t.contains('@') && t.contains('.')) {
+        return true;
+    }
+    // A domain: letters, a dot, a known kind of ending (Algérie24.net, lemonde.fr).
+    match t.rsplit_once('.') {
+        Some((name, tld)) => {
+            !name.is_empty()
+                && !name.ends_with('.')
+                && (2..=6).contains(&tld.len())
+                && tld.chars().all(|c| c.is_ascii_lowercase())
+                && name.chars().last().is_some_and(|c| c.is_alphanumeric())
+                && !name.contains(' ')
+                && ["com", "net", "org", "fr", "info", "ma", "dz", "be", "ch", "ca", "es", "de", "uk", "io", "tv", "news", "co"]
+                    .contains(&tld)
+        }
+        None => false,
+    }
+}
+
+/// Whether `raw` (a line as it is, gaps included) is a ticker or a menu: at least `min`
+/// segments separated by runs of two or more white-space characters or by separators
+/// (`|`, `•`, `·`), mostly short and starting with a capital, a digit or a quote.
+pub fn is_ticker(raw: &str, min: usize) -> bool {
+    if min == 0 {
+        return false;
+    }
+    let mut segments: Vec<&str> = Vec::new();
+    let mut rest = raw.trim();
+    while !rest.is_empty() {
+        let cut = find_gap(rest);
+        match cut {
+            Some((a, b)) => {
+                segments.push(rest[..a].trim());
+                rest = rest[b..].trim_start();
+            }
+            None => {
+                segments.push(rest.trim());
+                break;
+            }
+        }
+    }
+    segments.retain(|s| !s.is_empty());
+    if segments.len() < min {
+        return false;
+    }
+    let headline_like = segments
+        .iter()
+        .filter(|s| {
+            s.chars().count() <= 160 && s.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || "«“\"'".contains(c))
+        })
+        .count();
+    headline_like * 10 >= segments.len() * 7
+}
+
+/// The first gap in `s`: a run of two or more white-space characters, or a separator with
+/// white space around it.
+fn find_gap(s: &str) -> Option<(usize, usize)> {
+    let mut run_start: Option<(usize, usize)> = None; // (byte start, chars)
+    let mut iter = s.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        if c.is_whitespace() {
+            let r = run_start.get_or_insert((i, 0));
+            r.1 += 1;
+            continue;
+        }
+        if let Some((start, n)) = run_start.take() {
+            if n >= 2 {
+                return Some((start, i));
+            }
+            if matches!(c, '|' | '•' | '·') && iter.peek().is_some_and(|(_, n)| n.is_whitespace()) {
+                let end = i + c.len_utf8();
+                return Some((start, end));
+            }
+        }
+    }
+    None
+}
+
+/// What decides a line before context.
+pub struct Judge<'a> {
+    /// Thresholds.
+    pub thresholds: &'a Thresholds,
+    /// Stop words for the document's language.
+    pub stop: &'a StopWords,
+    /// Use the line features and context (false: only the sure signs).
+    pub features: bool,
+}
+
+impl Judge<'_> {
+    /// Classify every line of `text`. `sure` gives a line's sure sign (patterns, phrases,
+    /// repetition), from its content with white space collapsed.
+    pub fn classify(&self, text: &str, mut sure: impl FnMut(&str, &str) -> Option<Reason>) -> Vec<Line> {
+        let mut lines = Vec::new();
+        let mut offset = 0;
+        let mut collapsed = String::new();
+        for raw_line in text.split_inclusive('\n') {
+            let raw = raw_line.trim_end_matches(['\n', '\r']);
+            let lead = raw.len() - raw.trim_start().len();
+            let content = raw.trim();
+            let (start, end) = (offset + lead, offset + lead + content.len());
+            offset += raw_line.len();
+            if content.is_empty() {
+                lines.push(Line { start, end: start, blank: true, class: Class::Good, reason: None, dateline: false, chars: 0 });
+                continue;
+            }
+            collapsed.clear();
+            for (i, word) in content.split_whitespace().enumerate() {
+                if i > 0 {
+                    collapsed.push(' ');
+                }
+                collapsed.push_str(word);
+            }
+            let mut reason = sure(content, &collapsed);
+            if reason.is_none() && is_ticker(raw, self.thresholds.ticker_min_segments) {
+                reason = Some(Reason::Ticker);
+            }
+            let chars = content.chars().count();
+            let mut line = Line { start, end, blank: false, class: Class::Good, reason, dateline: false, chars };
+            if reason.is_some() {
+                line.class = Class::Bad;
+            } else if self.features {
+                self.judge(&collapsed, &mut line);
+            }
+            lines.push(line);
+        }
+        if self.features {
+            self.context(&mut lines);
+        }
+        lines
+    }
+
+    fn judge(&self, content: &str, line: &mut Line) {
+        let t = self.thresholds;
+        let f = features(content, self.stop);
+        line.dateline = f.chars < t.length_high
+            && (f.has_date || (BYLINE_WORDS.contains(&f.first_word.as_str()) && f.words <= 8 && f.stop * 2 <= f.words + 1));
+        let (class, reason) = if !f.letters {
+            (Class::Short, None)
+        } else if f.link_chars as f32 > t.max_link_density * f.chars as f32 {
+            (Class::Bad, Some(Reason::Links))
+        } else if f.address >= 1 && f.address + f.we >= 2 && (f.address + f.we) as f32 >= 0.03 * f.words as f32 {
+            (Class::Bad, Some(Reason::Address))
+        } else if f.chars < t.length_low {
+            (Class::Short, None)
+        } else {
+            let density = f.stop as f32 / f.words.max(1) as f32;
+            if density >= t.stopwords_high {
+                (if f.chars > t.length_high { Class::Good } else { Class::NearGood }, None)
+            } else if density >= t.stopwords_low {
+                (Class::NearGood, None)
+            } else {
+                (Class::Bad, Some(Reason::Features))
+            }
+        };
+        line.class = class;
+        line.reason = reason;
+    }
+
+    /// jusText's context rules, a heading rule, and the satellite rule.
+    fn context(&self, lines: &mut [Line]) {
+        let idx: Vec<usize> = (0..lines.len()).filter(|&i| !lines[i].blank).collect();
+        let original: Vec<Class> = idx.iter().map(|&i| lines[i].class).collect();
+
+        // Headings and datelines: up to `max_heading_lines` short or near-good lines right
+        // before article text (datelines and bylines free), stopping at boilerplate.
+        let mut heading = vec![false; idx.len()];
+        for k in 0..idx.len() {
+            if original[k] != Class::Good {
+                continue;
+            }
+            let mut counted = 0;
+            for j in (0..k).rev() {
+                if !matches!(original[j], Class::Short | Class::NearGood) {
+                    break;
+                }
+                if !lines[idx[j]].dateline {
+                    counted += 1;
+                    if counted > self.thresholds.max_heading_lines {
+                        break;
+                    }
+                }
+                heading[j] = true;
+            }
+        }
+
+        // Short lines: both neighbours good -> good; both bad -> bad; a bad neighbour with a
+        // near-good line right beside it -> good; otherwise bad (jusText).
+        let neighbour = |classes: &[Class], k: usize, step: isize, ignore_neargood: bool| -> Class {
+            let mut j = k as isize + step;
+            while j >= 0 && (j as usize) < classes.len() {
+                match classes[j as usize] {
+                    Class::Short => {}
+                    Class::NearGood if ignore_neargood => {}
+                    c => return c,
+                }
+                j += step;
+            }
+            Class::Bad
+        };
+        let mut revised = original.clone();
+        for k in 0..idx.len() {
+            if original[k] != Class::Short || heading[k] {
+                continue;
+            }
+            let (prev, next) = (neighbour(&original, k, -1, true), neighbour(&original, k, 1, true));
+            revised[k] = match (prev, next) {
+                (Class::Good, Class::Good) => Class::Good,
+                (Class::Bad, Class::Bad) => Class::Bad,
+                (Class::Bad, _) if neighbour(&original, k, -1, false) == Class::NearGood => Class::Good,
+                (_, Class::Bad) if neighbour(&original, k, 1, false) == Class::NearGood => Class::Good,
+                _ => Class::Bad,
+            };
+        }
+        // Near-good lines: bad only between two bad neighbours.
+        let after_short = revised.clone();
+        for k in 0..idx.len() {
+            if after_short[k] != Class::NearGood || heading[k] {
+                continue;
+            }
+            let (prev, next) = (neighbour(&after_short, k, -1, true), neighbour(&after_short, k, 1, true));
+            revised[k] = if prev == Class::Bad && next == Class::Bad { Class::Bad } else { Class::Good };
+        }
+        for (k, &i) in idx.iter().enumerate() {
+            let class = if heading[k] { Class::Good } else { revised[k] };
+            let line = &mut lines[i];
+            line.class = class;
+            if class == Class::Bad && line.reason.is_none() {
+                line.reason = Some(Reason::Context);
+            }
+            if class == Class::Good {
+                line.reason = None;
+            }
+        }
+
+        // Satellites: blocks between sure boilerplate, with little good text next to the
+        // main block (a site pitch after the article, a teaser box before it).
+        let mut blocks: Vec<(usize, usize, usize)> = Vec::new(); // (first k, last k, good chars)
+        let mut current: Option<(usize, usize, usize)> = None;
+        for (k, &i) in idx.iter().enumerate() {
+            let line = &lines[i];
+            if line.reason.is_some_and(Reason::is_sure) {
+                blocks.extend(current.take());
+                continue;
+            }
+            let b = current.get_or_insert((k, k, 0));
+            b.1 = k;
+            if line.class == Class::Good {
+                b.2 += line.chars;
+            }
+        }
+        blocks.extend(current);
+        let main = blocks.iter().map(|b| b.2).max().unwrap_or(0);
+        for &(first, last, good) in &blocks {
+            if good > 0 && (good as f32) < self.thresholds.satellite_ratio * main as f32 {
+                for &i in &idx[first..=last] {
+                    let line = &mut lines[i];
+                    if line.class == Class::Good {
+                        line.class = Class::Bad;
+                        line.reason = Some(Reason::Satellite);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tickers_and_menus() {
+        let ticker = "Le Maroc signe un accord\u{a0} \u{a0} Otro titular del día  \u{a0} La Bourse recule    Football : le Raja gagne  Météo : pluie";
+        assert!(is_ticker(ticker, 4));
+        assert!(is_ticker("Accueil | Politique | Économie | Sport | Culture", 4));
+        assert!(!is_ticker("Une phrase normale, avec des espaces  doubles par endroits.", 4));
+        assert!(!is_ticker(ticker, 0));
+    }
+
+    #[test]
+    fn links_and_domains() {
+        for t in ["https://example.com/a", "www.lemonde.fr", "Algérie24.net", "contact@site.org"] {
+            assert!(is_link(t), "{t}");
+        }
+        for t in ["fin.", "M.", "U.S.", "2.500", "Helsinki,"] {
+            assert!(!is_link(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn quoted_speech_does_not_address_the_reader() {
+        let stop = StopWords::for_language("fr").unwrap();
+        let f = features("« Nous aurons l'occasion de vous le dire », a déclaré le général.", &stop);
+        assert_eq!((f.address, f.we), (0, 0));
+        let f = features("Nous comptons sur votre soutien pour continuer.", &stop);
+        assert_eq!((f.address, f.we), (1, 1));
+    }
+}

@@ -1,0 +1,502 @@
+/*!
+`boilerplate`: removes site chrome from scraped text, line by line, and keeps the article.
+
+Each line is judged as jusText judges paragraphs (see [`classify`]):
+
+- sure signs first: a line matching one of the patterns (a file of regular expressions,
+  inline patterns, and a built-in list of calls to action in French, English, Spanish and
+  German), containing one of the configured phrases, shaped like a ticker (many short
+  headlines separated by wide gaps), or repeated in many documents of the same source;
+- then its features: length, stop-word density for the document's language, links, whether
+  it speaks to the reader;
+- then its context: a short line between boilerplate is boilerplate, one between article
+  lines is kept, the few short lines right before article text are its title and dateline,
+  and a small block of text cut off from the article by sure boilerplate (a site pitch after
+  it) goes.
+
+Removed lines are counted in the document's meta (`boilerplate`), and with `keep_spans`
+each leaves an empty `boilerplate` span where it was, labelled with the reason and carrying
+the removed text. A document left with fewer than `min_chars` characters is dropped.
+
+Run it before `normalize`: the wide gaps that separate the headlines of a ticker are one of
+its signs, and normalize collapses them.
+
+```
+use moulin_boilerplate::Boilerplate;
+use moulin_plugin::testkit::{docs, Harness};
+
+let page = "Accueil  |  Politique  |  Économie  |  Sport  |  Culture\n\
+            Le conseil municipal a adopté hier soir, après plus de trois heures de débats, le \
+            budget de la ville pour l'année prochaine, qui prévoit une hausse des investissements.\n\
+            Partager sur Facebook";
+let mut stage = Harness::new::<Boilerplate>(serde_json::json!({ "min_chars": 20 }))?;
+let out = stage.process(docs(&[("a", page)]))?;
+assert!(out.kept[0].text().starts_with("Le conseil municipal"));
+assert!(out.kept[0].text().ends_with("investissements."));
+assert_eq!(out.kept[0].meta()["boilerplate"]["lines_removed"], 2);
+# Ok::<(), Box<dyn std::error::Error>>(())
+```
+*/
+#![deny(missing_docs)]
+
+pub mod classify;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use classify::{Class, Judge, Line, Reason, StopWords, Thresholds};
+use moulin_plugin::{Document, Error, Kind, Span, Stage, StageContext};
+use regex::RegexSet;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::path::PathBuf;
+
+/// What to do with boilerplate lines.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// Cut them from the text (the default).
+    Remove,
+    /// Keep the text and cover each boilerplate line with a `boilerplate` span.
+    Mark,
+}
+
+/// Lines repeated across the documents of one source.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Repeated {
+    /// A line found in at least this many documents of its source is boilerplate. 0 (the
+    /// default) turns the check off; on, it costs an observation pass over the input.
+    pub min_documents: usize,
+    /// What makes documents one source: `"folder"` (the default: the folder of the input
+    /// file), `"file"` (the input file, for one JSONL file per site), or a JSON pointer into
+    /// the document's meta (`"/metadata/site"`).
+    pub source: String,
+}
+
+impl Default for Repeated {
+    fn default() -> Self {
+        Repeated { min_documents: 0, source: "folder".into() }
+    }
+}
+
+/// The `config` table of a `boilerplate` stage.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BoilerplateConfig {
+    /// A file of patterns, one regular expression per line, `#` comments (relative to the
+    /// project file). A line matching any of them is boilerplate.
+    pub patterns_file: Option<PathBuf>,
+    /// More patterns, inline.
+    pub patterns: Vec<String>,
+    /// Also use the built-in patterns (calls to action, cookie and rights notices, share
+    /// and follow links, in fr/en/es/de). Default true.
+    pub default_patterns: bool,
+    /// Phrases: a line containing one (case-insensitive) is boilerplate.
+    pub phrases: Vec<String>,
+    /// Judge lines by their features and context, as jusText does. Default true; false
+    /// keeps only the sure signs (patterns, phrases, tickers, repetition).
+    pub features: bool,
+    /// Lines shorter than this (characters) are judged by context. Default 70.
+    pub length_low: usize,
+    /// Lines longer than this with enough stop words are article text. Default 200.
+    pub length_high: usize,
+    /// Stop-word density under which a line is boilerplate. Default 0.30.
+    pub stopwords_low: f32,
+    /// Stop-word density from which a line is (near) article text. Default 0.32.
+    pub stopwords_high: f32,
+    /// Share of a line's characters in links, addresses and domains above which it is
+    /// boilerplate. Default 0.2.
+    pub max_link_density: f32,
+    /// Short lines kept before article text as its heading (datelines and bylines apart).
+    /// Default 2.
+    pub max_heading_lines: usize,
+    /// Segments separated by wide gaps that make a line a ticker; 0 turns it off. Default 4.
+    pub ticker_min_segments: usize,
+    /// A block separated from the main text by sure boilerplate goes when its article text
+    /// is less than this share of the main block's. Default 0.25; 0 turns it off.
+    pub satellite_ratio: f32,
+    /// Lines repeated across a source's documents.
+    pub repeated: Repeated,
+    /// `remove` (default) or `mark`.
+    pub action: Action,
+    /// With `remove`: leave an empty `boilerplate` span where each line was cut, with the
+    /// removed text in its attributes. Default false.
+    pub keep_spans: bool,
+    /// Drop a document left with fewer characters than this. Default 50; 0 keeps all.
+    pub min_chars: usize,
+}
+
+impl Default for BoilerplateConfig {
+    fn default() -> Self {
+        let t = Thresholds::default();
+        BoilerplateConfig {
+            patterns_file: None,
+            patterns: Vec::new(),
+            default_patterns: true,
+            phrases: Vec::new(),
+            features: true,
+            length_low: t.length_low,
+            length_high: t.length_high,
+            stopwords_low: t.stopwords_low,
+            stopwords_high: t.stopwords_high,
+            max_link_density: t.max_link_density,
+            max_heading_lines: t.max_heading_lines,
+            ticker_min_segments: t.ticker_min_segments,
+            satellite_ratio: t.satellite_ratio,
+            repeated: Repeated::default(),
+            action: Action::Remove,
+            keep_spans: false,
+            min_chars: 50,
+        }
+    }
+}
+
+/// The built-in patterns (`patterns/default.txt`).
+pub const DEFAULT_PATTERNS: &str = include_str!("../patterns/default.txt");
+
+/// The patterns of a pattern file's text: one per line, blank lines and `#` comments
+/// skipped. Returns `(line number, pattern)`.
+pub fn pattern_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines().enumerate().map(|(i, l)| (i + 1, l.trim_end_matches('\r'))).filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
+}
+
+fn compile(config: &BoilerplateConfig, ctx: Option<&StageContext>) -> Result<(Option<RegexSet>, Option<AhoCorasick>), Error> {
+    let mut patterns: Vec<String> = Vec::new();
+    let mut check = |key: &str, where_: String, p: &str| -> Result<(), Error> {
+        regex::Regex::new(p).map_err(|e| Error::config(key, format!("{where_}: bad pattern {p:?}: {e}")))?;
+        patterns.push(p.to_string());
+        Ok(())
+    };
+    if config.default_patterns {
+        for (n, p) in pattern_lines(DEFAULT_PATTERNS) {
+            check("default_patterns", format!("built-in pattern {n}"), p)?;
+        }
+    }
+    if let (Some(file), Some(ctx)) = (&config.patterns_file, ctx) {
+        let path = ctx.resolve(file);
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Error::config("patterns_file", format!("cannot read {}: {e}", path.display())))?;
+        for (n, p) in pattern_lines(&text) {
+            check("patterns_file", format!("{}:{n}", path.display()), p)?;
+        }
+    }
+    for (i, p) in config.patterns.iter().enumerate() {
+        check("patterns", format!("patterns[{i}]"), p)?;
+    }
+    let set = if patterns.is_empty() {
+        None
+    } else {
+        Some(RegexSet::new(&patterns).map_err(|e| Error::config("patterns", format!("the patterns together: {e}")))?)
+    };
+    let phrases = if config.phrases.is_empty() {
+        None
+    } else {
+        Some(
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(config.phrases.iter().map(|p| p.to_lowercase()))
+                .map_err(|e| Error::config("phrases", e.to_string()))?,
+        )
+    };
+    Ok((set, phrases))
+}
+
+/// The `boilerplate` stage.
+pub struct Boilerplate {
+    config: BoilerplateConfig,
+    thresholds: Thresholds,
+    patterns: Option<RegexSet>,
+    phrases: Option<AhoCorasick>,
+    stop_all: StopWords,
+    stop_by_lang: HashMap<&'static str, StopWords>,
+    source_id: String,
+    /// Observing: document counts per (source, line hash).
+    observing: bool,
+    seen: HashMap<(String, u64), u32>,
+    /// Main pass: the line hashes repeated in at least `min_documents` documents, by source.
+    repeated: HashMap<String, HashSet<u64>>,
+}
+
+fn line_hash(collapsed: &str) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    collapsed.hash(&mut h);
+    h.finish()
+}
+
+impl Boilerplate {
+    fn source_of(&self, doc: &Document) -> String {
+        let meta = doc.meta();
+        let path = meta.get("source").and_then(|s| s.get("path")).and_then(Value::as_str).unwrap_or("");
+        match self.config.repeated.source.as_str() {
+            "folder" => path.rsplit_once('/').map_or("", |(dir, _)| dir).to_string(),
+            "file" => path.to_string(),
+            pointer => Value::Object(meta).pointer(pointer).map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string)).unwrap_or_default(),
+        }
+    }
+
+    /// The distinct collapsed lines of a text, hashed.
+    fn line_hashes(text: &str) -> HashSet<u64> {
+        text.lines()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|l| l.chars().any(char::is_alphabetic))
+            .map(|l| line_hash(&l))
+            .collect()
+    }
+
+    fn observe(&mut self, doc: &Document) {
+        let source = self.source_of(doc);
+        for h in Self::line_hashes(doc.text()) {
+            *self.seen.entry((source.clone(), h)).or_default() += 1;
+        }
+    }
+
+    fn classify(&self, doc: &Document) -> Vec<Line> {
+        let stop = self.stop_by_lang.get(doc.lang()).unwrap_or(&self.stop_all);
+        let judge = Judge { thresholds: &self.thresholds, stop, features: self.config.features };
+        let repeated = if self.repeated.is_empty() { None } else { self.repeated.get(&self.source_of(doc)) };
+        judge.classify(doc.text(), |_content, collapsed| {
+            if self.patterns.as_ref().is_some_and(|p| p.is_match(collapsed)) {
+                return Some(Reason::Pattern);
+            }
+            if self.phrases.as_ref().is_some_and(|p| p.is_match(&collapsed.to_lowercase())) {
+                return Some(Reason::Phrase);
+            }
+            if repeated.is_some_and(|r| r.contains(&line_hash(collapsed))) {
+                return Some(Reason::Repeated);
+            }
+            None
+        })
+    }
+}
+
+impl Stage for Boilerplate {
+    type Config = BoilerplateConfig;
+    const NAME: &'static str = "boilerplate";
+    const KIND: Kind = Kind::Transform;
+    const SUMMARY: &'static str =
+        "Removes site chrome line by line: patterns, tickers, repeated template lines, jusText-style features and context.";
+    const EXAMPLE_CONFIG: &'static str = "patterns_file = \"boilerplate_patterns.txt\"\nrepeated = { min_documents = 3 }\nkeep_spans = true";
+    const OBSERVES: bool = true;
+
+    fn observes(config: &BoilerplateConfig) -> bool {
+        config.repeated.min_documents > 0
+    }
+
+    fn validate(config: &BoilerplateConfig) -> Result<(), Error> {
+        compile(config, None)?;
+        for (key, v) in [("stopwords_low", config.stopwords_low), ("stopwords_high", config.stopwords_high), ("max_link_density", config.max_link_density), ("satellite_ratio", config.satellite_ratio)] {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(Error::config(key, format!("expected a share in [0, 1], found {v}")));
+            }
+        }
+        if config.stopwords_low > config.stopwords_high {
+            return Err(Error::config("stopwords_low", "expected stopwords_low <= stopwords_high"));
+        }
+        let source = &config.repeated.source;
+        if !(source == "folder" || source == "file" || source.starts_with('/')) {
+            return Err(Error::config("repeated.source", format!("expected \"folder\", \"file\" or a JSON pointer such as \"/metadata/site\", found {source:?}")));
+        }
+        Ok(())
+    }
+
+    fn new(config: BoilerplateConfig, ctx: &StageContext) -> Result<Self, Error> {
+        let (patterns, phrases) = compile(&config, Some(ctx))?;
+        let thresholds = Thresholds {
+            length_low: config.length_low,
+            length_high: config.length_high,
+            stopwords_low: config.stopwords_low,
+            stopwords_high: config.stopwords_high,
+            max_link_density: config.max_link_density,
+            max_heading_lines: config.max_heading_lines,
+            ticker_min_segments: config.ticker_min_segments,
+            satellite_ratio: config.satellite_ratio,
+        };
+        let mut repeated: HashMap<String, HashSet<u64>> = HashMap::new();
+        if config.repeated.min_documents > 0 && !ctx.observing {
+            if ctx.observations.is_empty() {
+                tracing::warn!("`repeated` needs an observation pass, which this pipeline did not run: repeated lines are not removed");
+            }
+            let mut counts: HashMap<(String, u64), u32> = HashMap::new();
+            for observation in &ctx.observations {
+                let sources: Vec<String> = serde_json::from_value(observation["sources"].clone()).unwrap_or_default();
+                let lines: Vec<(usize, u64, u32)> = serde_json::from_value(observation["lines"].clone()).unwrap_or_default();
+                for (s, h, n) in lines {
+                    let source = sources.get(s).cloned().unwrap_or_default();
+                    *counts.entry((source, h)).or_default() += n;
+                }
+            }
+            for ((source, h), n) in counts {
+                if n as usize >= config.repeated.min_documents {
+                    repeated.entry(source).or_default().insert(h);
+                }
+            }
+        }
+        Ok(Boilerplate {
+            thresholds,
+            patterns,
+            phrases,
+            stop_all: StopWords::all(),
+            stop_by_lang: ["fr", "en", "es", "de"].into_iter().map(|c| (c, StopWords::for_language(c).expect("shipped"))).collect(),
+            source_id: if ctx.stage_id.is_empty() { Self::NAME.to_string() } else { ctx.stage_id.clone() },
+            observing: ctx.observing,
+            seen: HashMap::new(),
+            repeated,
+            config,
+        })
+    }
+
+    fn process(&mut self, doc: &mut Document) -> Result<(), Error> {
+        if self.observing {
+            self.observe(doc);
+            return Ok(());
+        }
+        let lines = self.classify(doc);
+        apply(doc, &lines, &self.config, &self.source_id);
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<Value, Error> {
+        if !self.observing {
+            return Ok(json!({}));
+        }
+        // Sources by index, so that the list of (source, hash, count) stays compact.
+        let mut sources: Vec<String> = self.seen.keys().map(|(s, _)| s.clone()).collect::<HashSet<_>>().into_iter().collect();
+        sources.sort();
+        let index: HashMap<&str, usize> = sources.iter().enumerate().map(|(i, s)| (s.as_str(), i)).collect();
+        let lines: Vec<(usize, u64, u32)> = self.seen.iter().map(|((s, h), n)| (index[s.as_str()], *h, *n)).collect();
+        Ok(json!({ "sources": sources, "lines": lines }))
+    }
+}
+
+moulin_plugin::export_plugin!(Boilerplate);
+
+/// Remove (or mark) the boilerplate lines of `doc`, count them in its meta, and drop it when
+/// too little is left.
+fn apply(doc: &mut Document, lines: &[Line], config: &BoilerplateConfig, source: &str) {
+    let text = doc.text();
+    let kept: Vec<bool> = lines.iter().map(|l| l.blank || l.class != Class::Bad).collect();
+    let mut by_reason: BTreeMap<&'static str, u64> = BTreeMap::new();
+    let (mut removed_lines, mut removed_chars) = (0u64, 0u64);
+    for (line, &k) in lines.iter().zip(&kept) {
+        if !k {
+            removed_lines += 1;
+            removed_chars += line.chars as u64;
+            *by_reason.entry(line.reason.unwrap_or(Reason::Context).as_str()).or_default() += 1;
+        }
+    }
+    let mut spans = Vec::new();
+    let remaining_chars;
+    match config.action {
+        Action::Mark => {
+            for (line, &k) in lines.iter().zip(&kept) {
+                if !k {
+                    let mut span = Span::new(line.start as u64, line.end as u64, "boilerplate", line.reason.unwrap_or(Reason::Context).as_str(), source);
+                    span.score = f32::NAN;
+                    spans.push(span);
+                }
+            }
+            remaining_chars = text.chars().count() as u64 - removed_chars;
+        }
+        Action::Remove => {
+            let (out, map, cut) = remove_lines(text, lines, &kept);
+            if config.keep_spans {
+                for (at, removed, reason) in cut {
+                    let at = at as u64;
+                    let mut span = Span::new(at, at, "boilerplate", reason, source);
+                    span.attrs_json = json!({ "text": removed }).to_string().into();
+                    spans.push(span);
+                }
+            }
+            remaining_chars = out.chars().count() as u64;
+            if out != text {
+                doc.set_text_remapped(out, |o| map[o]);
+            }
+        }
+    }
+    for span in spans {
+        doc.add_span(span);
+    }
+    if removed_lines > 0 {
+        doc.set_meta_field(
+            "boilerplate",
+            json!({ "lines_removed": removed_lines, "chars_removed": removed_chars, "by_reason": by_reason }),
+        );
+    }
+    if (remaining_chars as usize) < config.min_chars {
+        doc.drop_with(format!("boilerplate: {remaining_chars} characters left (min_chars {})", config.min_chars));
+    }
+}
+
+/// The text without the lines not `kept`, the map from old byte offsets to new ones, and
+/// where each removed line was cut: `(offset in the result, removed text, reason)`.
+///
+/// A run of removed and blank lines becomes one blank line when it held a blank line and
+/// has kept lines on both sides, and nothing otherwise (so paragraphs stay paragraphs and
+/// no blank line is left at either end). Runs with nothing removed are left as they are.
+fn remove_lines(text: &str, lines: &[Line], kept: &[bool]) -> (String, Vec<usize>, Vec<(usize, String, &'static str)>) {
+    let raws: Vec<&str> = text.split_inclusive('\n').collect();
+    debug_assert_eq!(raws.len(), lines.len());
+    let mut out = String::with_capacity(text.len());
+    let mut map = vec![0usize; text.len() + 1];
+    let mut cut = Vec::new();
+    let mut offset = 0;
+    let mut i = 0;
+    let mut emitted_content = false;
+    while i < raws.len() {
+        if kept[i] && !lines[i].blank {
+            for b in 0..raws[i].len() {
+                map[offset + b] = out.len() + b;
+            }
+            out.push_str(raws[i]);
+            offset += raws[i].len();
+            emitted_content = true;
+            i += 1;
+            continue;
+        }
+        // A run of blank or removed lines.
+        let run_start = i;
+        while i < raws.len() && !(kept[i] && !lines[i].blank) {
+            i += 1;
+        }
+        let run = run_start..i;
+        let removed_any = run.clone().any(|j| !kept[j]);
+        let has_blank = run.clone().any(|j| lines[j].blank);
+        let content_after = i < raws.len();
+        if !removed_any {
+            for j in run {
+                for b in 0..raws[j].len() {
+                    map[offset + b] = out.len() + b;
+                }
+                out.push_str(raws[j]);
+                offset += raws[j].len();
+            }
+            continue;
+        }
+        if !content_after && !text.ends_with('\n') && out.ends_with('\n') {
+            // The removed lines ended the text: so does the last kept line now.
+            out.pop();
+        }
+        let at = out.len();
+        if has_blank && emitted_content && content_after {
+            out.push('\n');
+        }
+        for j in run {
+            for b in 0..raws[j].len() {
+                map[offset + b] = at;
+            }
+            if !kept[j] {
+                let line = &lines[j];
+                cut.push((at, text[line.start..line.end].to_string(), line.reason.unwrap_or(Reason::Context).as_str()));
+            }
+            offset += raws[j].len();
+        }
+    }
+    map[text.len()] = out.len();
+    let len = out.len();
+    for m in map.iter_mut() {
+        *m = (*m).min(len);
+    }
+    (out, map, cut)
+}
