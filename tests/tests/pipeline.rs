@@ -226,3 +226,38 @@ fn the_embedding_builder_reports_unknown_stages_and_bad_config_together() {
     assert!(shown.contains("unknown plugin stage `normalise`; nearest: normalize"), "{shown}");
     assert!(shown.contains("stage[1].config.form"), "{shown}");
 }
+
+#[test]
+fn an_observation_pass_sees_all_the_input_and_counts_nothing_twice() {
+    let p = TestProject::new(
+        "[input]\npaths = [\"corpus\"]\n[pipeline]\nbatch_documents = 2\n\
+         [[stage]]\nid = \"clean\"\nplugin = \"boilerplate\"\n\
+         config = { repeated = { min_documents = 3 }, features = false, default_patterns = false, min_chars = 0 }\n\
+         [[stage]]\nid = \"export\"\nplugin = \"jsonl\"\nconfig = { path = \"docs.jsonl\" }\n",
+    );
+    for i in 0..5 {
+        p.write(&format!("site-a/{i}.txt"), format!("Le journal qui vous informe\nArticle numéro {i}.\nMentions légales du site"));
+    }
+    for i in 0..2 {
+        p.write(&format!("site-b/{i}.txt"), format!("Le journal qui vous informe\nAutre article {i}."));
+    }
+    p.write("site-b/records.jsonl", "{\"text\": \"Le journal qui vous informe\\nUn enregistrement.\"}\n{broken\n");
+    let mut outputs = Vec::new();
+    for threads in [1, 4] {
+        let report = Project::load(p.file()).unwrap().run_with(&RunOptions { threads, ..Default::default() }).unwrap();
+        assert_accounting(&report);
+        assert_eq!((report.totals.documents, report.totals.exported, report.totals.failed), (9, 8, 1));
+        assert!(report.stages[0].observation_seconds.is_some());
+        // The broken record is reported once, by the main pass.
+        assert_eq!(p.errors().len(), 1, "{:?}", p.errors());
+        outputs.push(p.read_out("docs.jsonl"));
+    }
+    assert_eq!(outputs[0], outputs[1]);
+    let docs: Vec<serde_json::Value> = outputs[0].lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    for doc in &docs {
+        let (id, text) = (doc["id"].as_str().unwrap(), doc["text"].as_str().unwrap());
+        // site-a's two template lines are in 5 pages: gone; site-b's header in 3: gone too.
+        assert!(!text.contains("Le journal") && !text.contains("Mentions"), "{id}: {text:?}");
+        assert!(text.starts_with("Article numéro") || text.starts_with("Autre article") || text == "Un enregistrement.", "{id}: {text:?}");
+    }
+}

@@ -81,8 +81,8 @@ pub struct Thresholds {
     /// Share of characters in links, e-mail addresses and domain names above which a line is
     /// `Bad`.
     pub max_link_density: f32,
-    /// At most this many short lines before article text are kept as its heading (datelines
-    /// and bylines do not count).
+    /// At most this many short lines before article text are kept as its heading (datelines,
+    /// bylines and near-good lines do not count).
     pub max_heading_lines: usize,
     /// Segments separated by wide gaps from which a line is a ticker.
     pub ticker_min_segments: usize,
@@ -99,7 +99,7 @@ impl Default for Thresholds {
             stopwords_low: 0.30,
             stopwords_high: 0.32,
             max_link_density: 0.2,
-            max_heading_lines: 2,
+            max_heading_lines: 1,
             ticker_min_segments: 4,
             satellite_ratio: 0.25,
         }
@@ -263,28 +263,14 @@ fn is_link(token: &str) -> bool {
 }
 
 /// Whether `raw` (a line as it is, gaps included) is a ticker or a menu: at least `min`
-/// segments separated by runs of two or more white-space characters or by separators
-/// (`|`, `•`, `·`), mostly short and starting with a capital, a digit or a quote.
+/// segments separated by gaps (runs of two or more white-space characters, or separators
+/// `|`, `•`, `·` with white space), mostly short and starting with a capital, a digit or a
+/// quote.
 pub fn is_ticker(raw: &str, min: usize) -> bool {
     if min == 0 {
         return false;
     }
-    let mut segments: Vec<&str> = Vec::new();
-    let mut rest = raw.trim();
-    while !rest.is_empty() {
-        let cut = find_gap(rest);
-        match cut {
-            Some((a, b)) => {
-                segments.push(rest[..a].trim());
-                rest = rest[b..].trim_start();
-            }
-            None => {
-                segments.push(rest.trim());
-                break;
-            }
-        }
-    }
-    segments.retain(|s| !s.is_empty());
+    let segments = gap_segments(raw);
     if segments.len() < min {
         return false;
     }
@@ -297,28 +283,37 @@ pub fn is_ticker(raw: &str, min: usize) -> bool {
     headline_like * 10 >= segments.len() * 7
 }
 
-/// The first gap in `s`: a run of two or more white-space characters, or a separator with
-/// white space around it.
-fn find_gap(s: &str) -> Option<(usize, usize)> {
-    let mut run_start: Option<(usize, usize)> = None; // (byte start, chars)
-    let mut iter = s.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
-        if c.is_whitespace() {
-            let r = run_start.get_or_insert((i, 0));
-            r.1 += 1;
+/// The parts of `line` between gaps: runs of white space and separators (`|`, `•`, `·`)
+/// holding two or more white-space characters or a separator.
+fn gap_segments(line: &str) -> Vec<&str> {
+    let is_sep = |c: char| matches!(c, '|' | '•' | '·');
+    let mut segments = Vec::new();
+    let mut seg_start = 0;
+    let mut run: Option<(usize, usize, bool)> = None; // (start, white-space chars, separator)
+    for (i, c) in line.char_indices() {
+        if c.is_whitespace() || is_sep(c) {
+            let r = run.get_or_insert((i, 0, false));
+            if is_sep(c) {
+                r.2 = true;
+            } else {
+                r.1 += 1;
+            }
             continue;
         }
-        if let Some((start, n)) = run_start.take() {
-            if n >= 2 {
-                return Some((start, i));
-            }
-            if matches!(c, '|' | '•' | '·') && iter.peek().is_some_and(|(_, n)| n.is_whitespace()) {
-                let end = i + c.len_utf8();
-                return Some((start, end));
+        if let Some((start, spaces, sep)) = run.take() {
+            if spaces >= 2 || (sep && spaces >= 1) {
+                segments.push(&line[seg_start..start]);
+                seg_start = i;
             }
         }
     }
-    None
+    let end = match run {
+        Some((start, _, _)) => start,
+        None => line.len(),
+    };
+    segments.push(&line[seg_start..end]);
+    segments.retain(|s| !s.trim().is_empty());
+    segments
 }
 
 /// What decides a line before context.
@@ -404,10 +399,18 @@ impl Judge<'_> {
     /// jusText's context rules, a heading rule, and the satellite rule.
     fn context(&self, lines: &mut [Line]) {
         let idx: Vec<usize> = (0..lines.len()).filter(|&i| !lines[i].blank).collect();
-        let original: Vec<Class> = idx.iter().map(|&i| lines[i].class).collect();
+        let mut original: Vec<Class> = idx.iter().map(|&i| lines[i].class).collect();
+        // A short article may have no line long enough to be sure of: its near-good lines
+        // are then the best there is, and are taken as article text.
+        if !original.contains(&Class::Good) {
+            for c in original.iter_mut().filter(|c| **c == Class::NearGood) {
+                *c = Class::Good;
+            }
+        }
 
-        // Headings and datelines: up to `max_heading_lines` short or near-good lines right
-        // before article text (datelines and bylines free), stopping at boilerplate.
+        // Headings and datelines: the short and near-good lines right before article text,
+        // stopping at boilerplate or after `max_heading_lines` short lines (near-good lines,
+        // datelines and bylines do not count).
         let mut heading = vec![false; idx.len()];
         for k in 0..idx.len() {
             if original[k] != Class::Good {
@@ -418,7 +421,7 @@ impl Judge<'_> {
                 if !matches!(original[j], Class::Short | Class::NearGood) {
                     break;
                 }
-                if !lines[idx[j]].dateline {
+                if original[j] == Class::Short && !lines[idx[j]].dateline {
                     counted += 1;
                     if counted > self.thresholds.max_heading_lines {
                         break;

@@ -108,8 +108,8 @@ pub struct BoilerplateConfig {
     /// Share of a line's characters in links, addresses and domains above which it is
     /// boilerplate. Default 0.2.
     pub max_link_density: f32,
-    /// Short lines kept before article text as its heading (datelines and bylines apart).
-    /// Default 2.
+    /// Short lines kept before article text as its heading (datelines, bylines and
+    /// near-good lines apart). Default 1.
     pub max_heading_lines: usize,
     /// Segments separated by wide gaps that make a line a ticker; 0 turns it off. Default 4.
     pub ticker_min_segments: usize,
