@@ -2,7 +2,9 @@
 #
 #   python3 tests/data/cleaners/line_pr.py OUTPUT.jsonl [LABELS_DIR]
 #
-# OUTPUT.jsonl: a moulin JSONL export of the seeds (ids are the seed file names).
+# OUTPUT.jsonl: a moulin JSONL export of the seeds: a document is matched to its labels by
+# its id, or by the `id` field of its meta (a JSONL input record's own id), which is the seed
+# file name.
 # LABELS_DIR (default tests/data/cleaners/seeds): <seed>.labels, one line per non-blank line
 # of the seed, white space collapsed, prefixed "+ " (article: keep) or "- " (boilerplate).
 # A kept line is right when the labels keep it. Lines are compared with white space
@@ -18,7 +20,7 @@ labels_dir = sys.argv[2] if len(sys.argv) > 2 else 'tests/data/cleaners/seeds'
 docs = {}
 for l in open(out_path, encoding='utf-8'):
     d = json.loads(l)
-    docs[d['id']] = d
+    docs[d.get('meta', {}).get('id', d['id'])] = d
 totals = collections.Counter()
 print(f"{'seed':<28} {'P lines':>8} {'R lines':>8} {'P chars':>8} {'R chars':>8}")
 for path in sorted(glob.glob(os.path.join(labels_dir, '*.labels'))):

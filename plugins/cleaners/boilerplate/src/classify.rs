@@ -7,7 +7,7 @@
 //! just before article text are its heading and dateline, and blocks of text cut off from the
 //! main block by sure boilerplate and much smaller than it are dropped.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 /// What a line is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,33 +125,53 @@ pub struct Line {
     pub chars: usize,
 }
 
-/// Stop words of one language or several.
-pub struct StopWords(HashSet<&'static str>);
+/// Stop words of one language or several, with the other word lists the features use, in
+/// one table: one lookup per word.
+pub struct StopWords(HashMap<&'static str, u8>);
+
+const STOP: u8 = 1;
+const DATE: u8 = 2;
+const YOU: u8 = 4;
+const WE_FLAG: u8 = 8;
 
 impl StopWords {
-    /// The stop list for an ISO 639-1 code, if one is shipped.
-    pub fn for_language(code: &str) -> Option<StopWords> {
-        let list = match code {
+    fn with_lists(lists: &[&'static str]) -> StopWords {
+        let mut words: HashMap<&'static str, u8> = HashMap::new();
+        for list in lists {
+            for w in list.lines().map(str::trim).filter(|w| !w.is_empty()) {
+                *words.entry(w).or_default() |= STOP;
+            }
+        }
+        for (list, flag) in [(DATE_WORDS, DATE), (ADDRESS, YOU), (WE, WE_FLAG)] {
+            for w in list {
+                *words.entry(w).or_default() |= flag;
+            }
+        }
+        StopWords(words)
+    }
+
+    fn list(code: &str) -> Option<&'static str> {
+        Some(match code {
             "fr" => include_str!("../stoplists/fr.txt"),
             "en" => include_str!("../stoplists/en.txt"),
             "es" => include_str!("../stoplists/es.txt"),
             "de" => include_str!("../stoplists/de.txt"),
             _ => return None,
-        };
-        Some(StopWords(list.lines().map(str::trim).filter(|w| !w.is_empty()).collect()))
+        })
+    }
+
+    /// The stop list for an ISO 639-1 code, if one is shipped.
+    pub fn for_language(code: &str) -> Option<StopWords> {
+        Some(StopWords::with_lists(&[StopWords::list(code)?]))
     }
 
     /// All the shipped lists together: for documents whose language is not known.
     pub fn all() -> StopWords {
-        let mut words = HashSet::new();
-        for code in ["fr", "en", "es", "de"] {
-            words.extend(StopWords::for_language(code).expect("shipped").0);
-        }
-        StopWords(words)
+        StopWords::with_lists(&["fr", "en", "es", "de"].map(|c| StopWords::list(c).expect("shipped")))
     }
 
-    fn contains(&self, lowercase_word: &str) -> bool {
-        self.0.contains(lowercase_word)
+    fn flags(&self, lowercase_word: &str) -> u8 {
+        self.0.get(lowercase_word).copied().unwrap_or(0)
     }
 }
 
@@ -214,26 +234,28 @@ fn features(content: &str, stop: &StopWords) -> Features {
             }
         }
         for word in token.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
-            f.letters |= word.chars().any(char::is_alphabetic);
             f.words += 1;
-            lower.clear();
-            lower.extend(word.chars().flat_map(char::to_lowercase));
-            if f.words == 1 {
-                f.first_word = lower.clone();
-            }
-            if stop.contains(&lower) {
-                f.stop += 1;
-            }
-            if word.chars().all(|c| c.is_ascii_digit()) && (word.len() == 4 || f.words > 1) {
+            if word.bytes().all(|b| b.is_ascii_digit()) {
                 f.has_date |= word.len() == 4 && (word.starts_with("19") || word.starts_with("20"));
+                continue;
             }
-            f.has_date |= DATE_WORDS.contains(&lower.as_str());
+            f.letters |= word.chars().any(char::is_alphabetic);
+            let lowercase = if word.chars().any(char::is_uppercase) {
+                lower.clear();
+                lower.extend(word.chars().flat_map(char::to_lowercase));
+                lower.as_str()
+            } else {
+                word
+            };
+            if f.words == 1 {
+                f.first_word = lowercase.to_string();
+            }
+            let flags = stop.flags(lowercase);
+            f.stop += usize::from(flags & STOP != 0);
+            f.has_date |= flags & DATE != 0;
             if in_quote == 0 {
-                if ADDRESS.contains(&lower.as_str()) {
-                    f.address += 1;
-                } else if WE.contains(&lower.as_str()) {
-                    f.we += 1;
-                }
+                f.address += usize::from(flags & YOU != 0);
+                f.we += usize::from(flags & (YOU | WE_FLAG) == WE_FLAG);
             }
         }
     }

@@ -1,0 +1,107 @@
+//! The `html` stage through the SDK's harness: news pages built from the seeds, metadata,
+//! limits, and hostile or broken input.
+
+use moulin_html::Html;
+use moulin_plugin::testkit::{docs, Harness};
+use proptest::prelude::*;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+fn pages() -> Vec<(String, String, Vec<String>)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../tests/data/cleaners/html");
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|x| x == "html") {
+            let gold = std::fs::read_to_string(path.with_extension("labels")).unwrap();
+            let gold = gold.lines().filter_map(|l| l.strip_prefix("+ ")).map(str::to_string).collect();
+            out.push((path.file_stem().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&path).unwrap(), gold));
+        }
+    }
+    out.sort();
+    assert_eq!(out.len(), 5);
+    out
+}
+
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn news_pages_give_their_article_without_the_site_around_it() {
+    let mut stage = Harness::new::<Html>(serde_json::json!({})).unwrap();
+    for (id, page, gold) in pages() {
+        let out = stage.process(docs(&[(&id, &page)])).unwrap();
+        let doc = &out.kept[0];
+        let lines: Vec<String> = doc.text().lines().map(collapse).filter(|l| !l.is_empty()).collect();
+        for line in &gold {
+            assert!(lines.contains(&collapse(line)), "{id}: lost {line:?}");
+        }
+        for chrome in ["Mentions légales", "Accepter", "Les plus lus", "À lire aussi", "trackPage", "var ads", "Politique", "Partager sur"] {
+            assert!(!doc.text().contains(chrome), "{id}: kept {chrome:?}");
+        }
+        let meta = &doc.meta()["html"];
+        assert_eq!(meta["canonical_url"], format!("https://www.example-{}.ma/article/{}", &id[..3], &id[..3]), "{id}");
+        assert_eq!(meta["declared_charset"], "utf-8");
+        assert_eq!(meta["lang"], "fr");
+        assert!(meta["title"].as_str().is_some_and(|t| !t.is_empty()));
+    }
+}
+
+#[test]
+fn pages_without_content_are_dropped_with_a_reason() {
+    let mut stage = Harness::new::<Html>(serde_json::json!({})).unwrap();
+    let out = stage.process(docs(&[("empty", ""), ("bare", "<html><body><nav><a href='/'>Accueil</a></nav></body></html>")])).unwrap();
+    assert_eq!(out.dropped.len() + out.kept.len(), 2);
+    for doc in &out.dropped {
+        assert_eq!(doc.drop_reason(), Some("html: no main content"), "{}", doc.id());
+    }
+    assert!(out.failed.is_empty());
+}
+
+#[test]
+fn limits_fail_the_page_quickly_and_say_which() {
+    let mut stage = Harness::new::<Html>(serde_json::json!({ "max_html_bytes": 1_000_000 })).unwrap();
+    let deep = format!("<html><body>{}<p>deep text</p></body></html>", "<div>".repeat(30_000));
+    let big = format!("<html><body><p>{}</p></body></html>", "mot ".repeat(300_000));
+    let started = Instant::now();
+    let out = stage.process(docs(&[("deep", &deep), ("big", &big)])).unwrap();
+    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+    let messages: Vec<(&str, &str)> = out.failed.iter().map(|(id, e)| (id.as_str(), e.message())).collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(messages[0].1.contains("nest 30000 deep, over max_depth (512)"), "{messages:?}");
+    assert!(messages[1].1.contains("over max_html_bytes (1000000)"), "{messages:?}");
+}
+
+#[test]
+fn broken_markup_and_plain_text_do_not_fail() {
+    let mut stage = Harness::new::<Html>(serde_json::json!({ "char_threshold": 20 })).unwrap();
+    let unclosed = "<html><body><div><p>Un paragraphe jamais fermé, avec assez de texte pour être gardé par l'extracteur<div><p>et un autre <b>gras <i>italique";
+    let text = "Pas de balises du tout, seulement une phrase assez longue pour faire un article entier.";
+    let out = stage.process(docs(&[("unclosed", unclosed), ("text", text), ("bom", &format!("\u{feff}{unclosed}"))])).unwrap();
+    assert!(out.failed.is_empty(), "{:?}", out.failed);
+    let unclosed_doc = out.kept.iter().find(|d| d.id() == "unclosed").unwrap();
+    assert!(unclosed_doc.text().contains("Un paragraphe jamais fermé"));
+    assert!(!out.kept.iter().any(|d| d.text().contains('\u{feff}')));
+}
+
+thread_local! {
+    static SHARED: std::cell::RefCell<Harness> = std::cell::RefCell::new(Harness::new::<Html>(serde_json::json!({ "max_depth": 64 })).unwrap());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Arbitrary text and arbitrary tag soup: a result, a drop or a per-document error, never
+    /// a panic (a panic fails the whole batch in the harness, which is an `Err` here).
+    #[test]
+    fn any_input_gives_a_defined_result(
+        text in "\\PC{0,400}",
+        soup in proptest::collection::vec("</?(div|p|span|b|table|td|tr|ul|li|script|style|a href=\"x\"|meta charset=\"[a-z0-9-]{0,8}\"|link rel=canonical href=x)>|[A-Za-zéè .,]{0,60}|&[a-z#0-9]{0,6};?|<!--|-->|<", 0..80),
+    ) {
+        let soup = soup.concat();
+        let out = SHARED.with(|s| s.borrow_mut().process(docs(&[("t", &text), ("s", &soup)])));
+        let out = out.map_err(|e| TestCaseError::fail(format!("batch failed: {}", e.message())))?;
+        prop_assert_eq!(out.kept.len() + out.dropped.len() + out.failed.len(), 2);
+    }
+}
