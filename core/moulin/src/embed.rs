@@ -1,4 +1,8 @@
 //! Running stages over documents the caller supplies: the embedding API.
+//!
+//! A stream has no second pass: a stage that asks for an observation pass (see
+//! `moulin_plugin::Stage::OBSERVES`) gets no observations here. Run a [`crate::Project`]
+//! for that.
 
 use crate::config::ConfigError;
 use crate::pipeline::{Batch, Engine, Finished, StageSpec};

@@ -28,6 +28,9 @@ impl Kind {
 }
 
 /// Facts about the run a stage is made for.
+///
+/// Fields are added as the host learns to tell stages more; in tests, build one with
+/// `StageContext { stage_id: "x".into(), ..Default::default() }`.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default)]
 pub struct StageContext {

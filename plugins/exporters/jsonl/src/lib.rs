@@ -12,7 +12,7 @@ use moulin_jsonl::Jsonl;
 use moulin_plugin::{testkit::{docs, Harness}, StageContext};
 
 let dir = tempfile::tempdir()?;
-let ctx = StageContext { stage_id: "export".into(), output_dir: dir.path().into(), worker: 0, threads: 1 };
+let ctx = StageContext { stage_id: "export".into(), output_dir: dir.path().into(), ..Default::default() };
 let mut stage = Harness::with_context::<Jsonl>(serde_json::json!({ "path": "docs.jsonl" }), ctx)?;
 stage.export(&docs(&[("a", "Bonjour")]))?;
 let summary = stage.finish()?;
@@ -266,7 +266,7 @@ mod tests {
     use std::io::Read;
 
     fn ctx(dir: &Path) -> StageContext {
-        StageContext { stage_id: "export".into(), output_dir: dir.into(), worker: 0, threads: 1 }
+        StageContext { stage_id: "export".into(), output_dir: dir.into(), ..Default::default() }
     }
 
     #[test]
