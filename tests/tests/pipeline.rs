@@ -261,3 +261,27 @@ fn an_observation_pass_sees_all_the_input_and_counts_nothing_twice() {
         assert!(text.starts_with("Article numéro") || text.starts_with("Autre article") || text == "Un enregistrement.", "{id}: {text:?}");
     }
 }
+
+#[test]
+fn html_files_are_decoded_and_their_main_text_extracted() {
+    let p = TestProject::new(
+        "[input]\npaths = [\"corpus\"]\n[[stage]]\nid = \"html\"\nplugin = \"html\"\nconfig = { char_threshold = 50 }\n\
+         [[stage]]\nid = \"export\"\nplugin = \"jsonl\"\nconfig = { path = \"docs.jsonl\" }\n",
+    );
+    let article = "<p>Le conseil municipal a adopté hier soir le budget de la ville, après un long débat sur les écoles.</p>";
+    let page = |charset: &str| format!("<html><head><meta charset=\"{charset}\"><title>Budget</title></head><body><nav><a href=\"/\">Accueil</a></nav><article>{article}</article></body></html>");
+    let latin_page = page("windows-1252");
+    let (latin, _, _) = encoding_rs::WINDOWS_1252.encode(&latin_page);
+    p.write("a/latin.html", latin.as_ref());
+    p.write("a/utf8.htm.gz", gzip(page("utf-8").as_bytes()));
+    let report = Project::load(p.file()).unwrap().run_with(&RunOptions { threads: 2, ..Default::default() }).unwrap();
+    assert_accounting(&report);
+    assert_eq!((report.totals.documents, report.totals.exported), (2, 2));
+    let docs: Vec<serde_json::Value> = p.read_out("docs.jsonl").lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    for (doc, encoding) in docs.iter().zip(["windows-1252", "UTF-8"]) {
+        assert_eq!(doc["meta"]["encoding"], encoding, "{doc}");
+        assert_eq!(doc["meta"]["content_type"], "text/html");
+        assert_eq!(doc["text"], "Budget\n\nLe conseil municipal a adopté hier soir le budget de la ville, après un long débat sur les écoles.", "{doc}");
+        assert_eq!(doc["meta"]["html"]["title"], "Budget");
+    }
+}

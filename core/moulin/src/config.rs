@@ -34,15 +34,13 @@ impl fmt::Display for ConfigError {
     }
 }
 
-/// The default include patterns: every format a reader exists for.
-pub const DEFAULT_INCLUDE: &[&str] = &[
-    "**/*.txt",
-    "**/*.txt.gz",
-    "**/*.txt.zst",
-    "**/*.jsonl",
-    "**/*.jsonl.gz",
-    "**/*.jsonl.zst",
-];
+/// The default include patterns: every file name a reader exists for, compressed or not.
+pub fn default_include() -> Vec<String> {
+    crate::corpus::EXTENSIONS
+        .iter()
+        .flat_map(|ext| ["", ".gz", ".zst"].map(|c| format!("**/*.{ext}{c}")))
+        .collect()
+}
 
 const fn default_batch_documents() -> usize {
     256
@@ -422,7 +420,7 @@ impl ProjectConfig {
             if i.paths.is_empty() {
                 problems.push(err(loc.key_line(sec, Some("paths")), Some("input.paths".into()), "expected at least one path".into()));
             }
-            let include = i.include.unwrap_or_else(|| DEFAULT_INCLUDE.iter().map(|s| s.to_string()).collect());
+            let include = i.include.unwrap_or_else(default_include);
             for (key, pattern) in include.iter().map(|p| ("include", p)).chain(i.exclude.iter().map(|p| ("exclude", p))) {
                 if let Err(e) = globset::Glob::new(pattern) {
                     problems.push(err(loc.key_line(sec, Some(key)), Some(format!("input.{key}")), format!("bad glob {pattern:?}: {}", e.kind())));
@@ -508,7 +506,8 @@ mod tests {
         assert_eq!(cfg.name, "x");
         assert_eq!(cfg.output, dir.path().join("out"));
         assert_eq!(cfg.input.paths, vec![dir.path().join("corpus")]);
-        assert_eq!(cfg.input.include.len(), DEFAULT_INCLUDE.len());
+        assert_eq!(cfg.input.include, default_include());
+        assert!(cfg.input.include.contains(&"**/*.html.gz".to_string()));
         assert_eq!(cfg.stages[1].config, serde_json::json!({"path": "o.jsonl"}));
         assert_eq!(cfg.stage_line(&cfg.stages[1], Some("config.path")), Some(13));
         assert_eq!(cfg.stage_line(&cfg.stages[0], Some("config.form")), Some(8));

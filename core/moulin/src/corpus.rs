@@ -24,6 +24,9 @@ pub enum Format {
     Text,
     /// One JSON object per line.
     Jsonl,
+    /// One HTML page per file, decoded by its byte order mark, the charset it declares, or
+    /// detection; meta `content_type` = `text/html` and `encoding`.
+    Html,
 }
 
 /// How a file is compressed.
@@ -38,6 +41,9 @@ pub enum Compression {
     Zstd,
 }
 
+/// The file name endings a reader exists for (each also with `.gz` or `.zst`).
+pub const EXTENSIONS: &[&str] = &["txt", "text", "jsonl", "ndjson", "html", "htm"];
+
 /// The reader for a file name, or `None` when no reader handles it.
 pub fn format_of(name: &str) -> Option<(Format, Compression)> {
     let (stem, compression) = if let Some(s) = name.strip_suffix(".gz") {
@@ -47,13 +53,14 @@ pub fn format_of(name: &str) -> Option<(Format, Compression)> {
     } else {
         (name, Compression::None)
     };
-    let format = if stem.ends_with(".txt") || stem.ends_with(".text") {
-        Format::Text
-    } else if stem.ends_with(".jsonl") || stem.ends_with(".ndjson") {
-        Format::Jsonl
-    } else {
-        return None;
+    let ext = stem.rsplit_once('.').map(|(_, e)| e)?;
+    let format = match ext {
+        "txt" | "text" => Format::Text,
+        "jsonl" | "ndjson" => Format::Jsonl,
+        "html" | "htm" => Format::Html,
+        _ => return None,
     };
+    debug_assert!(EXTENSIONS.contains(&ext));
     Some((format, compression))
 }
 
@@ -251,6 +258,27 @@ pub fn read_file(file: &InputFile, options: &ReadOptions, progress: Arc<AtomicU6
             }
             Ok(())
         }
+        Format::Html => {
+            let mut bytes = Vec::new();
+            reader.take(options.max_document_bytes + 1).read_to_end(&mut bytes)?;
+            if bytes.len() as u64 > options.max_document_bytes {
+                sink(Item::BadRecord { record: 1, message: format!("document larger than max_document_bytes ({})", options.max_document_bytes) });
+                return Ok(());
+            }
+            let decoded = decode_html(&bytes);
+            let mut doc = Doc::new(&file.id, &decoded.text);
+            let mut meta = Map::new();
+            meta.insert("source".into(), source_meta(file, None));
+            meta.insert("content_type".into(), Value::from("text/html"));
+            meta.insert("encoding".into(), Value::from(decoded.encoding));
+            meta.insert("encoding_from".into(), Value::from(decoded.from));
+            if decoded.replaced {
+                meta.insert("encoding_errors".into(), Value::from(true));
+            }
+            doc.meta_json = Value::Object(meta).to_string().into();
+            sink(Item::Doc(doc));
+            Ok(())
+        }
         Format::Jsonl => {
             let mut reader = BufReader::with_capacity(1 << 16, reader);
             let mut line = Vec::new();
@@ -275,6 +303,75 @@ pub fn read_file(file: &InputFile, options: &ReadOptions, progress: Arc<AtomicU6
             }
         }
     }
+}
+
+/// An HTML page decoded to text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decoded {
+    /// The text, without a byte order mark.
+    pub text: String,
+    /// The encoding's WHATWG name (`UTF-8`, `windows-1252`, ...).
+    pub encoding: &'static str,
+    /// Where the encoding came from: `bom`, `meta` (the page's declaration), `utf-8` (valid
+    /// as UTF-8) or `detected` (chardetng).
+    pub from: &'static str,
+    /// Whether bytes that do not fit the encoding were replaced by U+FFFD.
+    pub replaced: bool,
+}
+
+/// Decode an HTML page as a browser would: a byte order mark first, then the charset the
+/// page declares in its first 1024 bytes (`<meta charset>` or `http-equiv`), then UTF-8 if
+/// the bytes are valid UTF-8, then detection (chardetng, the detector of Firefox).
+pub fn decode_html(bytes: &[u8]) -> Decoded {
+    if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, replaced) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
+        return Decoded { text: text.into_owned(), encoding: encoding.name(), from: "bom", replaced };
+    }
+    let declared = declared_charset(&bytes[..bytes.len().min(1024)]).and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes()));
+    // A page declaring a UTF-16 charset in ASCII is not UTF-16 (WHATWG): read it as UTF-8.
+    let declared = declared.map(|e| if e == encoding_rs::UTF_16LE || e == encoding_rs::UTF_16BE { encoding_rs::UTF_8 } else { e });
+    if let Some(encoding) = declared {
+        let (text, replaced) = encoding.decode_without_bom_handling(bytes);
+        return Decoded { text: text.into_owned(), encoding: encoding.name(), from: "meta", replaced };
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Decoded { text: text.to_string(), encoding: "UTF-8", from: "utf-8", replaced: false };
+    }
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(bytes, true);
+    let encoding = detector.guess(None, true);
+    let (text, replaced) = encoding.decode_without_bom_handling(bytes);
+    Decoded { text: text.into_owned(), encoding: encoding.name(), from: "detected", replaced }
+}
+
+/// The charset label declared in `head` (bytes of the page's start): `charset=` inside a
+/// `<meta` tag, as in `<meta charset="utf-8">` and `<meta http-equiv="Content-Type"
+/// content="text/html; charset=windows-1252">`.
+fn declared_charset(head: &[u8]) -> Option<String> {
+    let lower: Vec<u8> = head.iter().map(u8::to_ascii_lowercase).collect();
+    let mut from = 0;
+    while let Some(pos) = find(&lower[from..], b"<meta") {
+        let tag_start = from + pos;
+        let tag_end = lower[tag_start..].iter().position(|&b| b == b'>').map_or(lower.len(), |e| tag_start + e);
+        let tag = &lower[tag_start..tag_end];
+        if let Some(c) = find(tag, b"charset") {
+            let rest = &tag[c + 7..];
+            let rest = rest.iter().skip_while(|b| b.is_ascii_whitespace()).copied().collect::<Vec<u8>>();
+            if let Some(value) = rest.strip_prefix(b"=") {
+                let value: Vec<u8> = value.iter().copied().skip_while(|b| b.is_ascii_whitespace() || *b == b'"' || *b == b'\'').collect();
+                let label: Vec<u8> = value.into_iter().take_while(|b| !(b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b';' | b'/' | b'>'))).collect();
+                if !label.is_empty() {
+                    return String::from_utf8(label).ok();
+                }
+            }
+        }
+        from = tag_end;
+    }
+    None
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 fn parse_record(file: &InputFile, number: u64, line: &[u8], text_field: &str) -> Result<Doc, String> {
@@ -327,10 +424,38 @@ mod tests {
     }
 
     #[test]
+    fn html_pages_are_decoded_by_bom_declaration_or_detection() {
+        let utf8 = "<html><head><meta charset=\"utf-8\"></head><body><p>Café à Kaboul</p></body></html>";
+        let d = decode_html(utf8.as_bytes());
+        assert_eq!((d.text.as_str(), d.encoding, d.from), (utf8, "UTF-8", "meta"));
+        // windows-1252 declared in http-equiv.
+        let mut latin = b"<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1252\"></head><body>Caf".to_vec();
+        latin.extend([0xE9, b' ', 0x80]);
+        let d = decode_html(&latin);
+        assert!(d.text.ends_with("Café €"), "{}", d.text);
+        assert_eq!((d.encoding, d.from), ("windows-1252", "meta"));
+        // No declaration, not UTF-8: detected.
+        let mut bare = b"<p>".to_vec();
+        bare.extend(encoding_rs::WINDOWS_1252.encode("Les élèves de l'école française étaient très nombreux à la fête de l'été.").0.iter());
+        let d = decode_html(&bare);
+        assert!(d.text.contains("élèves de l'école française"), "{}", d.text);
+        assert_eq!(d.from, "detected");
+        // A UTF-16 BOM wins over everything.
+        let mut utf16 = vec![0xFF, 0xFE];
+        utf16.extend("<p>été</p>".encode_utf16().flat_map(u16::to_le_bytes));
+        let d = decode_html(&utf16);
+        assert_eq!((d.text.as_str(), d.encoding, d.from), ("<p>été</p>", "UTF-16LE", "bom"));
+        // Plain UTF-8 without a declaration.
+        assert_eq!(decode_html("<p>naïve</p>".as_bytes()).from, "utf-8");
+    }
+
+    #[test]
     fn formats_by_name() {
         assert_eq!(format_of("a.txt"), Some((Format::Text, Compression::None)));
         assert_eq!(format_of("a.jsonl.gz"), Some((Format::Jsonl, Compression::Gzip)));
         assert_eq!(format_of("a.txt.zst"), Some((Format::Text, Compression::Zstd)));
+        assert_eq!(format_of("page.html"), Some((Format::Html, Compression::None)));
+        assert_eq!(format_of("page.htm.gz"), Some((Format::Html, Compression::Gzip)));
         assert_eq!(format_of("a.pdf"), None);
         assert_eq!(format_of("a.gz"), None);
     }
