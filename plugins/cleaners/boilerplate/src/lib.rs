@@ -402,10 +402,10 @@ fn apply(doc: &mut Document, lines: &[Line], config: &BoilerplateConfig, source:
         Action::Remove => {
             let (out, map, cut) = remove_lines(text, lines, &kept);
             if config.keep_spans {
-                for (at, removed, reason) in cut {
-                    let at = at as u64;
-                    let mut span = Span::new(at, at, "boilerplate", reason, source);
-                    span.attrs_json = json!({ "text": removed }).to_string().into();
+                for c in cut {
+                    let at = c.at as u64;
+                    let mut span = Span::new(at, at, "boilerplate", c.reason, source);
+                    span.attrs_json = json!({ "text": c.text }).to_string().into();
                     spans.push(span);
                 }
             }
@@ -429,13 +429,23 @@ fn apply(doc: &mut Document, lines: &[Line], config: &BoilerplateConfig, source:
     }
 }
 
+/// Where a removed line was cut.
+struct Cut {
+    /// Offset in the new text.
+    at: usize,
+    /// The line's content.
+    text: String,
+    /// Why it went.
+    reason: &'static str,
+}
+
 /// The text without the lines not `kept`, the map from old byte offsets to new ones, and
-/// where each removed line was cut: `(offset in the result, removed text, reason)`.
+/// where each removed line was cut.
 ///
 /// A run of removed and blank lines becomes one blank line when it held a blank line and
 /// has kept lines on both sides, and nothing otherwise (so paragraphs stay paragraphs and
 /// no blank line is left at either end). Runs with nothing removed are left as they are.
-fn remove_lines(text: &str, lines: &[Line], kept: &[bool]) -> (String, Vec<usize>, Vec<(usize, String, &'static str)>) {
+fn remove_lines(text: &str, lines: &[Line], kept: &[bool]) -> (String, Vec<usize>, Vec<Cut>) {
     let raws: Vec<&str> = text.split_inclusive('\n').collect();
     debug_assert_eq!(raws.len(), lines.len());
     let mut out = String::with_capacity(text.len());
@@ -444,8 +454,9 @@ fn remove_lines(text: &str, lines: &[Line], kept: &[bool]) -> (String, Vec<usize
     let mut offset = 0;
     let mut i = 0;
     let mut emitted_content = false;
+    let kept_content = |i: usize| kept[i] && !lines[i].blank;
     while i < raws.len() {
-        if kept[i] && !lines[i].blank {
+        if kept_content(i) {
             for b in 0..raws[i].len() {
                 map[offset + b] = out.len() + b;
             }
@@ -457,7 +468,7 @@ fn remove_lines(text: &str, lines: &[Line], kept: &[bool]) -> (String, Vec<usize
         }
         // A run of blank or removed lines.
         let run_start = i;
-        while i < raws.len() && !(kept[i] && !lines[i].blank) {
+        while i < raws.len() && !kept_content(i) {
             i += 1;
         }
         let run = run_start..i;
@@ -488,7 +499,7 @@ fn remove_lines(text: &str, lines: &[Line], kept: &[bool]) -> (String, Vec<usize
             }
             if !kept[j] {
                 let line = &lines[j];
-                cut.push((at, text[line.start..line.end].to_string(), line.reason.unwrap_or(Reason::Context).as_str()));
+                cut.push(Cut { at, text: text[line.start..line.end].to_string(), reason: line.reason.unwrap_or(Reason::Context).as_str() });
             }
             offset += raws[j].len();
         }
