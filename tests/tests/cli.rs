@@ -34,6 +34,24 @@ fn check_reports_every_problem_with_file_line_and_key() {
 }
 
 #[test]
+fn check_makes_each_stage_so_that_a_missing_file_is_found_before_the_run() {
+    let p = TestProject::new(
+        "[input]\npaths = [\"corpus\"]\n\
+         [[stage]]\nid = \"clean\"\nplugin = \"boilerplate\"\nconfig = { patterns_file = \"chrome.txt\" }\n\
+         [[stage]]\nid = \"export\"\nplugin = \"jsonl\"\nconfig = { path = \"d.jsonl\" }\n",
+    );
+    let file = p.file().display().to_string();
+    let out = moulin(&["check", &file], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let expected = format!("{file}:6: stage[0].config.patterns_file: cannot read {}", p.dir.path().join("chrome.txt").display());
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&expected), "missing `{expected}`:\n{}", text(&out));
+    // With the file there (relative to the project file), the project checks.
+    std::fs::write(p.dir.path().join("chrome.txt"), "^Publicité$\n").unwrap();
+    let out = moulin(&["check", &file], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
+
+#[test]
 fn exit_statuses_tell_clean_runs_from_failures_and_config_errors() {
     let good = "[input]\npaths = [\"corpus\"]\n[[stage]]\nid = \"n\"\nplugin = \"normalize\"\n\
                 [[stage]]\nid = \"e\"\nplugin = \"jsonl\"\nconfig = { path = \"d.jsonl\" }\n";

@@ -59,9 +59,9 @@ impl StageSpec {
         }
     }
 
-    /// Make an instance for `worker`.
-    pub fn instantiate(&self, output_dir: &std::path::Path, worker: usize, threads: usize) -> Result<StageBox, String> {
-        let context = serde_json::json!({
+    /// The context an instance for `worker` is made with (`moulin_plugin::StageContext`).
+    pub fn context_json(&self, output_dir: &std::path::Path, worker: usize, threads: usize) -> String {
+        serde_json::json!({
             "stage_id": self.id,
             "output_dir": output_dir,
             "worker": worker,
@@ -69,9 +69,14 @@ impl StageSpec {
             "project_dir": self.project_dir,
             "observing": self.observing,
             "observations": self.observations,
-        });
+        })
+        .to_string()
+    }
+
+    /// Make an instance for `worker`.
+    pub fn instantiate(&self, output_dir: &std::path::Path, worker: usize, threads: usize) -> Result<StageBox, String> {
         self.library
-            .new_stage(&self.name, &self.config_json, &context.to_string())
+            .new_stage(&self.name, &self.config_json, &self.context_json(output_dir, worker, threads))
             .map_err(|e| format!("stage `{}` ({}): {}", self.id, self.name, plugin_error_text(&e)))
     }
 }

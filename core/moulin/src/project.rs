@@ -376,17 +376,27 @@ fn resolve_stage(config: &ProjectConfig, registry: &Registry, extra: &mut Regist
         }
     };
     let config_json = stage.config.to_string();
-    if let Err(e) = library.check_config(&manifest.name, &config_json) {
-        let key = plugin_error_key(&e).filter(|k| !k.is_empty());
+    let config_problem = |e: &moulin_abi::PluginError| {
+        let key = plugin_error_key(e).filter(|k| !k.is_empty());
         let at = key.as_ref().map(|k| format!("config.{k}"));
-        return Err(vec![Problem::Config(config.stage_error(
+        vec![Problem::Config(config.stage_error(
             stage,
             Some(at.as_deref().unwrap_or("config")),
-            format!("{} (stage `{}`, plugin `{}`)", plugin_error_text(&e), stage.id, manifest.name),
-        ))]);
-    }
+            format!("{} (stage `{}`, plugin `{}`)", plugin_error_text(e), stage.id, manifest.name),
+        ))]
+    };
+    library.check_config(&manifest.name, &config_json).map_err(|e| config_problem(&e))?;
     let mut spec = StageSpec::new(&stage.id, manifest.kind, library, &manifest.name, config_json);
     spec.project_dir = config.file.parent().map(Path::to_path_buf).unwrap_or_default();
+    // What only an instance can check (a pattern file that must exist, relative to the
+    // project) is checked by making one. Not exporters: making one may create its files.
+    // Made as an observer, which expects no observations and records nothing here.
+    if spec.kind != StageKind::Export {
+        let probe = StageSpec { observing: true, ..spec.clone() };
+        spec.library
+            .new_stage(&spec.name, &spec.config_json, &probe.context_json(&config.output, 0, 1))
+            .map_err(|e| config_problem(&e))?;
+    }
     Ok(spec)
 }
 
