@@ -152,6 +152,24 @@ impl Default for BoilerplateConfig {
     }
 }
 
+impl BoilerplateConfig {
+    /// The classifier's thresholds from this configuration. (They are flat keys of the
+    /// config table rather than a nested `Thresholds`: serde cannot flatten a struct into
+    /// one that denies unknown fields.)
+    pub fn thresholds(&self) -> Thresholds {
+        Thresholds {
+            length_low: self.length_low,
+            length_high: self.length_high,
+            stopwords_low: self.stopwords_low,
+            stopwords_high: self.stopwords_high,
+            max_link_density: self.max_link_density,
+            max_heading_lines: self.max_heading_lines,
+            ticker_min_segments: self.ticker_min_segments,
+            satellite_ratio: self.satellite_ratio,
+        }
+    }
+}
+
 /// The built-in patterns (`patterns/default.txt`).
 pub const DEFAULT_PATTERNS: &str = include_str!("../patterns/default.txt");
 
@@ -303,16 +321,7 @@ impl Stage for Boilerplate {
 
     fn new(config: BoilerplateConfig, ctx: &StageContext) -> Result<Self, Error> {
         let (patterns, phrases) = compile(&config, Some(ctx))?;
-        let thresholds = Thresholds {
-            length_low: config.length_low,
-            length_high: config.length_high,
-            stopwords_low: config.stopwords_low,
-            stopwords_high: config.stopwords_high,
-            max_link_density: config.max_link_density,
-            max_heading_lines: config.max_heading_lines,
-            ticker_min_segments: config.ticker_min_segments,
-            satellite_ratio: config.satellite_ratio,
-        };
+        let thresholds = config.thresholds();
         let mut repeated: HashMap<String, HashSet<u64>> = HashMap::new();
         if config.repeated.min_documents > 0 && !ctx.observing {
             if ctx.observations.is_empty() {

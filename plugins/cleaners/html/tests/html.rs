@@ -5,7 +5,6 @@ use moulin_html::Html;
 use moulin_plugin::testkit::{docs, Harness};
 use proptest::prelude::*;
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 fn pages() -> Vec<(String, String, Vec<String>)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../tests/data/cleaners/html");
@@ -60,13 +59,13 @@ fn pages_without_content_are_dropped_with_a_reason() {
 }
 
 #[test]
-fn limits_fail_the_page_quickly_and_say_which() {
+fn limits_fail_the_page_before_parsing_and_say_which() {
     let mut stage = Harness::new::<Html>(serde_json::json!({ "max_html_bytes": 1_000_000 })).unwrap();
     let deep = format!("<html><body>{}<p>deep text</p></body></html>", "<div>".repeat(30_000));
     let big = format!("<html><body><p>{}</p></body></html>", "mot ".repeat(300_000));
-    let started = Instant::now();
+    // Both are refused by the guards, before the parser sees them (the messages come from
+    // the guards, not from the extractor).
     let out = stage.process(docs(&[("deep", &deep), ("big", &big)])).unwrap();
-    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
     let messages: Vec<(&str, &str)> = out.failed.iter().map(|(id, e)| (id.as_str(), e.message())).collect();
     assert_eq!(messages.len(), 2, "{messages:?}");
     assert!(messages[0].1.contains("nest 30000 deep, over max_depth (512)"), "{messages:?}");
