@@ -1,0 +1,266 @@
+//! Measure the `entities` tagger on HIPE-2022 TSV files (coarse literal column).
+//!
+//! ```text
+//! cargo run --release -p moulin-entities --example eval -- \
+//!     ../shared/data/ner/newseye-fr/HIPE-2022-v2.1-newseye-dev-fr.tsv [more.tsv ...] \
+//!     [--config '{"guess": false}'] [--errors 30] [--require strict=40 --require fuzzy=60] \
+//!     [--texts docs.jsonl] [--predictions spans.jsonl]
+//! ```
+//!
+//! Each document's text is rebuilt from its tokens (the MISC column's `NoSpaceAfter` and
+//! `EndOfLine`), gold entities become byte spans (HIPE's `HumanProd` counts as `MISC`), and
+//! the tagger's `entity` spans are scored per type and in all (micro average):
+//! - **strict**: same start, end and type;
+//! - **fuzzy**: same type and overlapping (each gold and each predicted span matched once),
+//!   as in the HIPE scorer.
+//!
+//! `--texts` writes the rebuilt documents (`{"id", "text"}` per line) so that another tagger
+//! can be run on them; `--predictions` scores that tagger's output (`{"id", "spans": [[start,
+//! end, label], ...]}`, byte offsets) instead of moulin's. `--require` exits 1 when a micro F1
+//! is under the bar.
+
+use moulin_entities::{tagger, EntitiesConfig};
+use moulin_plugin::StageContext;
+use std::collections::HashMap;
+use std::io::Write;
+use std::process::ExitCode;
+
+struct GoldDoc {
+    id: String,
+    text: String,
+    spans: Vec<(usize, usize, String)>,
+}
+
+fn read_hipe(path: &str) -> Result<Vec<GoldDoc>, String> {
+    let data = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+    let mut docs: Vec<GoldDoc> = Vec::new();
+    let mut open: Option<(usize, String)> = None;
+    let close = |doc: &mut GoldDoc, open: &mut Option<(usize, String)>, end: usize| {
+        if let Some((start, label)) = open.take() {
+            doc.spans.push((start, end, label));
+        }
+    };
+    for (n, line) in data.lines().enumerate() {
+        if let Some(id) = line.strip_prefix("# hipe2022:document_id = ") {
+            if let Some(doc) = docs.last_mut() {
+                let end = doc.text.trim_end().len();
+                close(doc, &mut open, end);
+            }
+            docs.push(GoldDoc { id: id.trim().to_string(), text: String::new(), spans: Vec::new() });
+            continue;
+        }
+        if line.is_empty() || line.starts_with('#') || line.starts_with("TOKEN\t") {
+            continue;
+        }
+        let cols: Vec<&str> = line.split('\t').collect();
+        let doc = docs.last_mut().ok_or_else(|| format!("{path}:{}: a token before any document id", n + 1))?;
+        if cols.len() < 10 {
+            return Err(format!("{path}:{}: expected 10 tab-separated columns, found {}", n + 1, cols.len()));
+        }
+        let (token, tag, misc) = (cols[0], cols[1], cols[9]);
+        let start = doc.text.len();
+        let label = |t: &str| if t == "HumanProd" { "MISC".to_string() } else { t.to_string() };
+        if let Some(t) = tag.strip_prefix("B-") {
+            let end = doc.text.trim_end().len();
+            close(doc, &mut open, end);
+            open = Some((start, label(t)));
+        } else if let Some(t) = tag.strip_prefix("I-") {
+            if open.as_ref().is_none_or(|(_, l)| *l != label(t)) {
+                let end = doc.text.trim_end().len();
+                close(doc, &mut open, end);
+                open = Some((start, label(t)));
+            }
+        } else {
+            let end = doc.text.trim_end().len();
+            close(doc, &mut open, end);
+        }
+        doc.text.push_str(token);
+        if misc.contains("EndOfLine") {
+            doc.text.push('\n');
+        } else if !misc.contains("NoSpaceAfter") {
+            doc.text.push(' ');
+        }
+    }
+    if let Some(doc) = docs.last_mut() {
+        let end = doc.text.trim_end().len();
+        close(doc, &mut open, end);
+    }
+    Ok(docs)
+}
+
+#[derive(Default, Clone, Copy)]
+struct Counts {
+    tp: usize,
+    pred: usize,
+    gold: usize,
+}
+
+impl Counts {
+    fn prf(&self) -> (f64, f64, f64) {
+        let p = if self.pred == 0 { 0.0 } else { self.tp as f64 / self.pred as f64 };
+        let r = if self.gold == 0 { 0.0 } else { self.tp as f64 / self.gold as f64 };
+        let f = if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) };
+        (100.0 * p, 100.0 * r, 100.0 * f)
+    }
+}
+
+/// True positives of `pred` against `gold`, strict or fuzzy, for one type.
+fn matches(gold: &[(usize, usize)], pred: &[(usize, usize)], fuzzy: bool) -> usize {
+    let mut used = vec![false; gold.len()];
+    let mut tp = 0;
+    for &(ps, pe) in pred {
+        let hit = gold.iter().enumerate().position(|(i, &(gs, ge))| {
+            !used[i] && if fuzzy { ps < ge && gs < pe } else { (ps, pe) == (gs, ge) }
+        });
+        if let Some(i) = hit {
+            used[i] = true;
+            tp += 1;
+        }
+    }
+    tp
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut files = Vec::new();
+    let mut config = EntitiesConfig::default();
+    let mut show_errors = 0usize;
+    let mut require: Vec<(String, f64)> = Vec::new();
+    let mut texts_out: Option<String> = None;
+    let mut predictions: Option<String> = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut value = |name: &str| it.next().cloned().unwrap_or_else(|| panic!("{name} needs a value"));
+        match a.as_str() {
+            "--config" => config = serde_json::from_str(&value("--config")).expect("--config: a JSON object of the stage's config"),
+            "--errors" => show_errors = value("--errors").parse().expect("--errors N"),
+            "--texts" => texts_out = Some(value("--texts")),
+            "--predictions" => predictions = Some(value("--predictions")),
+            "--require" => {
+                let v = value("--require");
+                let (k, f) = v.split_once('=').expect("--require strict=F1 or fuzzy=F1");
+                require.push((k.to_string(), f.parse().expect("a number")));
+            }
+            _ => files.push(a.clone()),
+        }
+    }
+    if files.is_empty() {
+        eprintln!("usage: eval HIPE.tsv... [--config JSON] [--errors N] [--require strict=F1] [--texts OUT] [--predictions IN]");
+        return ExitCode::from(2);
+    }
+    let mut docs = Vec::new();
+    for f in &files {
+        match read_hipe(f) {
+            Ok(d) => docs.extend(d),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    if let Some(path) = texts_out {
+        let mut out = std::fs::File::create(&path).expect("--texts: cannot create the file");
+        for d in &docs {
+            writeln!(out, "{}", serde_json::json!({"id": d.id, "text": d.text})).unwrap();
+        }
+    }
+    let external: Option<HashMap<String, Vec<(usize, usize, String)>>> = predictions.map(|path| {
+        let text = std::fs::read_to_string(&path).expect("--predictions: cannot read the file");
+        text.lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).expect("--predictions: JSON lines");
+                let spans = v["spans"].as_array().cloned().unwrap_or_default();
+                let spans = spans
+                    .iter()
+                    .map(|s| (s[0].as_u64().unwrap() as usize, s[1].as_u64().unwrap() as usize, s[2].as_str().unwrap().to_string()))
+                    .collect();
+                (v["id"].as_str().unwrap().to_string(), spans)
+            })
+            .collect()
+    });
+    let tagger = tagger(&config, &StageContext::default()).expect("the config is valid");
+    let types = ["PER", "LOC", "ORG", "MISC"];
+    let mut strict: HashMap<&str, Counts> = HashMap::new();
+    let mut fuzzy: HashMap<&str, Counts> = HashMap::new();
+    let mut errors = Vec::new();
+    let started = std::time::Instant::now();
+    let mut bytes = 0;
+    for d in &docs {
+        bytes += d.text.len();
+        let pred: Vec<(usize, usize, String)> = match &external {
+            Some(p) => p.get(&d.id).cloned().unwrap_or_default(),
+            None => tagger
+                .tag(&d.text)
+                .into_iter()
+                .filter(|e| e.layer == "entity")
+                .map(|e| (e.start, e.end, e.label))
+                .collect(),
+        };
+        for t in types {
+            let g: Vec<(usize, usize)> = d.spans.iter().filter(|s| s.2 == t).map(|s| (s.0, s.1)).collect();
+            let p: Vec<(usize, usize)> = pred.iter().filter(|s| s.2 == t).map(|s| (s.0, s.1)).collect();
+            for (map, fz) in [(&mut strict, false), (&mut fuzzy, true)] {
+                let c = map.entry(t).or_default();
+                c.tp += matches(&g, &p, fz);
+                c.pred += p.len();
+                c.gold += g.len();
+            }
+        }
+        if errors.len() < show_errors {
+            for s in &pred {
+                if !d.spans.contains(s) {
+                    errors.push(format!("  false {}: {:?}", s.2, &d.text[s.0..s.1]));
+                }
+            }
+            for s in &d.spans {
+                if !pred.contains(s) {
+                    errors.push(format!("  missed {}: {:?}", s.2, &d.text[s.0..s.1]));
+                }
+            }
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    println!("{} documents, {:.1} MB of text", docs.len(), bytes as f64 / 1e6);
+    println!("| type | gold | strict P | strict R | strict F1 | fuzzy P | fuzzy R | fuzzy F1 |");
+    println!("|---|---|---|---|---|---|---|---|");
+    let mut all_s = Counts::default();
+    let mut all_f = Counts::default();
+    for t in types {
+        let (s, f) = (strict[t], fuzzy[t]);
+        for (all, c) in [(&mut all_s, s), (&mut all_f, f)] {
+            all.tp += c.tp;
+            all.pred += c.pred;
+            all.gold += c.gold;
+        }
+        let (sp, sr, sf) = s.prf();
+        let (fp, fr, ff) = f.prf();
+        println!("| {t} | {} | {sp:.1} | {sr:.1} | {sf:.1} | {fp:.1} | {fr:.1} | {ff:.1} |", s.gold);
+    }
+    let (sp, sr, sf) = all_s.prf();
+    let (fp, fr, ff) = all_f.prf();
+    println!("| all (micro) | {} | {sp:.1} | {sr:.1} | {sf:.1} | {fp:.1} | {fr:.1} | {ff:.1} |", all_s.gold);
+    if external.is_none() {
+        println!("tagging: {:.1} MB/s", bytes as f64 / 1e6 / seconds);
+    }
+    for e in errors.iter().take(show_errors) {
+        println!("{e}");
+    }
+    let mut failed = false;
+    for (k, bar) in &require {
+        let got = match k.as_str() {
+            "strict" => sf,
+            "fuzzy" => ff,
+            _ => panic!("--require strict=F1 or fuzzy=F1, not {k}"),
+        };
+        if got < *bar {
+            eprintln!("FAIL: {k} F1 {got:.1} is under {bar}");
+            failed = true;
+        }
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
