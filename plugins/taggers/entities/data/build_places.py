@@ -60,6 +60,14 @@ def main(src):
             ident = f"geonames:{iso_to_id[code]}" if code in iso_to_id else f"cldr:{code}"
             for name in names:
                 add(name, ident)
+    # Regions, seas, rivers and mountains written for moulin: after the countries, before
+    # the cities (`Bretagne` the region, not a town of that name).
+    with open(os.path.join(HERE, "regions.tsv"), encoding="utf-8") as f:
+        for line in f:
+            if line.strip() and not line.startswith("#"):
+                name, label = line.rstrip("\n").split("\t")[:2]
+                if label == "LOC":
+                    add(name, "")
     cities = []
     with open(os.path.join(src, "geonames_cities15000.tsv"), encoding="utf-8") as f:
         next(f)
@@ -77,10 +85,10 @@ def main(src):
             gid, name_fr = line.rstrip("\n").split("\t")
             add(name_fr, f"geonames:{gid}")
     out = sys.stdout
-    out.write("# Built by build_places.py from GeoNames (CC BY 4.0) and Unicode CLDR (Unicode License); see NOTICE.md.\n")
+    out.write("# Built by build_places.py from GeoNames (CC BY 4.0), Unicode CLDR (Unicode License) and regions.tsv; see NOTICE.md.\n")
     for key in sorted(seen):
         name, ident = seen[key]
-        out.write(f"{name}\tLOC\t{ident}\n")
+        out.write(f"{name}\tLOC\t{ident}\n" if ident else f"{name}\tLOC\n")
 
 
 if __name__ == "__main__":

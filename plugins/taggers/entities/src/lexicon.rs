@@ -25,7 +25,7 @@ pub const WORD_TITLES: &[&str] = &[
     // English
     "mister", "general", "colonel", "major", "captain", "lieutenant", "sergeant", "admiral", "president", "minister",
     "chancellor", "secretary", "senator", "congressman", "congresswoman", "governor", "mayor", "judge", "justice",
-    "doctor", "professor", "king", "queen", "pope", "lord", "lady", "sir", "dame", "saint", "sheikh", "emperor",
+    "doctor", "professor", "king", "queen", "pope", "lord", "lady", "sir", "dame", "sheikh", "emperor",
     "ambassador", "bishop", "archbishop", "father", "sister", "brother", "detective", "inspector", "officer",
     // Spanish, German
     "senor", "senora", "don", "dona", "herr", "frau", "fraulein",
@@ -39,9 +39,15 @@ pub const TITLE_LINKS: &[&str] = &["le", "la", "l", "the", "de", "du", "des"];
 /// Gaulle`, `Ludwig van Beethoven`, `Bashar al-Assad`, `Banque de l'Indochine`.
 pub const PARTICLES: &[&str] = &[
     "de", "du", "des", "d", "la", "le", "l", "les", "da", "di", "del", "della", "dos", "das", "do", "van", "von",
-    "der", "den", "ten", "ter", "zu", "al", "el", "ben", "bin", "ibn", "bint", "abu", "y", "et", "and", "of", "sur",
-    "sous", "en", "lès", "les",
+    "der", "den", "ten", "ter", "zu", "al", "el", "ben", "bin", "ibn", "bint", "abu", "of",
 ];
+
+/// Words that continue a name only inside a hyphenated compound: `Seine-et-Oise`,
+/// `Boulogne-sur-Mer`. With spaces they join two names (`MM. Davidson et Aenesmann`).
+pub const HYPHEN_PARTICLES: &[&str] = &["et", "and", "y", "sur", "sous", "en", "les", "lez", "aux", "au"];
+
+/// First words that, hyphenated to a name, make a place: `Saint-Nazaire`, `Ste-Foy`.
+pub const SAINT: &[&str] = &["saint", "sainte", "st", "ste", "san", "santa", "sao"];
 
 /// Head nouns that make an organisation of the name they open: `Banque de France`,
 /// `Compagnie d'Orléans`, `ministère de la Guerre`. Lowercase complements are taken after

@@ -95,6 +95,8 @@ struct Lexicon {
     word_titles: HashSet<&'static str>,
     title_links: HashSet<&'static str>,
     particles: HashSet<&'static str>,
+    hyphen_particles: HashSet<&'static str>,
+    saint: HashSet<&'static str>,
     org_cues: HashMap<&'static str, bool>,
     org_suffixes: HashSet<&'static str>,
     loc_cues: HashSet<&'static str>,
@@ -112,6 +114,8 @@ impl Lexicon {
             word_titles: set(lexicon::WORD_TITLES),
             title_links: set(lexicon::TITLE_LINKS),
             particles: set(lexicon::PARTICLES),
+            hyphen_particles: set(lexicon::HYPHEN_PARTICLES),
+            saint: set(lexicon::SAINT),
             org_cues: lexicon::ORG_CUES.iter().copied().collect(),
             org_suffixes: set(lexicon::ORG_SUFFIXES),
             loc_cues: set(lexicon::LOC_CUES),
@@ -242,6 +246,11 @@ impl Tagger {
         if self.sets.function_words.contains(f) || self.sets.calendar.contains(f) {
             return true;
         }
+        self.is_lowercase_word(doc, w)
+    }
+
+    /// Whether the text also has this word in lowercase.
+    fn is_lowercase_word(&self, doc: &Doc, w: &Word) -> bool {
         let text = &doc.text[w.start..w.end];
         let mut lower = String::with_capacity(text.len());
         lower.extend(text.chars().flat_map(char::to_lowercase));
@@ -324,23 +333,31 @@ impl Tagger {
         while k + 1 < n && end - i < MAX_RUN + 1 {
             let Some(join) = self.joins(doc, k) else { break };
             let next = &doc.words[k + 1];
+            // A sentence starts there (`Herald\nCette exposition`): the name ended.
+            if next.sentence_start {
+                break;
+            }
             if self.nameish(doc, k + 1) && join != Join::Apostrophe && !self.is_title(doc, k + 1) {
                 k += 1;
                 end = k + 1;
                 continue;
             }
-            // Particles (`de la`, `d'`, `al-`, `van der`) when a capitalised word follows.
+            // Particles (`de la`, `d'`, `al-`, `van der`, `-sur-`) when a capitalised word
+            // follows.
             let mut j = k + 1;
             let mut ok = false;
+            let mut join = Some(join);
             while j < n && j - k <= 3 {
                 let w = &doc.words[j];
-                if !(w.shape == Shape::Lower || w.shape == Shape::Upper && doc.words[k].shape == Shape::Upper)
-                    || !self.sets.particles.contains(w.folded.as_str())
-                {
-                    ok = self.nameish(doc, j) && j > k + 1;
+                let case_fits = w.shape == Shape::Lower || w.shape == Shape::Upper && doc.words[k].shape == Shape::Upper;
+                let particle = self.sets.particles.contains(w.folded.as_str())
+                    || join == Some(Join::Hyphen) && self.sets.hyphen_particles.contains(w.folded.as_str());
+                if !case_fits || !particle {
+                    ok = self.nameish(doc, j) && j > k + 1 && !w.sentence_start;
                     break;
                 }
-                if self.joins(doc, j).is_none() {
+                join = self.joins(doc, j);
+                if join.is_none() {
                     break;
                 }
                 j += 1;
@@ -351,6 +368,10 @@ impl Tagger {
                 continue;
             }
             break;
+        }
+        // A run does not end with an ordinary word: `CONFÉRENCE DE LA PAIX Les`.
+        while end > i + 1 && self.sets.function_words.contains(doc.words[end - 1].folded.as_str()) {
+            end -= 1;
         }
         end
     }
@@ -587,6 +608,10 @@ impl Tagger {
         if len >= 2 && self.sets.org_suffixes.contains(last.folded.as_str()) {
             return Some(cand("ORG", 0.7, P_ORG_CUE, "org_suffix", Strength::Sure));
         }
+        let hyphenated = len >= 2 && self.joins(doc, start) == Some(Join::Hyphen);
+        if hyphenated && self.sets.saint.contains(first.folded.as_str()) {
+            return Some(cand("LOC", 0.7, P_LOC_CUE, "loc_cue", Strength::Sure));
+        }
         if len >= 2 && self.sets.loc_cues.contains(first.folded.as_str()) {
             return Some(cand("LOC", 0.7, P_LOC_CUE, "loc_cue", Strength::Sure));
         }
@@ -596,14 +621,16 @@ impl Tagger {
             return Some(cand("PER", score, P_FIRST_NAME, "first_name", Strength::Sure));
         }
         if len == 1 && first.shape == Shape::Upper {
-            let letters = first.end - first.start;
-            let in_caps_line = |j: Option<&Word>| j.is_some_and(|w| w.shape == Shape::Upper && w.end - w.start > 1);
-            let neighbours_caps = in_caps_line(start.checked_sub(1).and_then(|p| words.get(p))) || in_caps_line(words.get(end));
-            if (2..=6).contains(&letters)
-                && !neighbours_caps
+            // An acronym inside running text (`selon l'AFP,`, `la CGT`): ASCII capitals after
+            // a lowercase word. A word in capitals at a line's start is a heading or a
+            // listing (`ODÉON`, `VENDRE`).
+            let raw = &text[first.start..first.end];
+            let after_lowercase = start > 0 && words[start - 1].shape == Shape::Lower && !first.sentence_start;
+            if (2..=6).contains(&raw.len())
+                && raw.bytes().all(|b| b.is_ascii_uppercase())
+                && after_lowercase
                 && !Self::is_roman(first, text)
                 && !self.sets.function_words.contains(first.folded.as_str())
-                && !(first.sentence_start && self.is_common(doc, first))
             {
                 return Some(cand("ORG", 0.6, P_ACRONYM, "acronym", Strength::Sure));
             }
@@ -616,9 +643,18 @@ impl Tagger {
             return None;
         }
         if first.sentence_start && len == 1 {
-            return Some(cand("PER", 0.3, P_GUESS, "guess", Strength::NeedsSupport));
+            return Some(cand("PER", 0.3, P_GUESS, "guess_word", Strength::NeedsSupport));
         }
         if len >= 2 {
+            // `La Mandragore`, `Les Criminels`: titles of works, not people.
+            if self.sets.function_words.contains(first.folded.as_str()) {
+                return None;
+            }
+            // A common noun first (`Salle Pleyel`, `Palais de Justice`, `Bourse du Travail`):
+            // a venue or an institution, as often one as the other.
+            if self.is_lowercase_word(doc, first) {
+                return None;
+            }
             return Some(cand("PER", 0.4, P_GUESS, "guess", Strength::Guess));
         }
         let after_place_preposition = start > 0 && {
@@ -630,7 +666,9 @@ impl Tagger {
         if after_place_preposition {
             return Some(cand("LOC", 0.4, P_GUESS, "guess", Strength::Guess));
         }
-        Some(cand("PER", 0.3, P_GUESS, "guess", Strength::Guess))
+        // One capitalised word mid-sentence: a person as often as an institution, a title,
+        // a noun capitalised by old usage. Kept only when the name is found elsewhere.
+        Some(cand("PER", 0.3, P_GUESS, "guess_word", Strength::NeedsSupport))
     }
 
     /// Steps 2 to 4 of the module's description.
@@ -651,8 +689,6 @@ impl Tagger {
                     c.kind = Strength::Sure;
                 }
             }
-            // Surnames standing alone inside a longer guess or a sure span are not looked
-            // for: a name is one span.
         }
         weak.retain(|c| c.kind == Strength::Sure || self.guess && c.kind == Strength::Guess);
         for c in by_rank(weak) {
