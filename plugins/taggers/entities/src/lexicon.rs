@@ -63,9 +63,9 @@ pub const ORG_CUES: &[(&str, bool)] = &[
     ("club", false), ("centre", false), ("ecole", true), ("lycee", false), ("college", false), ("hopital", false),
     ("musee", false), ("theatre", false), ("opera", false), ("cercle", false), ("groupe", false),
     ("entreprise", false), ("etablissements", false), ("ets", false), ("manufacture", false), ("mutuelle", false),
-    ("fondation", false), ("direction", true), ("prefecture", true), ("mairie", false), ("regiment", true),
-    ("division", true), ("brigade", true), ("eglise", false), ("corps", true), ("cabinet", false),
-    ("administration", true), ("service", true), ("bureau", true), ("conservatoire", false),
+    ("fondation", false), ("prefecture", true), ("mairie", false), ("regiment", true),
+    ("division", true), ("brigade", true), ("eglise", false), 
+    ("conservatoire", false),
     ("organisation", true), ("mouvement", false), ("front", false), ("rassemblement", false),
     // English
     ("bank", false), ("company", false), ("corporation", false), ("council", true), ("committee", true),
@@ -77,7 +77,8 @@ pub const ORG_CUES: &[(&str, bool)] = &[
 /// Words that close an organisation's name: `Schneider et Cie`, `Royal Dutch Shell plc`.
 pub const ORG_SUFFIXES: &[&str] = &[
     "cie", "co", "ltd", "limited", "inc", "corp", "corporation", "company", "plc", "gmbh", "ag", "sa", "sarl",
-    "line", "lines", "club", "group", "groupe", "bank", "railway", "railways", "airlines", "party",
+    "line", "lines", "club", "group", "groupe", "bank", "railway", "railways", "airlines", "party", "times", "news",
+    "post", "press", "presse", "images", "media", "medias", "tribune", "herald", "gazette", "telegraph", "journal",
 ];
 
 /// Head words that make a place of the name they open: `Mont Blanc`, `golfe de Gascogne`.

@@ -301,8 +301,11 @@ impl Tagger {
         let gap = &doc.text[a.end..b.start];
         let trimmed = gap.trim();
         if trimmed.is_empty() {
-            // A space, or one line break (two are a paragraph).
-            return (gap.matches('\n').count() <= 1 && !gap.is_empty()).then_some(Join::Space);
+            // One space, or one line break; a wider gap separates the cells of a ticker or a
+            // menu, two line breaks a paragraph.
+            let one_char = gap.chars().nth(1).is_none() && !gap.contains('\t');
+            let one_line_break = gap.matches('\n').count() == 1 && gap.len() <= 3;
+            return (one_char || one_line_break).then_some(Join::Space);
         }
         if gap.len() > 6 {
             return None;
@@ -398,8 +401,15 @@ impl Tagger {
                 }
             }
             if self.is_title(doc, i) {
-                if let Some((c, next)) = self.titled(doc, i) {
+                if let Some((c, mut next)) = self.titled(doc, i) {
                     out.push(c);
+                    // A plural title names several people: `MM. Davidson et Aenesmann`.
+                    if matches!(w.folded.as_str(), "mm" | "mmes" | "mlles" | "messrs" | "messieurs" | "mesdames") {
+                        while let Some(c) = self.coordinated(doc, next) {
+                            next = doc.words.partition_point(|w| w.start < c.end);
+                            out.push(c);
+                        }
+                    }
                     i = next;
                     continue;
                 }
@@ -421,7 +431,7 @@ impl Tagger {
                     continue;
                 }
             }
-            if let Some(c) = self.classify(doc, start, end) {
+            if let Some(c) = self.company(doc, start, end).or_else(|| self.classify(doc, start, end)) {
                 out.push(c);
             }
             i = end;
@@ -451,14 +461,19 @@ impl Tagger {
             }
         }
         let name = k + 1;
-        if name >= words.len() || !self.nameish(doc, name) || self.sets.function_words.contains(words[name].folded.as_str()) {
+        let gap = &doc.text[words[k].end..words.get(name)?.start];
+        if gap.matches('\n').count() > 1 || gap.trim().len() > 1 {
             return None;
         }
-        let gap = &doc.text[words[k].end..words[name].start];
-        if gap.contains('\n') && gap.matches('\n').count() > 1 || gap.trim().len() > 1 {
+        // Particles may open the name: `M. de Lasteyrie`, `Mme de La Fayette`.
+        let mut first = name;
+        while first < words.len() && first - name < 2 && words[first].shape == Shape::Lower && self.sets.particles.contains(words[first].folded.as_str()) {
+            first += 1;
+        }
+        if first >= words.len() || !self.nameish(doc, first) || first == name && self.sets.function_words.contains(words[first].folded.as_str()) {
             return None;
         }
-        let end = self.run_end(doc, name);
+        let end = self.run_end(doc, first);
         let start = if self.include_titles { words[i].start } else { words[name].start };
         let c = Candidate {
             start,
@@ -478,9 +493,13 @@ impl Tagger {
         let words = &doc.words;
         let text = doc.text;
         let mut k = i + 1;
-        // Particles: `de la`, `d'`, `du`, `des`.
-        while k < words.len() && k - i <= 3 && words[k].shape == Shape::Lower && self.sets.particles.contains(words[k].folded.as_str()) {
+        // `de`, `du`, `des`, `d'`, then `la`, `l'`: `rue de la Paix` (but not `en place le
+        // Maroc`).
+        if k < words.len() && matches!(words[k].folded.as_str(), "de" | "du" | "des" | "d" | "of") && words[k].shape == Shape::Lower {
             k += 1;
+            if k < words.len() && matches!(words[k].folded.as_str(), "la" | "l") && words[k].shape == Shape::Lower {
+                k += 1;
+            }
         }
         if k >= words.len() || !self.nameish(doc, k) || text[words[k - 1].end..words[k].start].trim().len() > 2 {
             return None;
@@ -548,6 +567,11 @@ impl Tagger {
             if k == p || k >= n {
                 break;
             }
+            let person = &doc.text[words[k].start..words[k].end];
+            if self.first_names.contains(person) {
+                // `l'administration de Donald Trump`: a person, not the organisation's name.
+                break;
+            }
             if self.nameish(doc, k) {
                 end = self.run_end(doc, k);
             } else if strong && words[k].shape == Shape::Lower && !self.sets.function_words.contains(words[k].folded.as_str()) {
@@ -576,6 +600,59 @@ impl Tagger {
             score: 0.8,
             priority: P_ORG_CUE,
             rule: "org_cue".into(),
+            id: None,
+            kind: Strength::Sure,
+        })
+    }
+
+    /// The next name of an enumeration after a plural title: `, Dupont` or `et Dupont` at
+    /// word `i`.
+    fn coordinated(&self, doc: &Doc, i: usize) -> Option<Candidate> {
+        let words = &doc.words;
+        let prev = words.get(i.checked_sub(1)?)?;
+        let w = words.get(i)?;
+        let (name, gap) = if w.shape == Shape::Lower && matches!(w.folded.as_str(), "et" | "and") {
+            (i + 1, doc.text[prev.end..w.start].trim().to_string())
+        } else {
+            (i, doc.text[prev.end..w.start].trim().to_string())
+        };
+        let first = words.get(name)?;
+        if !(gap.is_empty() && name == i + 1 || gap == "," && name == i) || !self.nameish(doc, name) || first.sentence_start {
+            return None;
+        }
+        let end = self.run_end(doc, name);
+        Some(Candidate {
+            start: first.start,
+            end: words[end - 1].end,
+            name_start: first.start,
+            label: "PER".into(),
+            score: 0.8,
+            priority: P_TITLE,
+            rule: "title".into(),
+            id: None,
+            kind: Strength::Sure,
+        })
+    }
+
+    /// `Schneider et Cie`, `Smith & Co`, `Dupont et Fils`: the run and its company suffix.
+    fn company(&self, doc: &Doc, start: usize, end: usize) -> Option<Candidate> {
+        let words = &doc.words;
+        let (link, suffix) = (words.get(end)?, words.get(end + 1)?);
+        let gap = doc.text[words[end - 1].end..link.start].trim();
+        let joined = gap.is_empty() && matches!(link.folded.as_str(), "et" | "and") && link.shape == Shape::Lower
+            || gap == "&" && self.joins(doc, end).is_some();
+        let (last, stop) = if gap == "&" { (link, link.end) } else { (suffix, suffix.end) };
+        if !joined || !matches!(last.folded.as_str(), "cie" | "co" | "compagnie" | "fils" | "freres" | "sons" | "brothers") {
+            return None;
+        }
+        Some(Candidate {
+            start: words[start].start,
+            end: stop,
+            name_start: words[start].start,
+            label: "ORG".into(),
+            score: 0.8,
+            priority: P_ORG_CUE,
+            rule: "org_suffix".into(),
             id: None,
             kind: Strength::Sure,
         })
@@ -644,6 +721,23 @@ impl Tagger {
         }
         if first.sentence_start && len == 1 {
             return Some(cand("PER", 0.3, P_GUESS, "guess_word", Strength::NeedsSupport));
+        }
+        // `Visite de Nasser Bourita` opening a headline: a common noun and its complement.
+        if first.sentence_start && len >= 3 && self.sets.particles.contains(words[start + 1].folded.as_str()) {
+            let mut k = start + 1;
+            while k < end && self.sets.particles.contains(words[k].folded.as_str()) {
+                k += 1;
+            }
+            return if k < end { self.classify(doc, k, end) } else { None };
+        }
+        // `Seine-et-Oise`, `Boulogne-sur-Mer`: compounds with `-et-`, `-sur-` are places.
+        let compound_place = (start + 1..end).any(|k| {
+            words[k].shape == Shape::Lower
+                && self.sets.hyphen_particles.contains(words[k].folded.as_str())
+                && self.joins(doc, k - 1) == Some(Join::Hyphen)
+        });
+        if compound_place {
+            return Some(cand("LOC", 0.5, P_GUESS, "guess", Strength::Guess));
         }
         if len >= 2 {
             // `La Mandragore`, `Les Criminels`: titles of works, not people.

@@ -101,8 +101,10 @@ pub fn words(text: &str, is_abbreviation: impl Fn(&str) -> bool) -> Vec<Word> {
                 let period_after_abbreviation = gap.trim_start().starts_with('.')
                     && (is_abbreviation(&text[prev.start..prev.end]) || prev.shape == Shape::Upper && prev.end - prev.start == 1);
                 let punct = gap.chars().any(ends_sentence);
+                // A gap of several spaces or a tab separates cells (a ticker's headlines).
+                let wide = gap.contains('\t') || gap.chars().filter(|c| c.is_whitespace()).count() >= 2 && !gap.contains('\n');
                 let line_break = gap.contains('\n') && !gap.contains(',') && prev.shape != Shape::Lower;
-                (punct || line_break) && !(period_after_abbreviation && gap.trim().len() == 1)
+                (punct || line_break || wide) && !(period_after_abbreviation && gap.trim().len() == 1)
             }
         };
         out.push(Word { start, end, shape, folded, sentence_start });
