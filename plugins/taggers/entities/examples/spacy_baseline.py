@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Tag the documents `eval --texts` wrote with spaCy, for `eval --predictions`.
+"""Tag the documents `hipe_eval --texts` wrote with spaCy, for `hipe_eval --predictions`.
 
     python spacy_baseline.py docs.jsonl spans.jsonl [model]
 

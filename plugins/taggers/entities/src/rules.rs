@@ -16,7 +16,8 @@ use crate::gazetteer::Gazetteer;
 use crate::lexicon;
 use crate::tokens::{words, Shape, Word};
 use regex::Regex;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// An entity found in a text.
@@ -178,8 +179,8 @@ impl Tagger {
             lists,
             rules,
             first_names,
-            titles: HashSet::new(),
-            org_cues: HashSet::new(),
+            titles: HashSet::default(),
+            org_cues: HashSet::default(),
             include_titles: true,
             guess: true,
             consistency: true,
@@ -231,7 +232,7 @@ impl Tagger {
                 self.sets.street_cues.contains(f.as_str()) || self.titles.contains(&f)
             }
         });
-        let mut lowercase = HashSet::new();
+        let mut lowercase = HashSet::default();
         for w in &words {
             if w.shape == Shape::Lower {
                 lowercase.insert(&text[w.start..w.end]);
@@ -258,7 +259,7 @@ impl Tagger {
     }
 
     fn list_candidates(&self, doc: &Doc, out: &mut Vec<Candidate>) {
-        let mut folded_by = HashMap::new();
+        let mut folded_by = HashMap::default();
         for ranked in &self.lists {
             let folded = folded_by.entry(ranked.list.folding).or_insert_with(|| crate::fold::fold(doc.text, ranked.list.folding));
             for hit in ranked.list.find(doc.text, folded) {
@@ -794,7 +795,7 @@ impl Tagger {
     /// Folded names → (label, score) from the sure spans: each span's name part, and the
     /// surname of a person's full name. A name found with two labels is left out.
     fn known_names<'t>(&self, doc: &Doc, taken: &'t Taken) -> HashMap<String, (&'t str, f32)> {
-        let mut names: HashMap<String, Option<(&str, f32)>> = HashMap::new();
+        let mut names: HashMap<String, Option<(&str, f32)>> = HashMap::default();
         let mut add = |name: String, label: &'t str, score: f32| {
             let e = names.entry(name).or_insert(Some((label, score)));
             if e.is_some_and(|(l, _)| l != label) {

@@ -1,4 +1,4 @@
-//! Print the entities of a text file: `cargo run -p moulin-entities --example tag -- FILE`.
+//! Print the entities of a text file: `cargo run -p moulin-entities --example tag_entities -- FILE`.
 //! One line per span: byte offsets, label, score, rule, and the text.
 
 fn main() {
