@@ -6,7 +6,7 @@ score, and attributes naming the list or rule that fired (`{"rule": "places", "i
 "geonames:2988507"}`). Three sources of candidates work together:
 
 - **gazetteers** matched with aho-corasick, leftmost-longest on word boundaries, ignoring
-  case (but `Paris` never matches `paris`) and accents: the built-in places (33,591 names
+  case (but `Paris` never matches `paris`) and accents: the built-in places (33,751 names
   from GeoNames and CLDR, with their GeoNames ids), a list of organisations common in the
   news, and any number of user lists (TSV: name, label, optional canonical id);
 - **rules** for French and English (see [`rules`]): titles before names (`M.`, `Mme`,
