@@ -25,10 +25,13 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::process::ExitCode;
 
+/// `(start, end, label)` byte spans.
+type Spans = Vec<(usize, usize, String)>;
+
 struct GoldDoc {
     id: String,
     text: String,
-    spans: Vec<(usize, usize, String)>,
+    spans: Spans,
 }
 
 fn read_hipe(path: &str) -> Result<Vec<GoldDoc>, String> {
@@ -169,7 +172,7 @@ fn main() -> ExitCode {
             writeln!(out, "{}", serde_json::json!({"id": d.id, "text": d.text})).unwrap();
         }
     }
-    let external: Option<HashMap<String, Vec<(usize, usize, String)>>> = predictions.map(|path| {
+    let external: Option<HashMap<String, Spans>> = predictions.map(|path| {
         let text = std::fs::read_to_string(&path).expect("--predictions: cannot read the file");
         text.lines()
             .filter(|l| !l.trim().is_empty())
@@ -198,7 +201,7 @@ fn main() -> ExitCode {
             Some(_) => Vec::new(),
             None => tagger.tag(&d.text).into_iter().filter(|e| e.layer == "entity").collect(),
         };
-        let pred: Vec<(usize, usize, String)> = match &external {
+        let pred: Spans = match &external {
             Some(p) => p.get(&d.id).cloned().unwrap_or_default(),
             None => found.iter().map(|e| (e.start, e.end, e.label.clone())).collect(),
         };
