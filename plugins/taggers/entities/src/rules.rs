@@ -142,6 +142,23 @@ struct Candidate {
     kind: Strength,
 }
 
+impl Candidate {
+    /// A candidate a rule is sure of, with no id; the name starts at `name_start`.
+    fn sure(range: (usize, usize), name_start: usize, label: &str, score: f32, priority: u8, rule: &str) -> Self {
+        Candidate {
+            start: range.0,
+            end: range.1,
+            name_start,
+            label: label.into(),
+            score,
+            priority,
+            rule: rule.into(),
+            id: None,
+            kind: Strength::Sure,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Strength {
     /// A list, a rule or a cue fired.
@@ -476,17 +493,7 @@ impl Tagger {
         }
         let end = self.run_end(doc, first);
         let start = if self.include_titles { words[i].start } else { words[name].start };
-        let c = Candidate {
-            start,
-            end: words[end - 1].end,
-            name_start: words[name].start,
-            label: "PER".into(),
-            score: 0.9,
-            priority: P_TITLE,
-            rule: "title".into(),
-            id: None,
-            kind: Strength::Sure,
-        };
+        let c = Candidate::sure((start, words[end - 1].end), words[name].start, "PER", 0.9, P_TITLE, "title");
         Some((c, end))
     }
 
@@ -523,17 +530,7 @@ impl Tagger {
                 start = num.start;
             }
         }
-        Some(Candidate {
-            start,
-            end: stop,
-            name_start: words[k].start,
-            label: "LOC".into(),
-            score: 0.8,
-            priority: P_STREET,
-            rule: "street".into(),
-            id: None,
-            kind: Strength::Sure,
-        })
+        Some(Candidate::sure((start, stop), words[k].start, "LOC", 0.8, P_STREET, "street"))
     }
 
     /// An organisation opened by the cue word `i`: the cue, the words of its run, and
@@ -593,17 +590,7 @@ impl Tagger {
         if lowercase_cue && !(strong || (i + 1 < n && self.nameish(doc, i + 1))) {
             return None;
         }
-        Some(Candidate {
-            start: words[i].start,
-            end: words[end - 1].end,
-            name_start: words[i].start,
-            label: "ORG".into(),
-            score: 0.8,
-            priority: P_ORG_CUE,
-            rule: "org_cue".into(),
-            id: None,
-            kind: Strength::Sure,
-        })
+        Some(Candidate::sure((words[i].start, words[end - 1].end), words[i].start, "ORG", 0.8, P_ORG_CUE, "org_cue"))
     }
 
     /// The next name of an enumeration after a plural title: `, Dupont` or `et Dupont` at
@@ -622,17 +609,7 @@ impl Tagger {
             return None;
         }
         let end = self.run_end(doc, name);
-        Some(Candidate {
-            start: first.start,
-            end: words[end - 1].end,
-            name_start: first.start,
-            label: "PER".into(),
-            score: 0.8,
-            priority: P_TITLE,
-            rule: "title".into(),
-            id: None,
-            kind: Strength::Sure,
-        })
+        Some(Candidate::sure((first.start, words[end - 1].end), first.start, "PER", 0.8, P_TITLE, "title"))
     }
 
     /// `Schneider et Cie`, `Smith & Co`, `Dupont et Fils`: the run and its company suffix.
@@ -646,17 +623,7 @@ impl Tagger {
         if !joined || !matches!(last.folded.as_str(), "cie" | "co" | "compagnie" | "fils" | "freres" | "sons" | "brothers") {
             return None;
         }
-        Some(Candidate {
-            start: words[start].start,
-            end: stop,
-            name_start: words[start].start,
-            label: "ORG".into(),
-            score: 0.8,
-            priority: P_ORG_CUE,
-            rule: "org_suffix".into(),
-            id: None,
-            kind: Strength::Sure,
-        })
+        Some(Candidate::sure((words[start].start, stop), words[start].start, "ORG", 0.8, P_ORG_CUE, "org_suffix"))
     }
 
     /// Classify the name run `words[start..end]`.
