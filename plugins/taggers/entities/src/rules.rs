@@ -513,22 +513,18 @@ impl Tagger {
             return None;
         }
         let end = self.run_end(doc, k);
+        // A house number before or after, with at most a comma between: `14, rue Favart`,
+        // `rue Ordener, 80`.
+        let house_number = |num: &Word, gap: &str| {
+            num.shape == Shape::Digit && num.end - num.start <= 4 && matches!(gap.trim(), "," | "") && gap.len() <= 3
+        };
         let mut stop = words[end - 1].end;
-        // `rue Ordener, 80`
-        if let Some(num) = words.get(end) {
-            let gap = &text[stop..num.start];
-            if num.shape == Shape::Digit && num.end - num.start <= 4 && matches!(gap.trim(), "," | "") && gap.len() <= 3 {
-                stop = num.end;
-            }
+        if let Some(num) = words.get(end).filter(|num| house_number(num, &text[stop..num.start])) {
+            stop = num.end;
         }
         let mut start = words[i].start;
-        // `14, rue Favart`
-        if i > 0 {
-            let num = &words[i - 1];
-            let gap = &text[num.end..start];
-            if num.shape == Shape::Digit && num.end - num.start <= 4 && matches!(gap.trim(), "," | "") && gap.len() <= 3 {
-                start = num.start;
-            }
+        if let Some(num) = i.checked_sub(1).map(|p| &words[p]).filter(|num| house_number(num, &text[num.end..start])) {
+            start = num.start;
         }
         Some(Candidate::sure((start, stop), words[k].start, "LOC", 0.8, P_STREET, "street"))
     }
