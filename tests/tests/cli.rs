@@ -63,7 +63,7 @@ fn exit_statuses_tell_clean_runs_from_failures_and_config_errors() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("1 files (0 failed), 1 documents: 1 exported, 0 dropped, 0 failed"), "{}", text(&out));
 
-    p.write("b.txt", b"caf\xe9");
+    p.write("b.jsonl", "{\"text\": \"ok\"}\n{broken\n");
     let out = moulin(&["run", &file], &[]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("failures are listed in"), "{}", text(&out));

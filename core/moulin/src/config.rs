@@ -34,12 +34,9 @@ impl fmt::Display for ConfigError {
     }
 }
 
-/// The default include patterns: every file name a reader exists for, compressed or not.
+/// The default include patterns: every file name a reader exists for.
 pub fn default_include() -> Vec<String> {
-    crate::corpus::EXTENSIONS
-        .iter()
-        .flat_map(|ext| ["", ".gz", ".zst"].map(|c| format!("**/*.{ext}{c}")))
-        .collect()
+    crate::corpus::EXTENSIONS.iter().map(|ext| format!("**/*.{ext}")).collect()
 }
 
 const fn default_batch_documents() -> usize {
@@ -50,6 +47,9 @@ const fn default_batch_bytes() -> usize {
 }
 const fn default_max_document_bytes() -> u64 {
     64 << 20
+}
+const fn default_max_member_bytes() -> u64 {
+    4 << 30
 }
 const fn default_max_stage_restarts() -> usize {
     8
@@ -80,6 +80,47 @@ struct RawInput {
     text_field: String,
     #[serde(default = "default_max_document_bytes")]
     max_document_bytes: u64,
+    #[serde(default = "default_max_member_bytes")]
+    max_member_bytes: u64,
+    #[serde(default)]
+    strict_encoding: bool,
+    #[serde(default)]
+    formats: Vec<FormatRule>,
+    #[serde(default)]
+    warc: WarcConfig,
+}
+
+/// One `[[input.formats]]` entry: files (and archive members) matching `glob` are read as
+/// `format`, whatever their name says.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FormatRule {
+    /// A glob, relative to the input path (or to the archive, for members).
+    pub glob: String,
+    /// A reader's name as a file ending: `jsonl`, `txt.gz`, `tar.zst`, `warc.gz`, ...
+    pub format: String,
+}
+
+/// `[input.warc]`: which WARC and ARC records become documents.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct WarcConfig {
+    /// Record types read (`WARC-Type`); default `response` and `resource`. ARC records count
+    /// as `response`. Common Crawl's WET files need `conversion`.
+    pub records: Vec<String>,
+    /// Payload media types read, without parameters; `text/*` and `*` are wildcards.
+    /// Default: `text/html` and `application/xhtml+xml`. Other payloads are skipped and
+    /// counted.
+    pub content_types: Vec<String>,
+}
+
+impl Default for WarcConfig {
+    fn default() -> Self {
+        WarcConfig {
+            records: vec!["response".into(), "resource".into()],
+            content_types: vec!["text/html".into(), "application/xhtml+xml".into()],
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -122,6 +163,33 @@ pub struct InputConfig {
     pub text_field: String,
     /// A document larger than this is an error of its record.
     pub max_document_bytes: u64,
+    /// The most bytes an archive member, a compressed file or a WARC payload may
+    /// decompress to; past it the member stops with an error (bombs).
+    pub max_member_bytes: u64,
+    /// Text that is not valid in its encoding (UTF-8 for text and JSONL) is an error of its
+    /// document instead of being decoded by detection.
+    pub strict_encoding: bool,
+    /// Readers chosen by pattern instead of by file name, first match first.
+    pub formats: Vec<FormatRule>,
+    /// Which WARC records are read.
+    pub warc: WarcConfig,
+}
+
+impl InputConfig {
+    /// An `[input]` with these paths and every other key at its default.
+    pub fn new(paths: Vec<PathBuf>) -> InputConfig {
+        InputConfig {
+            paths,
+            include: default_include(),
+            exclude: Vec::new(),
+            text_field: default_text_field(),
+            max_document_bytes: default_max_document_bytes(),
+            max_member_bytes: default_max_member_bytes(),
+            strict_encoding: false,
+            formats: Vec::new(),
+            warc: WarcConfig::default(),
+        }
+    }
 }
 
 /// `[pipeline]`: how documents are batched.
@@ -432,8 +500,32 @@ impl ProjectConfig {
                     problems.push(err(loc.key_line(sec, Some("paths")), Some("input.paths".into()), format!("input path {} does not exist", resolved.display())));
                 }
             }
-            if i.max_document_bytes == 0 {
-                problems.push(err(loc.key_line(sec, Some("max_document_bytes")), Some("input.max_document_bytes".into()), "expected a positive number of bytes".into()));
+            for (key, v) in [("max_document_bytes", i.max_document_bytes), ("max_member_bytes", i.max_member_bytes)] {
+                if v == 0 {
+                    problems.push(err(loc.key_line(sec, Some(key)), Some(format!("input.{key}")), "expected a positive number of bytes".into()));
+                }
+            }
+            for (n, rule) in i.formats.iter().enumerate() {
+                let line = loc.key_line(sec, Some("formats"));
+                if let Err(e) = globset::Glob::new(&rule.glob) {
+                    problems.push(err(line, Some(format!("input.formats.{n}.glob")), format!("bad glob {:?}: {}", rule.glob, e.kind())));
+                }
+                if crate::corpus::parse_format(&rule.format).is_none() {
+                    problems.push(err(
+                        line,
+                        Some(format!("input.formats.{n}.format")),
+                        format!("unknown format {:?}, expected one of {}", rule.format, crate::corpus::EXTENSIONS.join(", ")),
+                    ));
+                }
+            }
+            for (n, t) in i.warc.content_types.iter().enumerate() {
+                if !(t == "*" || t.split_once('/').is_some_and(|(a, b)| !a.is_empty() && !b.is_empty())) {
+                    problems.push(err(
+                        loc.key_line(loc.section("input.warc", 0).or(sec), Some("content_types")),
+                        Some(format!("input.warc.content_types.{n}")),
+                        format!("expected a media type such as \"text/html\", \"text/*\" or \"*\", found {t:?}"),
+                    ));
+                }
             }
             InputConfig {
                 paths: i.paths.iter().map(|p| base.join(p)).collect(),
@@ -441,6 +533,10 @@ impl ProjectConfig {
                 exclude: i.exclude,
                 text_field: i.text_field,
                 max_document_bytes: i.max_document_bytes,
+                max_member_bytes: i.max_member_bytes,
+                strict_encoding: i.strict_encoding,
+                formats: i.formats,
+                warc: i.warc,
             }
         });
         let pipeline = pipeline

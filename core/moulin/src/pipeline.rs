@@ -103,6 +103,8 @@ pub struct Batch {
     pub failures: Vec<Failure>,
     /// How many records each origin contributed (documents and bad records).
     pub read: Vec<(u32, u64)>,
+    /// Records and members skipped (not documents), by origin and reason.
+    pub skipped: Vec<(u32, String, u64)>,
     /// Bytes of text in the batch.
     pub text_bytes: u64,
 }
@@ -116,9 +118,17 @@ impl Batch {
         }
     }
 
+    /// Count one record or member of `origin` skipped for `reason`.
+    pub fn count_skipped(&mut self, origin: u32, reason: String) {
+        match self.skipped.iter_mut().find(|(o, r, _)| *o == origin && *r == reason) {
+            Some((.., n)) => *n += 1,
+            None => self.skipped.push((origin, reason, 1)),
+        }
+    }
+
     /// Whether the batch holds nothing at all.
     pub fn is_empty(&self) -> bool {
-        self.docs.is_empty() && self.failures.is_empty() && self.read.is_empty()
+        self.docs.is_empty() && self.failures.is_empty() && self.read.is_empty() && self.skipped.is_empty()
     }
 }
 
@@ -135,6 +145,8 @@ pub struct Finished {
     pub failures: Vec<Failure>,
     /// Records read per origin.
     pub read: Vec<(u32, u64)>,
+    /// Records and members skipped, by origin and reason.
+    pub skipped: Vec<(u32, String, u64)>,
     /// Bytes of text read.
     pub text_bytes: u64,
 }
@@ -183,7 +195,7 @@ fn doc_failure(origin: u32, id: &str, stage: &str, kind: &str, message: String) 
     Failure {
         origin,
         counts_as_document: true,
-        record: ErrorRecord { path: None, record: None, id: Some(id.to_string()), stage: Some(stage.to_string()), kind: kind.to_string(), message },
+        record: ErrorRecord { path: None, member: None, record: None, id: Some(id.to_string()), stage: Some(stage.to_string()), kind: kind.to_string(), message },
     }
 }
 
@@ -197,7 +209,7 @@ struct Worker<'a> {
 impl Worker<'_> {
     /// Run every stage on a batch. `Err` is fatal for the run.
     fn process(&mut self, batch: Batch, stats: &mut [StageReport]) -> Result<Finished, String> {
-        let mut out = Finished { failures: batch.failures, read: batch.read, text_bytes: batch.text_bytes, ..Default::default() };
+        let mut out = Finished { failures: batch.failures, read: batch.read, skipped: batch.skipped, text_bytes: batch.text_bytes, ..Default::default() };
         let mut docs = batch.docs;
         let mut origins = batch.origins;
         for (si, spec) in self.engine.stages.iter().enumerate() {

@@ -197,7 +197,7 @@ impl Project {
         let mut totals = Totals { files: files.len() as u64, walk_errors: walk_errors.len() as u64, ..Default::default() };
         for e in &walk_errors {
             tracing::warn!(path = %e.path.display(), error = %e.message, "Skipped part of the input.");
-            write_error(&ErrorRecord { path: Some(e.path.display().to_string()), record: None, id: None, stage: None, kind: "walk".into(), message: e.message.clone() })
+            write_error(&ErrorRecord { path: Some(e.path.display().to_string()), member: None, record: None, id: None, stage: None, kind: "walk".into(), message: e.message.clone() })
                 .map_err(io_err(&errors_path))?;
         }
         let mut reports: Vec<FileReport> = files.iter().map(|f| FileReport { path: f.id.clone(), ..Default::default() }).collect();
@@ -205,7 +205,12 @@ impl Project {
 
         let (mut stages, exporters): (Vec<StageSpec>, Vec<StageSpec>) = self.stages.iter().cloned().partition(|s| s.kind != StageKind::Export);
         let max_stage_restarts = self.config.pipeline.max_stage_restarts;
-        let read_options = ReadOptions { text_field: self.config.input.text_field.clone(), max_document_bytes: self.config.input.max_document_bytes };
+        let read_options = ReadOptions::new(&self.config.input).map_err(|e| Error::Invalid(vec![Problem::Config(ConfigError {
+            file: self.config.file.clone(),
+            line: None,
+            key: Some("input".into()),
+            message: e.to_string(),
+        })]))?;
         let batch_documents = self.config.pipeline.batch_documents;
         let batch_bytes = self.config.pipeline.batch_bytes as u64;
         let source_files = &files;
@@ -447,18 +452,21 @@ fn read_corpus(files: &[InputFile], options: &ReadOptions, progress: Arc<AtomicU
             if stopped {
                 return;
             }
-            batch.count_read(origin);
+            if !matches!(item, Item::Skipped { .. }) {
+                batch.count_read(origin);
+            }
             match item {
                 Item::Doc(doc) => {
                     batch.text_bytes += doc.text.len() as u64;
                     batch.docs.push(doc);
                     batch.origins.push(origin);
                 }
-                Item::BadRecord { record, message } => batch.failures.push(Failure {
+                Item::BadRecord { member, record, message } => batch.failures.push(Failure {
                     origin,
                     counts_as_document: true,
-                    record: ErrorRecord { path: None, record: Some(record), id: None, stage: None, kind: "read".into(), message },
+                    record: ErrorRecord { path: None, member, record, id: None, stage: None, kind: "read".into(), message },
                 }),
+                Item::Skipped { reason } => batch.count_skipped(origin, reason),
             }
             if batch.docs.len() >= batch_documents || batch.text_bytes >= batch_bytes {
                 stopped = !emit(std::mem::take(&mut batch));
@@ -471,7 +479,7 @@ fn read_corpus(files: &[InputFile], options: &ReadOptions, progress: Arc<AtomicU
             batch.failures.push(Failure {
                 origin,
                 counts_as_document: false,
-                record: ErrorRecord { path: None, record: None, id: None, stage: None, kind: "file".into(), message: format!("reading stopped: {e}") },
+                record: ErrorRecord { path: None, member: e.member, record: None, id: None, stage: None, kind: "file".into(), message: format!("reading stopped: {}", e.message) },
             });
         }
     }
@@ -490,6 +498,10 @@ fn account(reports: &mut [FileReport], totals: &mut Totals, batch: &Finished, fi
     }
     for &origin in &batch.origins {
         reports[origin as usize].exported += 1;
+    }
+    for (origin, reason, n) in &batch.skipped {
+        *reports[*origin as usize].skipped.entry(reason.clone()).or_default() += n;
+        *totals.skipped.entry(reason.clone()).or_default() += n;
     }
     totals.exported += batch.origins.len() as u64;
     for (origin, _, _) in &batch.dropped {

@@ -10,7 +10,11 @@ pub struct ErrorRecord {
     /// The input file's id (its path below the input root), when the error is about one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    /// The 1-based record number in the file, when the error is about a record.
+    /// The archive member (`dir/a.jsonl`; `inner.tar!/a.txt` when nested), when the error is
+    /// about one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member: Option<String>,
+    /// The 1-based record number in the file or member, when the error is about a record.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub record: Option<u64>,
     /// The document id, when there is a document.
@@ -39,6 +43,10 @@ pub struct FileReport {
     pub dropped: u64,
     /// Records and documents that failed.
     pub failed: u64,
+    /// Records and archive members that are not documents, by reason (`WARC request
+    /// record`, `payload image/png`, `archive member not included`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub skipped: BTreeMap<String, u64>,
     /// Set when the file's stream broke or it could not be opened (what was read before
     /// counts as usual).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -105,6 +113,8 @@ pub struct Totals {
     pub dropped: u64,
     /// Records and documents failed.
     pub failed: u64,
+    /// Records and archive members that are not documents, by reason.
+    pub skipped: BTreeMap<String, u64>,
     /// Bytes of input text (decompressed, decoded).
     pub text_bytes: u64,
     /// Bytes of input files on disk.
