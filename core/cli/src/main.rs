@@ -160,6 +160,10 @@ fn print_summary(report: &RunReport, output: &std::path::Path) {
     if t.walk_errors > 0 {
         println!("{} problems while walking the input", t.walk_errors);
     }
+    if !t.skipped.is_empty() {
+        let reasons: Vec<String> = t.skipped.iter().map(|(reason, n)| format!("{n} {reason}")).collect();
+        println!("{} records skipped, not documents: {}", t.skipped.values().sum::<u64>(), reasons.join(", "));
+    }
     println!("{:<16} {:<12} {:>10} {:>10} {:>9} {:>8} {:>9}", "stage", "plugin", "in", "out", "dropped", "failed", "seconds");
     for s in &report.stages {
         let dropped: u64 = s.dropped.values().sum();

@@ -7,6 +7,11 @@ items, one block per paragraph; navigation, footers, asides, scripts and forms g
 title, author, publication date, canonical URL, site name and language, when the page has
 them, go into the document's meta under `html`.
 
+Only HTML is extracted: a document whose meta `content_type` (set by the host's HTML and
+WARC readers) is not `text/html` or `application/xhtml+xml`, or that has no content type
+and does not start with a tag, passes through unchanged (or is dropped, with
+`keep_non_html = false`). So a corpus that mixes pages and plain text can go through it.
+
 A hostile page cannot stall a run: pages over `max_html_bytes`, nested deeper than
 `max_depth` or with more than `max_elements` elements fail with an error naming the limit,
 checked before the extractor runs. A page with no main content is dropped with a reason.
@@ -62,11 +67,13 @@ pub struct HtmlConfig {
     pub max_elements: usize,
     /// Drop a page whose main text is shorter than this (characters). Default 1.
     pub min_chars: usize,
+    /// Pass documents that are not HTML through unchanged (true, the default) or drop them.
+    pub keep_non_html: bool,
 }
 
 impl Default for HtmlConfig {
     fn default() -> Self {
-        HtmlConfig { keep_title: true, char_threshold: 250, max_html_bytes: 8 << 20, max_depth: 512, max_elements: 100_000, min_chars: 1 }
+        HtmlConfig { keep_title: true, char_threshold: 250, max_html_bytes: 8 << 20, max_depth: 512, max_elements: 100_000, min_chars: 1, keep_non_html: true }
     }
 }
 
@@ -96,6 +103,12 @@ impl Stage for Html {
     }
 
     fn process(&mut self, doc: &mut Document) -> Result<(), Error> {
+        if !is_html(doc) {
+            if !self.config.keep_non_html {
+                doc.drop_with("html: not an HTML document");
+            }
+            return Ok(());
+        }
         let page = doc.text().strip_prefix('\u{feff}').unwrap_or(doc.text());
         let Some(extracted) = extract(page, &self.config)? else {
             doc.drop_with("html: no main content");
@@ -114,6 +127,18 @@ impl Stage for Html {
 }
 
 moulin_plugin::export_plugin!(Html);
+
+/// Whether a document is a page to extract: its meta `content_type` says HTML, or it has
+/// none and its text starts with a tag.
+pub fn is_html(doc: &Document) -> bool {
+    // Parse the meta only when it can hold a content type.
+    if doc.meta_json().contains("\"content_type\"") {
+        if let Some(Value::String(t)) = doc.meta().get("content_type") {
+            return matches!(t.as_str(), "text/html" | "application/xhtml+xml");
+        }
+    }
+    doc.text().trim_start_matches('\u{feff}').trim_start().starts_with('<')
+}
 
 /// What [`extract`] found.
 #[derive(Debug, Clone, PartialEq)]

@@ -3,6 +3,7 @@
 
 use moulin_html::Html;
 use moulin_plugin::testkit::{docs, Harness};
+use moulin_plugin::Document;
 use proptest::prelude::*;
 use std::path::Path;
 
@@ -70,6 +71,27 @@ fn limits_fail_the_page_before_parsing_and_say_which() {
     assert_eq!(messages.len(), 2, "{messages:?}");
     assert!(messages[0].1.contains("nest 30000 deep, over max_depth (512)"), "{messages:?}");
     assert!(messages[1].1.contains("over max_html_bytes (1000000)"), "{messages:?}");
+}
+
+#[test]
+fn documents_that_are_not_html_pass_through_or_are_dropped_when_asked() {
+    let page = "<html><body><article><p>Un article de presse assez long pour être retenu par l'extracteur.</p></article></body></html>";
+    let mut plain = Document::new("plain", "<p> is how a paragraph starts; this is a plain text file about HTML.");
+    plain.set_meta_field("content_type", serde_json::json!("text/plain"));
+    let mut typed = Document::new("typed", page);
+    typed.set_meta_field("content_type", serde_json::json!("text/html"));
+    let items = vec![plain, typed, Document::new("untyped", page), Document::new("text", "Une ligne de texte sans balise.")];
+    let mut stage = Harness::new::<Html>(serde_json::json!({ "char_threshold": 20 })).unwrap();
+    let out = stage.process(items.clone()).unwrap();
+    let text = |id: &str| out.kept.iter().find(|d| d.id() == id).unwrap().text().to_string();
+    assert!(text("plain").starts_with("<p> is how"));
+    assert_eq!(text("text"), "Une ligne de texte sans balise.");
+    assert!(text("typed").starts_with("Un article") && text("untyped").starts_with("Un article"), "{}", text("typed"));
+    let mut strict = Harness::new::<Html>(serde_json::json!({ "char_threshold": 20, "keep_non_html": false })).unwrap();
+    let out = strict.process(items).unwrap();
+    let dropped: Vec<&str> = out.dropped.iter().map(|d| d.id()).collect();
+    assert_eq!(dropped, ["plain", "text"]);
+    assert!(out.dropped.iter().all(|d| d.drop_reason() == Some("html: not an HTML document")));
 }
 
 #[test]
