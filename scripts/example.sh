@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Build the workspace and run the example project on the seed corpus.
-# Output: examples/french-news/out/ (documents.jsonl, errors.jsonl, manifest.json).
+# Build the workspace and run the example projects: french-news on the seed corpus, then
+# archives over a tar.gz of the seeds and a Common Crawl WARC file.
+# Output: examples/*/out/ (documents.jsonl, errors.jsonl, manifest.json).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --workspace
 target/debug/moulin run examples/french-news/moulin.toml "$@"
+target/debug/moulin run examples/archives/moulin.toml "$@"

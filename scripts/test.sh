@@ -17,6 +17,7 @@ echo "== examples"
 target/debug/moulin check examples/french-news/moulin.toml
 target/debug/moulin run examples/french-news/moulin.toml --quiet --output target/example-out/french-news
 target/debug/embed examples/french-news/moulin.toml
+target/debug/moulin run examples/archives/moulin.toml --quiet --output target/example-out/archives
 (cd examples/hello-plugin && cargo test --quiet --target-dir ../../target/oot)
 python3 tests/data/french-news/check_expected.py
 

@@ -30,6 +30,37 @@ fn french_news_output_is_the_expected_one() {
 }
 
 #[test]
+fn the_archives_example_reads_the_tar_and_the_warc_in_place() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let project = root().join("examples/archives/moulin.toml");
+    let out = moulin(&["run", &project.display().to_string(), "--output", &out_dir.path().display().to_string(), "--threads", "2"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("34 records skipped, not documents: 16 WARC metadata record, 17 WARC request record, 1 WARC warcinfo record"), "{}", text(&out));
+    let docs: Vec<serde_json::Value> =
+        std::fs::read_to_string(out_dir.path().join("documents.jsonl")).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let (seeds, pages): (Vec<_>, Vec<_>) = docs.iter().partition(|d| d["id"].as_str().unwrap().starts_with("seeds.tar.gz!/"));
+    // The five seeds, read from the tar.gz, passed through `html` untouched (not HTML).
+    assert_eq!(seeds.len(), 5);
+    for seed in &seeds {
+        let name = seed["id"].as_str().unwrap().trim_start_matches("seeds.tar.gz!/");
+        let original = std::fs::read_to_string(root().join("examples/french-news/corpus").join(name)).unwrap();
+        // Its start (normalize collapses the wide gaps further on).
+        let start: String = original.trim_start().chars().take(30).collect();
+        assert!(seed["text"].as_str().unwrap().starts_with(&start), "{name}");
+        assert_eq!(seed["lang"], "fr");
+        assert_eq!(seed["meta"]["source"]["member"], name);
+    }
+    // The 16 HTML responses of the WARC, extracted to text, with their WARC facts.
+    assert_eq!(pages.len(), 16);
+    for page in &pages {
+        let text = page["text"].as_str().unwrap();
+        assert!(!text.contains("<html") && !text.contains("<div"), "{}", page["id"]);
+        assert_eq!(page["meta"]["http_status"], 200);
+        assert!(page["meta"]["url"].as_str().unwrap().starts_with("http"));
+    }
+}
+
+#[test]
 fn the_embedding_example_runs() {
     let exe = bin_dir().join(format!("embed{}", std::env::consts::EXE_SUFFIX));
     let out = Command::new(&exe).arg(root().join("examples/french-news/moulin.toml")).env("MOULIN_PLUGIN_PATH", "").output().unwrap();
