@@ -1,7 +1,7 @@
 //! The readers over tests/data: the same documents in every container and compression,
 //! the real WARC and ARC files, and damaged archives (what is kept, what is reported).
 
-use moulin::config::InputConfig;
+use moulin::config::{FormatRule, InputConfig};
 use moulin::corpus::{self, Item, ReadError, ReadOptions};
 use moulin_tests::root;
 use serde_json::Value;
@@ -119,6 +119,32 @@ fn the_same_documents_come_out_of_every_container_and_compression() {
         let default = read(case);
         assert!(default.docs.is_empty() && default.skipped.iter().filter(|s| *s == "payload text/plain").count() == 5, "{case}: {default:?}");
     }
+}
+
+#[test]
+fn format_rules_override_the_name_for_files_and_members() {
+    // Inside the tar, the JSONL member is read as one text document.
+    let got = read_path(&data("containers/docs.tar"), |i| i.formats = vec![FormatRule { glob: "**/*.jsonl".into(), format: "txt".into() }]);
+    let keys: Vec<String> = got.docs.iter().map(|(id, ..)| member_key(id)).collect();
+    assert_eq!(keys, ["a.txt", "c.jsonl", "d-latin1.txt", "sub/b.txt"]);
+    assert!(got.docs[1].1.starts_with("{\"text\": \"Premi"));
+    // A file with no known ending, read as a WARC, and included by its rule alone.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(data("containers/docs.warc.gz"), dir.path().join("crawl.dat")).unwrap();
+    let got = read_path(dir.path(), |i| {
+        i.include = vec!["**/*.txt".into()];
+        i.formats = vec![FormatRule { glob: "*.dat".into(), format: "warc.gz".into() }];
+        i.warc.content_types = vec!["text/plain".into()];
+    });
+    assert_eq!(got.docs.len(), 5);
+    assert_eq!(got.docs[0].0, "crawl.dat#2");
+}
+
+#[test]
+fn members_the_patterns_leave_out_are_counted() {
+    let got = read_path(&data("containers/docs.zip"), |i| i.include = vec!["**/*.zip".into(), "sub/*.txt".into()]);
+    assert_eq!(got.texts().len(), 1);
+    assert_eq!(got.skipped, ["archive member not included"; 3]);
 }
 
 #[test]

@@ -639,4 +639,22 @@ mod tests {
         assert!(errors.iter().any(|e| e.line == Some(3) && e.message.contains("bad glob")), "{errors:#?}");
         assert!(errors.iter().any(|e| e.line == Some(8) && e.message.contains("already used")), "{errors:#?}");
     }
+
+    #[test]
+    fn reader_settings_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = "[input]\npaths = [\".\"]\nmax_member_bytes = 0\nformats = [{ glob = \"**/*.dat\", format = \"jsonl\" }, { glob = \"x\", format = \"rar\" }]\n\
+                   [input.warc]\ncontent_types = [\"html\"]\n[[stage]]\nid = \"s\"\nplugin = \"x\"\n";
+        let errors = ProjectConfig::parse(&dir.path().join("p.toml"), src).unwrap_err();
+        let shown: Vec<String> = errors.iter().map(|e| format!("{:?} {} {}", e.line, e.key.as_deref().unwrap_or(""), e.message)).collect();
+        assert_eq!(shown.len(), 3, "{shown:#?}");
+        assert!(shown[0].starts_with("Some(3) input.max_member_bytes expected a positive"), "{shown:#?}");
+        assert!(shown[1].starts_with("Some(4) input.formats.1.format unknown format \"rar\", expected one of txt, txt.gz"), "{shown:#?}");
+        assert!(shown[2].starts_with("Some(6) input.warc.content_types.0 expected a media type"), "{shown:#?}");
+        let ok = src.replace("max_member_bytes = 0", "strict_encoding = true").replace("\"rar\"", "\"tar.zst\"").replace("[\"html\"]", "[\"text/*\"]");
+        let config = ProjectConfig::parse(&dir.path().join("p.toml"), &ok).unwrap();
+        assert!(config.input.strict_encoding);
+        assert_eq!(config.input.formats[1].format, "tar.zst");
+        assert_eq!(config.input.warc.records, ["response", "resource"]);
+    }
 }
