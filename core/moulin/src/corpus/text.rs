@@ -218,7 +218,10 @@ pub(super) fn read_jsonl(origin: &Origin, input: &mut dyn Read, ctx: &mut Ctx<'_
     let mut number = 0u64;
     let limit = ctx.options.max_document_bytes;
     loop {
-        let (n, too_long) = read_line_limited(&mut reader, &mut line, limit).map_err(|e| origin.error(format!("after line {number}: {}", io_text(&e))))?;
+        let (n, too_long) = read_line_limited(&mut reader, &mut line, limit).map_err(|e| {
+            let at = if number == 0 { "at the start".to_string() } else { format!("after line {number}") };
+            origin.error(format!("{at}: {}", io_text(&e)))
+        })?;
         if n == 0 {
             return Ok(());
         }

@@ -193,15 +193,13 @@ fn record_item(origin: &Origin, record: &Record, block: &mut dyn Read, options: 
     let mut bytes = Vec::new();
     let (status, content_type, encodings, chunked) = if is_http {
         // The HTTP head, then the start of the body in the same buffer.
-        let Some((status, headers, body_start)) = read_http_head(block, &mut bytes)? else {
+        let Some(head) = read_http_head(block, &mut bytes)? else {
             return bad("the HTTP response head cannot be parsed".into());
         };
-        bytes.drain(..body_start);
-        let header = |name: &str| headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str()).collect::<Vec<_>>().join(", ");
-        let encodings: Vec<String> = header("Content-Encoding").split(',').map(|e| e.trim().to_ascii_lowercase()).filter(|e| !e.is_empty() && e != "identity").collect();
-        let chunked = header("Transfer-Encoding").to_ascii_lowercase().contains("chunked");
-        let content_type = header("Content-Type");
-        (Some(status), content_type, encodings, chunked)
+        bytes.drain(..head.body_start);
+        let encodings: Vec<String> = head.header("Content-Encoding").split(',').map(|e| e.trim().to_ascii_lowercase()).filter(|e| !e.is_empty() && e != "identity").collect();
+        let chunked = head.header("Transfer-Encoding").to_ascii_lowercase().contains("chunked");
+        (Some(head.status), head.header("Content-Type"), encodings, chunked)
     } else {
         (None, block_type.to_string(), Vec::new(), false)
     };
@@ -278,10 +276,24 @@ fn read_up_to(input: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
     Ok(n)
 }
 
+/// An HTTP response head.
+struct HttpHead {
+    status: u16,
+    headers: Vec<(String, String)>,
+    /// Where the body starts in the bytes read.
+    body_start: usize,
+}
+
+impl HttpHead {
+    /// The values of a header, joined with `, ` (empty when absent).
+    fn header(&self, name: &str) -> String {
+        self.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str()).collect::<Vec<_>>().join(", ")
+    }
+}
+
 /// Read an HTTP response head from `block` into `bytes` (which may end up holding the start
-/// of the body too): the status, the headers and where the body starts; `None` when it is
-/// not an HTTP response head.
-fn read_http_head(block: &mut dyn Read, bytes: &mut Vec<u8>) -> io::Result<Option<(u16, Vec<(String, String)>, usize)>> {
+/// of the body too); `None` when it is not an HTTP response head.
+fn read_http_head(block: &mut dyn Read, bytes: &mut Vec<u8>) -> io::Result<Option<HttpHead>> {
     let mut chunk = [0u8; 4096];
     loop {
         let end = find(bytes, b"\r\n\r\n").map(|p| p + 4).or_else(|| find(bytes, b"\n\n").map(|p| p + 2));
@@ -313,7 +325,7 @@ fn read_http_head(block: &mut dyn Read, bytes: &mut Vec<u8>) -> io::Result<Optio
         return Ok(match (parsed, response.code) {
             (Ok(httparse::Status::Complete(_)), Some(code)) => {
                 let headers = response.headers.iter().map(|h| (h.name.to_string(), String::from_utf8_lossy(h.value).trim().to_string())).collect();
-                Some((code, headers, end))
+                Some(HttpHead { status: code, headers, body_start: end })
             }
             _ => None,
         });
@@ -409,5 +421,21 @@ mod tests {
         gz.write_all(&vec![b'a'; 1 << 20]).unwrap();
         let bomb = gz.finish().unwrap();
         assert!(undo_encoding("gzip", &bomb, 1000).unwrap_err().contains("max_document_bytes"));
+        // deflate, zlib-wrapped or raw; zstd; brotli (made by Python's brotli 1.1).
+        let page = "<p>Deuxième dépêche, reçue à 18 h.</p>".as_bytes();
+        let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        zlib.write_all(page).unwrap();
+        let mut raw = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+        raw.write_all(page).unwrap();
+        let brotli: &[u8] = &[
+            11, 21, 128, 60, 112, 62, 68, 101, 117, 120, 105, 195, 168, 109, 101, 32, 100, 195, 169, 112, 195, 170, 99, 104, 101, 44, 32, 114, 101, 195, 167,
+            117, 101, 32, 195, 160, 32, 49, 56, 32, 104, 46, 60, 47, 112, 62, 3,
+        ];
+        for (encoding, bytes) in
+            [("deflate", zlib.finish().unwrap()), ("deflate", raw.finish().unwrap()), ("zstd", zstd::encode_all(page, 3).unwrap()), ("br", brotli.to_vec())]
+        {
+            assert_eq!(undo_encoding(encoding, &bytes, 100).unwrap().as_deref(), Some(page), "{encoding}");
+        }
+        assert_eq!(undo_encoding("compress", page, 100).unwrap(), None);
     }
 }
