@@ -193,15 +193,15 @@ pub(super) fn doc(id: String, text: &str, meta: Map<String, Value>) -> Doc {
 /// Read `reader` up to and including the next `\n`, at most `limit` bytes. Returns the
 /// number of bytes read (0 at the end) and whether the line was cut at the limit (the rest of
 /// the line is then skipped).
-pub(super) fn read_line_limited(reader: &mut impl BufRead, buf: &mut Vec<u8>, limit: u64) -> io::Result<(usize, bool)> {
+pub(super) fn read_line_limited(reader: &mut (impl BufRead + ?Sized), buf: &mut Vec<u8>, limit: u64) -> io::Result<(usize, bool)> {
     buf.clear();
-    let n = reader.by_ref().take(limit + 1).read_until(b'\n', buf)?;
+    let n = (&mut *reader).take(limit + 1).read_until(b'\n', buf)?;
     if n as u64 > limit && buf.last() != Some(&b'\n') {
         // Skip to the end of the oversized line without keeping it.
         let mut skipped = Vec::new();
         loop {
             skipped.clear();
-            let m = reader.by_ref().take(1 << 20).read_until(b'\n', &mut skipped)?;
+            let m = (&mut *reader).take(1 << 20).read_until(b'\n', &mut skipped)?;
             if m == 0 || skipped.last() == Some(&b'\n') {
                 break;
             }

@@ -34,60 +34,70 @@ struct Record {
 
 /// A WARC stream (already decompressed; a `.warc.gz` is gzip member per record).
 pub(super) fn read_warc(origin: &Origin, input: &mut dyn Read, ctx: &mut Ctx<'_>) -> Result<(), ReadError> {
-    let mut reader = BufReader::with_capacity(1 << 16, input);
-    let mut line = Vec::new();
-    let mut number = 0u64;
-    loop {
-        let Some(version) = next_line(origin, &mut reader, &mut line, number)? else { return Ok(()) };
-        number += 1;
-        if !version.starts_with("WARC/") {
-            return Err(origin.error(format!("record {number}: expected a WARC version line (`WARC/1.0`), found {:?}", preview(&version))));
-        }
-        let headers = read_headers(origin, &mut reader, number)?;
-        let get = |name: &str| headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
-        let length = get("Content-Length").and_then(|v| v.trim().parse::<u64>().ok()).ok_or_else(|| {
-            origin.error(format!("record {number}: no valid Content-Length ({:?}), so the records after it cannot be found", get("Content-Length").unwrap_or_default()))
-        })?;
-        let record = Record {
-            number,
-            arc: false,
-            kind: get("WARC-Type").unwrap_or_default().trim().to_ascii_lowercase(),
-            // WARC/1.0 allows `<uri>`; strip the brackets some writers keep.
-            url: get("WARC-Target-URI").map(|u| u.trim().trim_start_matches('<').trim_end_matches('>').to_string()),
-            date: get("WARC-Date").map(|d| d.trim().to_string()),
-            record_id: get("WARC-Record-ID").map(|d| d.trim().to_string()),
-            block_type: get("Content-Type"),
-        };
-        read_block(origin, &mut reader, record, length, ctx)?;
-    }
+    read_records(origin, input, ctx, warc_header)
 }
 
 /// An ARC stream: a version block first (`filedesc://`), then records each with a one-line
 /// header `URL IP date content-type [...] length` and the HTTP response as block.
 pub(super) fn read_arc(origin: &Origin, input: &mut dyn Read, ctx: &mut Ctx<'_>) -> Result<(), ReadError> {
+    read_records(origin, input, ctx, arc_header)
+}
+
+/// Reads the rest of a record's header, given its first line: the record and its block's
+/// length.
+type HeaderReader = fn(&Origin, &mut dyn BufRead, String, u64) -> Result<(Record, u64), ReadError>;
+
+/// Records one after the other: a header (found after any blank lines), then a block.
+fn read_records(origin: &Origin, input: &mut dyn Read, ctx: &mut Ctx<'_>, header: HeaderReader) -> Result<(), ReadError> {
     let mut reader = BufReader::with_capacity(1 << 16, input);
     let mut line = Vec::new();
     let mut number = 0u64;
-    loop {
-        let Some(header) = next_line(origin, &mut reader, &mut line, number)? else { return Ok(()) };
+    while let Some(first) = next_line(origin, &mut reader, &mut line, number)? {
         number += 1;
-        let fields: Vec<&str> = header.split_whitespace().collect();
-        let length = fields.last().and_then(|l| l.parse::<u64>().ok()).filter(|_| fields.len() >= 5).ok_or_else(|| {
-            origin.error(format!("record {number}: expected an ARC header line `URL IP date type length`, found {:?}", preview(&header)))
-        })?;
-        let url = fields[0].to_string();
-        let kind = if url.starts_with("filedesc:") { "filedesc" } else { "response" };
-        let record = Record {
-            number,
-            arc: true,
-            kind: kind.into(),
-            block_type: Some(if url.starts_with("http") { "application/http; msgtype=response".into() } else { fields[3].to_string() }),
-            url: Some(url),
-            date: Some(fields[2].to_string()),
-            record_id: None,
-        };
+        let (record, length) = header(origin, &mut reader, first, number)?;
         read_block(origin, &mut reader, record, length, ctx)?;
     }
+    Ok(())
+}
+
+fn warc_header(origin: &Origin, reader: &mut dyn BufRead, version: String, number: u64) -> Result<(Record, u64), ReadError> {
+    if !version.starts_with("WARC/") {
+        return Err(origin.error(format!("record {number}: expected a WARC version line (`WARC/1.0`), found {:?}", preview(&version))));
+    }
+    let headers = read_headers(origin, reader, number)?;
+    let get = |name: &str| headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
+    let length = get("Content-Length").and_then(|v| v.trim().parse::<u64>().ok()).ok_or_else(|| {
+        origin.error(format!("record {number}: no valid Content-Length ({:?}), so the records after it cannot be found", get("Content-Length").unwrap_or_default()))
+    })?;
+    let record = Record {
+        number,
+        arc: false,
+        kind: get("WARC-Type").unwrap_or_default().trim().to_ascii_lowercase(),
+        // WARC/1.0 allows `<uri>`; strip the brackets some writers keep.
+        url: get("WARC-Target-URI").map(|u| u.trim().trim_start_matches('<').trim_end_matches('>').to_string()),
+        date: get("WARC-Date").map(|d| d.trim().to_string()),
+        record_id: get("WARC-Record-ID").map(|d| d.trim().to_string()),
+        block_type: get("Content-Type"),
+    };
+    Ok((record, length))
+}
+
+fn arc_header(origin: &Origin, _reader: &mut dyn BufRead, line: String, number: u64) -> Result<(Record, u64), ReadError> {
+    let fields: Vec<&str> = line.split_whitespace().collect();
+    let length = fields.last().and_then(|l| l.parse::<u64>().ok()).filter(|_| fields.len() >= 5).ok_or_else(|| {
+        origin.error(format!("record {number}: expected an ARC header line `URL IP date type length`, found {:?}", preview(&line)))
+    })?;
+    let url = fields[0].to_string();
+    let record = Record {
+        number,
+        arc: true,
+        kind: if url.starts_with("filedesc:") { "filedesc" } else { "response" }.into(),
+        block_type: Some(if url.starts_with("http") { "application/http; msgtype=response".into() } else { fields[3].to_string() }),
+        url: Some(url),
+        date: Some(fields[2].to_string()),
+        record_id: None,
+    };
+    Ok((record, length))
 }
 
 /// The next non-blank line (records are separated by blank lines), or `None` at the end.
@@ -107,7 +117,7 @@ fn next_line(origin: &Origin, reader: &mut impl BufRead, line: &mut Vec<u8>, num
 }
 
 /// The WARC header's fields, up to the blank line; continuation lines are joined.
-fn read_headers(origin: &Origin, reader: &mut impl BufRead, number: u64) -> Result<Vec<(String, String)>, ReadError> {
+fn read_headers(origin: &Origin, reader: &mut dyn BufRead, number: u64) -> Result<Vec<(String, String)>, ReadError> {
     let mut headers: Vec<(String, String)> = Vec::new();
     let mut line = Vec::new();
     let mut total = 0u64;
