@@ -75,6 +75,7 @@ mod error;
 #[doc(hidden)]
 pub mod export;
 mod log;
+pub mod output;
 mod stage;
 pub mod testkit;
 

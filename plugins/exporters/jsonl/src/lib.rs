@@ -24,12 +24,13 @@ assert!(written.starts_with(r#"{"id":"a","text":"Bonjour","lang":"und","lang_sco
 */
 #![deny(missing_docs)]
 
+use moulin_plugin::output::{self, FileLimits, Outputs, Part};
 use moulin_plugin::{Document, Error, Kind, Stage, StageContext};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 /// The `config` table of a `jsonl` stage.
 #[derive(Debug, Clone, Deserialize)]
@@ -44,6 +45,18 @@ pub struct JsonlConfig {
     /// Leave spans out of the output. Default false.
     #[serde(default)]
     pub omit_spans: bool,
+    /// Start a new part after this many documents. Default: one file.
+    #[serde(default)]
+    pub max_documents_per_file: Option<u64>,
+    /// Start a new part once a file has this many bytes. Default: one file.
+    #[serde(default)]
+    pub max_bytes_per_file: Option<u64>,
+}
+
+impl JsonlConfig {
+    fn limits(&self) -> FileLimits {
+        FileLimits { max_documents: self.max_documents_per_file, max_bytes: self.max_bytes_per_file }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -97,26 +110,43 @@ impl Writer {
         }
     }
 
-    fn finish(self) -> std::io::Result<u64> {
-        let mut sink = match self {
+    fn open(file: File, compression: Compression, level: Option<u32>) -> std::io::Result<Writer> {
+        let sink = Counted { inner: BufWriter::with_capacity(1 << 20, file), bytes: 0 };
+        Ok(match compression {
+            Compression::None => Writer::Plain(sink),
+            Compression::Gzip => Writer::Gzip(flate2::write::GzEncoder::new(sink, flate2::Compression::new(level.unwrap_or(6)))),
+            Compression::Zstd => Writer::Zstd(zstd::stream::write::Encoder::new(sink, level.unwrap_or(3) as i32)?),
+        })
+    }
+
+    /// Bytes that have reached the file (or its buffer) so far.
+    fn bytes(&self) -> u64 {
+        match self {
+            Writer::Plain(w) => w.bytes,
+            Writer::Gzip(w) => w.get_ref().bytes,
+            Writer::Zstd(w) => w.get_ref().bytes,
+        }
+    }
+
+    /// End the stream and give the file back, flushed.
+    fn finish(self) -> std::io::Result<File> {
+        let sink = match self {
             Writer::Plain(w) => w,
             Writer::Gzip(w) => w.finish()?,
             Writer::Zstd(w) => w.finish()?,
         };
-        sink.flush()?;
-        sink.inner.get_ref().sync_all()?;
-        Ok(sink.bytes)
+        sink.inner.into_inner().map_err(|e| e.into_error())
     }
 }
 
 /// The `jsonl` stage.
 pub struct Jsonl {
-    writer: Option<Writer>,
-    path: PathBuf,
-    partial: PathBuf,
-    display: String,
+    outputs: Outputs,
+    /// The file being written, if one is open.
+    current: Option<(Writer, Part)>,
+    compression: Compression,
+    level: Option<u32>,
     omit_spans: bool,
-    rows: u64,
     line: Vec<u8>,
 }
 
@@ -159,12 +189,8 @@ impl Stage for Jsonl {
 
     fn validate(config: &JsonlConfig) -> Result<(), Error> {
         let p = &config.path;
-        if p.as_os_str().is_empty() || p.is_absolute() || p.components().any(|c| matches!(c, Component::ParentDir)) {
-            return Err(Error::config(
-                "path",
-                format!("expected a file name inside the output folder, found {:?}", p.display().to_string()),
-            ));
-        }
+        output::validate_path(p)?;
+        config.limits().validate()?;
         let max = match Compression::of(p) {
             Compression::Gzip => 9,
             Compression::Zstd => 22,
@@ -180,35 +206,17 @@ impl Stage for Jsonl {
     }
 
     fn new(config: JsonlConfig, ctx: &StageContext) -> Result<Self, Error> {
-        let path = ctx.output_dir.join(&config.path);
-        let mut partial = path.clone().into_os_string();
-        partial.push(".partial");
-        let partial = PathBuf::from(partial);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Error::io(format!("{}: {e}", parent.display())))?;
-        }
-        let file = File::create(&partial).map_err(|e| Error::io(format!("{}: {e}", partial.display())))?;
-        let sink = Counted { inner: BufWriter::with_capacity(1 << 20, file), bytes: 0 };
-        let writer = match Compression::of(&path) {
-            Compression::None => Writer::Plain(sink),
-            Compression::Gzip => Writer::Gzip(flate2::write::GzEncoder::new(
-                sink,
-                flate2::Compression::new(config.level.unwrap_or(6)),
-            )),
-            Compression::Zstd => Writer::Zstd(
-                zstd::stream::write::Encoder::new(sink, config.level.unwrap_or(3) as i32)
-                    .map_err(|e| Error::io(format!("{}: {e}", path.display())))?,
-            ),
-        };
-        Ok(Jsonl {
-            writer: Some(writer),
-            display: config.path.display().to_string(),
-            path,
-            partial,
+        let mut stage = Jsonl {
+            outputs: Outputs::new(&ctx.output_dir, &config.path, config.limits())?,
+            current: None,
+            compression: Compression::of(&config.path),
+            level: config.level,
             omit_spans: config.omit_spans,
-            rows: 0,
             line: Vec::with_capacity(1 << 16),
-        })
+        };
+        // The first file is there from the start, so a run with no document leaves an empty one.
+        stage.current = Some(stage.open()?);
+        Ok(stage)
     }
 
     fn export(&mut self, doc: &Document) -> Result<(), Error> {
@@ -240,18 +248,39 @@ impl Stage for Jsonl {
         self.line.clear();
         serde_json::to_writer(&mut self.line, &line).map_err(|e| Error::document(e.to_string()))?;
         self.line.push(b'\n');
-        let writer = self.writer.as_mut().ok_or_else(|| Error::other("export after finish"))?;
-        writer.get().write_all(&self.line).map_err(|e| Error::io(format!("{}: {e}", self.partial.display())))?;
-        self.rows += 1;
+        if self.current.as_ref().is_some_and(|(_, part)| self.outputs.is_full(part)) {
+            self.close()?;
+        }
+        if self.current.is_none() {
+            self.current = Some(self.open()?);
+        }
+        let (writer, part) = self.current.as_mut().ok_or_else(|| Error::other("export after finish"))?;
+        writer.get().write_all(&self.line).map_err(|e| Error::io(format!("{}: {e}", part.partial_path().display())))?;
+        part.add(1, 0);
+        part.set_bytes(writer.bytes());
         Ok(())
     }
 
     fn finish(&mut self) -> Result<serde_json::Value, Error> {
-        let writer = self.writer.take().ok_or_else(|| Error::other("finish called twice"))?;
-        let bytes = writer.finish().map_err(|e| Error::io(format!("{}: {e}", self.partial.display())))?;
-        std::fs::rename(&self.partial, &self.path)
-            .map_err(|e| Error::io(format!("renaming {} to {}: {e}", self.partial.display(), self.path.display())))?;
-        Ok(serde_json::json!({ "files": [self.display], "rows": self.rows, "bytes": bytes }))
+        self.close()?;
+        Ok(self.outputs.summary())
+    }
+}
+
+impl Jsonl {
+    fn open(&mut self) -> Result<(Writer, Part), Error> {
+        let (file, part) = self.outputs.begin()?;
+        let writer = Writer::open(file, self.compression, self.level).map_err(|e| Error::io(format!("{}: {e}", part.partial_path().display())))?;
+        Ok((writer, part))
+    }
+
+    /// Complete the open file, if any.
+    fn close(&mut self) -> Result<(), Error> {
+        if let Some((writer, part)) = self.current.take() {
+            let file = writer.finish().map_err(|e| Error::io(format!("{}: {e}", part.partial_path().display())))?;
+            self.outputs.end(part, file)?;
+        }
+        Ok(())
     }
 }
 
@@ -314,6 +343,32 @@ mod tests {
     }
 
     #[test]
+    fn parts_by_documents_or_bytes_hold_the_same_lines_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let input: Vec<(String, String)> = (0..5).map(|i| (format!("d{i}"), format!("texte numéro {i}"))).collect();
+        let input: Vec<(&str, &str)> = input.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let run = |config: serde_json::Value, sub: &str| {
+            let out = dir.path().join(sub);
+            let mut stage = Harness::with_context::<Jsonl>(config, ctx(&out)).unwrap();
+            stage.export(&docs(&input)).unwrap();
+            let summary = stage.finish().unwrap();
+            let files: Vec<String> = summary["files"].as_array().unwrap().iter().map(|f| f.as_str().unwrap().to_string()).collect();
+            let text: String = files.iter().map(|f| std::fs::read_to_string(out.join(f)).unwrap()).collect();
+            (files, text, summary)
+        };
+        let (one, all, _) = run(json!({"path": "d.jsonl"}), "one");
+        assert_eq!(one, ["d.jsonl"]);
+        let (files, text, summary) = run(json!({"path": "d.jsonl", "max_documents_per_file": 2}), "docs");
+        assert_eq!(files, ["d.part-00000.jsonl", "d.part-00001.jsonl", "d.part-00002.jsonl"]);
+        assert_eq!((text.as_str(), summary["rows"].as_u64()), (all.as_str(), Some(5)));
+        let line = all.lines().next().unwrap().len() as u64 + 1;
+        let (files, text, _) = run(json!({"path": "d.jsonl", "max_bytes_per_file": line * 2}), "bytes");
+        assert_eq!(files.len(), 3);
+        assert_eq!(text, all);
+        assert!(!std::fs::read_dir(dir.path().join("bytes")).unwrap().any(|e| e.unwrap().path().to_string_lossy().ends_with(".partial")));
+    }
+
+    #[test]
     fn bad_meta_fails_that_document_only() {
         let dir = tempfile::tempdir().unwrap();
         let mut stage = Harness::with_context::<Jsonl>(json!({"path": "o.jsonl"}), ctx(dir.path())).unwrap();
@@ -337,5 +392,6 @@ mod tests {
         assert_eq!(check_config::<Jsonl>(json!({"path": "a.jsonl", "level": 3})).unwrap_err().key(), Some("level"));
         assert_eq!(check_config::<Jsonl>(json!({"path": "a.jsonl.gz", "level": 12})).unwrap_err().key(), Some("level"));
         assert_eq!(check_config::<Jsonl>(json!({})).unwrap_err().key(), Some("path"));
+        assert_eq!(check_config::<Jsonl>(json!({"path": "a.jsonl", "max_documents_per_file": 0})).unwrap_err().key(), Some("max_documents_per_file"));
     }
 }

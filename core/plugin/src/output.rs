@@ -1,0 +1,224 @@
+//! Output files for exporters.
+//!
+//! An exporter writes one file, or numbered parts once a file reaches a limit of documents
+//! or bytes (`docs.jsonl.gz` becomes `docs.part-00000.jsonl.gz`, `docs.part-00001.jsonl.gz`,
+//! ...). Each file is written under `<name>.partial`, synced, and renamed when complete, so
+//! a crash never leaves a file that looks finished. [`Outputs::summary`] is what the exporter
+//! returns from `finish`: the files, rows and bytes the run manifest shows.
+//!
+//! ```
+//! use moulin_plugin::output::{FileLimits, Outputs};
+//! use std::io::Write;
+//!
+//! let dir = tempfile::tempdir()?;
+//! let limits = FileLimits { max_documents: Some(2), max_bytes: None };
+//! let mut outputs = Outputs::new(dir.path(), "rows.txt".as_ref(), limits)?;
+//! let (mut file, mut part) = outputs.begin()?;
+//! for row in ["a", "b", "c"] {
+//!     if outputs.is_full(&part) {
+//!         outputs.end(part, file)?;
+//!         (file, part) = outputs.begin()?;
+//!     }
+//!     writeln!(file, "{row}")?;
+//!     part.add(1, 2);
+//! }
+//! outputs.end(part, file)?;
+//! assert_eq!(outputs.summary()["files"], serde_json::json!(["rows.part-00000.txt", "rows.part-00001.txt"]));
+//! assert_eq!(std::fs::read_to_string(dir.path().join("rows.part-00001.txt"))?, "c\n");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use crate::Error;
+use std::fs::File;
+use std::path::{Component, Path, PathBuf};
+
+/// When an exporter starts a new file. With neither limit, it writes one file under the
+/// name it was given; with either, numbered parts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FileLimits {
+    /// A file is complete once it holds this many documents (rows for CSV and CoNLL
+    /// exporters count documents too).
+    pub max_documents: Option<u64>,
+    /// A file is complete once this many bytes were written to it (compressed bytes when
+    /// the file is compressed; checked between documents, so a file ends just past it).
+    pub max_bytes: Option<u64>,
+}
+
+impl FileLimits {
+    /// Check the limits, naming the config keys `max_documents_per_file` and
+    /// `max_bytes_per_file` (the names every exporter of this workspace uses).
+    pub fn validate(&self) -> Result<(), Error> {
+        for (key, v) in [("max_documents_per_file", self.max_documents), ("max_bytes_per_file", self.max_bytes)] {
+            if v == Some(0) {
+                return Err(Error::config(key, "expected a limit above 0 (leave it out for one file)"));
+            }
+        }
+        Ok(())
+    }
+
+    fn parts(&self) -> bool {
+        self.max_documents.is_some() || self.max_bytes.is_some()
+    }
+}
+
+/// Check an exporter's `path`: a relative name inside the output folder.
+pub fn validate_path(path: &Path) -> Result<(), Error> {
+    if path.as_os_str().is_empty() || path.is_absolute() || path.components().any(|c| matches!(c, Component::ParentDir)) || path.file_name().is_none() {
+        return Err(Error::config("path", format!("expected a file name inside the output folder, found {:?}", path.display().to_string())));
+    }
+    Ok(())
+}
+
+/// The file being written.
+#[derive(Debug)]
+pub struct Part {
+    partial: PathBuf,
+    path: PathBuf,
+    name: String,
+    rows: u64,
+    bytes: u64,
+}
+
+impl Part {
+    /// Count `rows` documents and `bytes` bytes written to it.
+    pub fn add(&mut self, rows: u64, bytes: u64) {
+        self.rows += rows;
+        self.bytes += bytes;
+    }
+
+    /// Set the bytes written so far (for writers that know their own size).
+    pub fn set_bytes(&mut self, bytes: u64) {
+        self.bytes = bytes;
+    }
+
+    /// Documents written to it.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// The temporary path it is written under.
+    pub fn partial_path(&self) -> &Path {
+        &self.partial
+    }
+
+    /// Its name relative to the output folder, once complete.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// The files of one exporter.
+#[derive(Debug)]
+pub struct Outputs {
+    dir: PathBuf,
+    path: PathBuf,
+    limits: FileLimits,
+    next: usize,
+    files: Vec<String>,
+    rows: u64,
+    bytes: u64,
+}
+
+impl Outputs {
+    /// Files named after `path` (relative, checked by [`validate_path`]) in `dir`.
+    pub fn new(dir: &Path, path: &Path, limits: FileLimits) -> Result<Outputs, Error> {
+        validate_path(path)?;
+        limits.validate()?;
+        Ok(Outputs { dir: dir.to_path_buf(), path: path.to_path_buf(), limits, next: 0, files: Vec::new(), rows: 0, bytes: 0 })
+    }
+
+    /// The name of file number `index`: the configured name, or with `.part-NNNNN` before
+    /// its first extension when limits are set.
+    pub fn name_of(&self, index: usize) -> PathBuf {
+        if !self.limits.parts() {
+            return self.path.clone();
+        }
+        let file_name = self.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let numbered = match file_name.split_once('.') {
+            Some((stem, ext)) => format!("{stem}.part-{index:05}.{ext}"),
+            None => format!("{file_name}.part-{index:05}"),
+        };
+        self.path.with_file_name(numbered)
+    }
+
+    /// Start the next file, under its temporary name.
+    pub fn begin(&mut self) -> Result<(File, Part), Error> {
+        let name = self.name_of(self.next);
+        self.next += 1;
+        let path = self.dir.join(&name);
+        let mut partial = path.clone().into_os_string();
+        partial.push(".partial");
+        let partial = PathBuf::from(partial);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(format!("{}: {e}", parent.display())))?;
+        }
+        let file = File::create(&partial).map_err(|e| Error::io(format!("{}: {e}", partial.display())))?;
+        let name = name.to_string_lossy().replace('\\', "/");
+        Ok((file, Part { partial, path, name, rows: 0, bytes: 0 }))
+    }
+
+    /// Whether the file has reached a limit (so the next document goes to a new one).
+    pub fn is_full(&self, part: &Part) -> bool {
+        self.limits.max_documents.is_some_and(|m| part.rows >= m) || self.limits.max_bytes.is_some_and(|m| part.bytes >= m)
+    }
+
+    /// Complete a file: sync it, rename it to its final name, count it. `file` is the file
+    /// [`Outputs::begin`] gave, with everything written and flushed.
+    pub fn end(&mut self, part: Part, file: File) -> Result<(), Error> {
+        let io = |what: &Path| {
+            let what = what.display().to_string();
+            move |e: std::io::Error| Error::io(format!("{what}: {e}"))
+        };
+        file.sync_all().map_err(io(&part.partial))?;
+        let bytes = file.metadata().map_err(io(&part.partial))?.len();
+        drop(file);
+        std::fs::rename(&part.partial, &part.path).map_err(|e| Error::io(format!("renaming {} to {}: {e}", part.partial.display(), part.path.display())))?;
+        self.files.push(part.name);
+        self.rows += part.rows;
+        self.bytes += bytes;
+        Ok(())
+    }
+
+    /// `{"files": [...], "rows": N, "bytes": N}` over the files completed.
+    pub fn summary(&self) -> serde_json::Value {
+        serde_json::json!({ "files": self.files, "rows": self.rows, "bytes": self.bytes })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn part_names_keep_every_extension() {
+        let limits = FileLimits { max_documents: Some(1), max_bytes: None };
+        let o = Outputs::new(Path::new("/out"), Path::new("sub/docs.jsonl.gz"), limits).unwrap();
+        assert_eq!(o.name_of(3), Path::new("sub/docs.part-00003.jsonl.gz"));
+        let o = Outputs::new(Path::new("/out"), Path::new("docs"), limits).unwrap();
+        assert_eq!(o.name_of(0), Path::new("docs.part-00000"));
+        let o = Outputs::new(Path::new("/out"), Path::new("docs.csv"), FileLimits::default()).unwrap();
+        assert_eq!(o.name_of(0), Path::new("docs.csv"));
+    }
+
+    #[test]
+    fn bad_paths_and_limits_name_their_key() {
+        for bad in ["../x", "/tmp/x", ""] {
+            assert_eq!(validate_path(Path::new(bad)).unwrap_err().key(), Some("path"), "{bad}");
+        }
+        let zero = FileLimits { max_documents: None, max_bytes: Some(0) };
+        assert_eq!(zero.validate().unwrap_err().key(), Some("max_bytes_per_file"));
+    }
+
+    #[test]
+    fn a_file_is_renamed_only_when_complete() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut o = Outputs::new(dir.path(), Path::new("a.txt"), FileLimits::default()).unwrap();
+        let (file, mut part) = o.begin().unwrap();
+        std::io::Write::write_all(&mut &file, b"abc").unwrap();
+        part.add(1, 3);
+        assert!(dir.path().join("a.txt.partial").exists() && !dir.path().join("a.txt").exists());
+        o.end(part, file).unwrap();
+        assert!(!dir.path().join("a.txt.partial").exists());
+        assert_eq!(o.summary(), serde_json::json!({"files": ["a.txt"], "rows": 1, "bytes": 3}));
+    }
+}
