@@ -30,7 +30,44 @@
 
 use crate::Error;
 use std::fs::File;
+use std::io::{BufWriter, Write};
 use std::path::{Component, Path, PathBuf};
+
+/// A buffered file that counts the bytes written to it, so that an exporter can check
+/// `max_bytes_per_file` while encoders sit on top of it.
+#[derive(Debug)]
+pub struct CountingFile {
+    inner: BufWriter<File>,
+    bytes: u64,
+}
+
+impl CountingFile {
+    /// `file` behind a 1 MiB buffer.
+    pub fn new(file: File) -> CountingFile {
+        CountingFile { inner: BufWriter::with_capacity(1 << 20, file), bytes: 0 }
+    }
+
+    /// Bytes written so far (some may still be in the buffer).
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// Flush the buffer and give the file back, for [`Outputs::end`].
+    pub fn into_file(self) -> std::io::Result<File> {
+        self.inner.into_inner().map_err(|e| e.into_error())
+    }
+}
+
+impl Write for CountingFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
 
 /// When an exporter starts a new file. With neither limit, it writes one file under the
 /// name it was given; with either, numbered parts.

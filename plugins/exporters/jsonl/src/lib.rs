@@ -24,12 +24,12 @@ assert!(written.starts_with(r#"{"id":"a","text":"Bonjour","lang":"und","lang_sco
 */
 #![deny(missing_docs)]
 
-use moulin_plugin::output::{self, FileLimits, Outputs, Part};
+use moulin_plugin::output::{self, CountingFile, FileLimits, Outputs, Part};
 use moulin_plugin::{Document, Error, Kind, Stage, StageContext};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The `config` table of a `jsonl` stage.
@@ -76,24 +76,7 @@ impl Compression {
     }
 }
 
-/// Counts the bytes that reach the file.
-struct Counted<W> {
-    inner: W,
-    bytes: u64,
-}
-
-impl<W: Write> Write for Counted<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.bytes += n as u64;
-        Ok(n)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-type Sink = Counted<BufWriter<File>>;
+type Sink = CountingFile;
 
 enum Writer {
     Plain(Sink),
@@ -111,7 +94,7 @@ impl Writer {
     }
 
     fn open(file: File, compression: Compression, level: Option<u32>) -> std::io::Result<Writer> {
-        let sink = Counted { inner: BufWriter::with_capacity(1 << 20, file), bytes: 0 };
+        let sink = CountingFile::new(file);
         Ok(match compression {
             Compression::None => Writer::Plain(sink),
             Compression::Gzip => Writer::Gzip(flate2::write::GzEncoder::new(sink, flate2::Compression::new(level.unwrap_or(6)))),
@@ -122,9 +105,9 @@ impl Writer {
     /// Bytes that have reached the file (or its buffer) so far.
     fn bytes(&self) -> u64 {
         match self {
-            Writer::Plain(w) => w.bytes,
-            Writer::Gzip(w) => w.get_ref().bytes,
-            Writer::Zstd(w) => w.get_ref().bytes,
+            Writer::Plain(w) => w.bytes(),
+            Writer::Gzip(w) => w.get_ref().bytes(),
+            Writer::Zstd(w) => w.get_ref().bytes(),
         }
     }
 
@@ -135,7 +118,7 @@ impl Writer {
             Writer::Gzip(w) => w.finish()?,
             Writer::Zstd(w) => w.finish()?,
         };
-        sink.inner.into_inner().map_err(|e| e.into_error())
+        sink.into_file()
     }
 }
 
