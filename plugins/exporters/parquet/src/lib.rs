@@ -1,0 +1,310 @@
+/*!
+`parquet`: an exporter that writes Apache Parquet, for pandas, polars, DuckDB and Hugging
+Face datasets.
+
+One row per document, with the columns of [`schema`]:
+
+| column | type |
+|---|---|
+| `id` | string |
+| `text` | string |
+| `lang` | string (`und` when unknown) |
+| `lang_score` | float32, null when not set |
+| `meta` | string: the meta object as JSON |
+| `spans` | list of struct `{start: uint64, end: uint64, layer: string, label: string, score: float32 (null when not set), source: string, attrs: string (JSON)}`; offsets in bytes of `text` |
+
+Rows are gathered in Arrow batches of `batch_documents` and written into row groups that
+close at `row_group_documents` rows or `row_group_bytes` bytes (whichever first); pages are
+compressed with `zstd` (default, at `level`), `snappy`, or not at all. Files are written
+as `<name>.partial` and renamed when complete; `max_documents_per_file` and
+`max_bytes_per_file` cut the output into numbered parts, each a complete Parquet file.
+
+```
+use moulin_parquet::Parquet;
+use moulin_plugin::{testkit::{docs, Harness}, StageContext};
+
+let dir = tempfile::tempdir()?;
+let ctx = StageContext { stage_id: "export".into(), output_dir: dir.path().into(), ..Default::default() };
+let mut stage = Harness::with_context::<Parquet>(serde_json::json!({ "path": "docs.parquet" }), ctx)?;
+stage.export(&docs(&[("a", "Bonjour"), ("b", "Salut")]))?;
+assert_eq!(stage.finish()?["rows"], 2);
+let bytes = std::fs::read(dir.path().join("docs.parquet"))?;
+assert!(bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1"));
+# Ok::<(), Box<dyn std::error::Error>>(())
+```
+*/
+#![deny(missing_docs)]
+
+use arrow_array::builder::{Float32Builder, ListBuilder, StringBuilder, StructBuilder, UInt64Builder};
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
+use moulin_plugin::output::{self, CountingFile, FileLimits, Outputs, Part};
+use moulin_plugin::{Document, Error, Kind, Stage, StageContext};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::properties::WriterProperties;
+use serde::Deserialize;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// How pages are compressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Codec {
+    /// Zstandard (the default).
+    Zstd,
+    /// Snappy.
+    Snappy,
+    /// No compression.
+    None,
+}
+
+/// The `config` table of a `parquet` stage.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ParquetConfig {
+    /// The output file, relative to the run's output folder. Required.
+    pub path: PathBuf,
+    /// Page compression. Default `zstd`.
+    pub compression: Codec,
+    /// zstd level, 1 to 22. Default 3.
+    pub level: Option<i32>,
+    /// Documents gathered into one Arrow batch before it is written. Default 1024.
+    pub batch_documents: usize,
+    /// A row group closes at this many rows. Default 100,000.
+    pub row_group_documents: usize,
+    /// A row group closes once it holds this many bytes (encoded, before compression).
+    /// Default 128 MiB.
+    pub row_group_bytes: usize,
+    /// Start a new file after this many documents. Default: one file.
+    pub max_documents_per_file: Option<u64>,
+    /// Start a new file once this many bytes are written to it. Default: one file.
+    pub max_bytes_per_file: Option<u64>,
+}
+
+impl Default for ParquetConfig {
+    fn default() -> Self {
+        ParquetConfig {
+            path: PathBuf::new(),
+            compression: Codec::Zstd,
+            level: None,
+            batch_documents: 1024,
+            row_group_documents: 100_000,
+            row_group_bytes: 128 << 20,
+            max_documents_per_file: None,
+            max_bytes_per_file: None,
+        }
+    }
+}
+
+impl ParquetConfig {
+    fn limits(&self) -> FileLimits {
+        FileLimits { max_documents: self.max_documents_per_file, max_bytes: self.max_bytes_per_file }
+    }
+}
+
+/// The fields of a span struct.
+fn span_fields() -> Fields {
+    Fields::from(vec![
+        Field::new("start", DataType::UInt64, false),
+        Field::new("end", DataType::UInt64, false),
+        Field::new("layer", DataType::Utf8, false),
+        Field::new("label", DataType::Utf8, false),
+        Field::new("score", DataType::Float32, true),
+        Field::new("source", DataType::Utf8, false),
+        Field::new("attrs", DataType::Utf8, false),
+    ])
+}
+
+/// The item field of the `spans` list.
+fn span_item() -> Arc<Field> {
+    Arc::new(Field::new("item", DataType::Struct(span_fields()), false))
+}
+
+/// The schema of the files written.
+pub fn schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("id", DataType::Utf8, false),
+        Field::new("text", DataType::Utf8, false),
+        Field::new("lang", DataType::Utf8, false),
+        Field::new("lang_score", DataType::Float32, true),
+        Field::new("meta", DataType::Utf8, false),
+        Field::new("spans", DataType::List(span_item()), false),
+    ]))
+}
+
+/// Column builders for one batch of rows.
+struct Columns {
+    id: StringBuilder,
+    text: StringBuilder,
+    lang: StringBuilder,
+    lang_score: Float32Builder,
+    meta: StringBuilder,
+    spans: ListBuilder<StructBuilder>,
+    rows: usize,
+}
+
+impl Columns {
+    fn new() -> Columns {
+        let spans = StructBuilder::from_fields(span_fields(), 0);
+        Columns {
+            id: StringBuilder::new(),
+            text: StringBuilder::new(),
+            lang: StringBuilder::new(),
+            lang_score: Float32Builder::new(),
+            meta: StringBuilder::new(),
+            spans: ListBuilder::new(spans).with_field(span_item()),
+            rows: 0,
+        }
+    }
+
+    fn push(&mut self, doc: &Document) {
+        self.id.append_value(doc.id());
+        self.text.append_value(doc.text());
+        self.lang.append_value(doc.lang());
+        self.lang_score.append_option(finite(doc.lang_score()));
+        self.meta.append_value(doc.meta_json());
+        let spans = self.spans.values();
+        for s in doc.spans() {
+            field::<UInt64Builder>(spans, 0).append_value(s.start);
+            field::<UInt64Builder>(spans, 1).append_value(s.end);
+            field::<StringBuilder>(spans, 2).append_value(&s.layer);
+            field::<StringBuilder>(spans, 3).append_value(&s.label);
+            field::<Float32Builder>(spans, 4).append_option(finite(s.score));
+            field::<StringBuilder>(spans, 5).append_value(&s.source);
+            field::<StringBuilder>(spans, 6).append_value(&s.attrs_json);
+            spans.append(true);
+        }
+        self.spans.append(true);
+        self.rows += 1;
+    }
+
+    /// The rows gathered, as a batch; the builders start again empty.
+    fn finish(&mut self) -> Result<RecordBatch, Error> {
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(self.id.finish()),
+            Arc::new(self.text.finish()),
+            Arc::new(self.lang.finish()),
+            Arc::new(self.lang_score.finish()),
+            Arc::new(self.meta.finish()),
+            Arc::new(self.spans.finish()),
+        ];
+        self.rows = 0;
+        RecordBatch::try_new(schema(), columns).map_err(|e| Error::other(format!("parquet: building a batch: {e}")))
+    }
+}
+
+/// A span struct's field builder, by position in [`span_fields`].
+fn field<T: arrow_array::builder::ArrayBuilder>(spans: &mut StructBuilder, i: usize) -> &mut T {
+    spans.field_builder::<T>(i).expect("the span fields are built from span_fields()")
+}
+
+fn finite(x: f32) -> Option<f32> {
+    x.is_finite().then_some(x)
+}
+
+/// The `parquet` stage.
+pub struct Parquet {
+    config: ParquetConfig,
+    properties: WriterProperties,
+    outputs: Outputs,
+    current: Option<(ArrowWriter<CountingFile>, Part)>,
+    columns: Columns,
+}
+
+impl Stage for Parquet {
+    type Config = ParquetConfig;
+    const NAME: &'static str = "parquet";
+    const KIND: Kind = Kind::Export;
+    const SUMMARY: &'static str = "Writes Parquet: id, text, lang, lang_score, meta (JSON) and spans as a list of structs.";
+    const EXAMPLE_CONFIG: &'static str = "path = \"docs.parquet\"\ncompression = \"zstd\"";
+
+    fn validate(config: &ParquetConfig) -> Result<(), Error> {
+        output::validate_path(&config.path)?;
+        config.limits().validate()?;
+        for (key, v) in [("batch_documents", config.batch_documents), ("row_group_documents", config.row_group_documents), ("row_group_bytes", config.row_group_bytes)] {
+            if v == 0 {
+                return Err(Error::config(key, "expected a limit above 0"));
+            }
+        }
+        match (config.compression, config.level) {
+            (Codec::Zstd, Some(l)) if !(1..=22).contains(&l) => Err(Error::config("level", format!("expected a zstd level from 1 to 22, found {l}"))),
+            (Codec::Snappy | Codec::None, Some(_)) => Err(Error::config("level", "a level is for zstd only")),
+            _ => Ok(()),
+        }
+    }
+
+    fn new(config: ParquetConfig, ctx: &StageContext) -> Result<Self, Error> {
+        let compression = match config.compression {
+            Codec::Zstd => Compression::ZSTD(ZstdLevel::try_new(config.level.unwrap_or(3)).map_err(|e| Error::config("level", e.to_string()))?),
+            Codec::Snappy => Compression::SNAPPY,
+            Codec::None => Compression::UNCOMPRESSED,
+        };
+        let properties = WriterProperties::builder().set_compression(compression).set_max_row_group_size(config.row_group_documents).build();
+        let outputs = Outputs::new(&ctx.output_dir, &config.path, config.limits())?;
+        let mut stage = Parquet { config, properties, outputs, current: None, columns: Columns::new() };
+        stage.current = Some(stage.open()?);
+        Ok(stage)
+    }
+
+    fn export(&mut self, doc: &Document) -> Result<(), Error> {
+        if self.current.as_ref().is_some_and(|(_, part)| self.outputs.is_full(part)) {
+            self.close()?;
+        }
+        if self.current.is_none() {
+            self.current = Some(self.open()?);
+        }
+        self.columns.push(doc);
+        if let Some((_, part)) = self.current.as_mut() {
+            part.add(1, 0);
+        }
+        if self.columns.rows >= self.config.batch_documents {
+            self.write_batch()?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<serde_json::Value, Error> {
+        self.close()?;
+        Ok(self.outputs.summary())
+    }
+}
+
+impl Parquet {
+    fn open(&mut self) -> Result<(ArrowWriter<CountingFile>, Part), Error> {
+        let (file, part) = self.outputs.begin()?;
+        let writer = ArrowWriter::try_new(CountingFile::new(file), schema(), Some(self.properties.clone()))
+            .map_err(|e| Error::io(format!("{}: {e}", part.partial_path().display())))?;
+        Ok((writer, part))
+    }
+
+    /// Write the rows gathered into the open file, closing the row group once it is large
+    /// enough, and note the file's size.
+    fn write_batch(&mut self) -> Result<(), Error> {
+        if self.columns.rows == 0 {
+            return Ok(());
+        }
+        let batch = self.columns.finish()?;
+        let (writer, part) = self.current.as_mut().ok_or_else(|| Error::other("export after finish"))?;
+        let io = |e: parquet::errors::ParquetError| Error::io(format!("{}: {e}", part.partial_path().display()));
+        writer.write(&batch).map_err(io)?;
+        if writer.in_progress_size() >= self.config.row_group_bytes {
+            writer.flush().map_err(io)?;
+        }
+        part.set_bytes(writer.bytes_written() as u64 + writer.in_progress_size() as u64);
+        Ok(())
+    }
+
+    /// Complete the open file, if any.
+    fn close(&mut self) -> Result<(), Error> {
+        self.write_batch()?;
+        if let Some((writer, part)) = self.current.take() {
+            let io = |e: String| Error::io(format!("{}: {e}", part.partial_path().display()));
+            let file = writer.into_inner().map_err(|e| io(e.to_string()))?.into_file().map_err(|e| io(e.to_string()))?;
+            self.outputs.end(part, file)?;
+        }
+        Ok(())
+    }
+}
+
+moulin_plugin::export_plugin!(Parquet);
