@@ -18,6 +18,12 @@ target/debug/moulin check examples/french-news/moulin.toml
 target/debug/moulin run examples/french-news/moulin.toml --quiet --output target/example-out/french-news
 target/debug/embed examples/french-news/moulin.toml
 target/debug/moulin run examples/archives/moulin.toml --quiet --output target/example-out/archives
+target/debug/moulin run examples/exporters/moulin.toml --quiet --output target/example-out/exporters
+# The exporters' files read back by readers moulin did not write: pyarrow (Parquet), Python's
+# csv module, the conllu package (CoNLL); each must hold the same documents as the JSONL.
+python3 -m venv target/py
+target/py/bin/pip install --quiet --disable-pip-version-check pyarrow==26.0.1 conllu==6.0.0
+target/py/bin/python tests/python/readback.py target/example-out/exporters
 (cd examples/hello-plugin && cargo test --quiet --target-dir ../../target/oot)
 python3 tests/data/french-news/check_expected.py
 

@@ -4,7 +4,7 @@
 //! or bytes (`docs.jsonl.gz` becomes `docs.part-00000.jsonl.gz`, `docs.part-00001.jsonl.gz`,
 //! ...). Each file is written under `<name>.partial`, synced, and renamed when complete, so
 //! a crash never leaves a file that looks finished. [`Outputs::summary`] is what the exporter
-//! returns from `finish`: the files, rows and bytes the run manifest shows.
+//! returns from `finish`: the files, documents, rows and bytes the run manifest shows.
 //!
 //! ```
 //! use moulin_plugin::output::{FileLimits, Outputs};
@@ -76,8 +76,10 @@ pub struct FileLimits {
     /// A file is complete once it holds this many documents (rows for CSV and CoNLL
     /// exporters count documents too).
     pub max_documents: Option<u64>,
-    /// A file is complete once this many bytes were written to it (compressed bytes when
-    /// the file is compressed; checked between documents, so a file ends just past it).
+    /// A file is complete once this many bytes were written to it (checked between
+    /// documents, so a file ends just past it). For a compressed file these are the bytes
+    /// the compressor has emitted, which come in blocks (tens of KiB for gzip and zstd): a
+    /// part can run past the limit by a block.
     pub max_bytes: Option<u64>,
 }
 
@@ -112,13 +114,16 @@ pub struct Part {
     partial: PathBuf,
     path: PathBuf,
     name: String,
+    documents: u64,
     rows: u64,
     bytes: u64,
 }
 
 impl Part {
-    /// Count `rows` documents and `bytes` bytes written to it.
+    /// Count one document written to it as `rows` rows (a JSONL line, a CSV record, a
+    /// CoNLL token line) and `bytes` bytes.
     pub fn add(&mut self, rows: u64, bytes: u64) {
+        self.documents += 1;
         self.rows += rows;
         self.bytes += bytes;
     }
@@ -129,8 +134,8 @@ impl Part {
     }
 
     /// Documents written to it.
-    pub fn rows(&self) -> u64 {
-        self.rows
+    pub fn documents(&self) -> u64 {
+        self.documents
     }
 
     /// The temporary path it is written under.
@@ -152,6 +157,7 @@ pub struct Outputs {
     limits: FileLimits,
     next: usize,
     files: Vec<String>,
+    documents: u64,
     rows: u64,
     bytes: u64,
 }
@@ -161,7 +167,7 @@ impl Outputs {
     pub fn new(dir: &Path, path: &Path, limits: FileLimits) -> Result<Outputs, Error> {
         validate_path(path)?;
         limits.validate()?;
-        Ok(Outputs { dir: dir.to_path_buf(), path: path.to_path_buf(), limits, next: 0, files: Vec::new(), rows: 0, bytes: 0 })
+        Ok(Outputs { dir: dir.to_path_buf(), path: path.to_path_buf(), limits, next: 0, files: Vec::new(), documents: 0, rows: 0, bytes: 0 })
     }
 
     /// The name of file number `index`: the configured name, or with `.part-NNNNN` before
@@ -191,12 +197,12 @@ impl Outputs {
         }
         let file = File::create(&partial).map_err(|e| Error::io(format!("{}: {e}", partial.display())))?;
         let name = name.to_string_lossy().replace('\\', "/");
-        Ok((file, Part { partial, path, name, rows: 0, bytes: 0 }))
+        Ok((file, Part { partial, path, name, documents: 0, rows: 0, bytes: 0 }))
     }
 
     /// Whether the file has reached a limit (so the next document goes to a new one).
     pub fn is_full(&self, part: &Part) -> bool {
-        self.limits.max_documents.is_some_and(|m| part.rows >= m) || self.limits.max_bytes.is_some_and(|m| part.bytes >= m)
+        self.limits.max_documents.is_some_and(|m| part.documents >= m) || self.limits.max_bytes.is_some_and(|m| part.bytes >= m)
     }
 
     /// Complete a file: sync it, rename it to its final name, count it. `file` is the file
@@ -211,14 +217,15 @@ impl Outputs {
         drop(file);
         std::fs::rename(&part.partial, &part.path).map_err(|e| Error::io(format!("renaming {} to {}: {e}", part.partial.display(), part.path.display())))?;
         self.files.push(part.name);
+        self.documents += part.documents;
         self.rows += part.rows;
         self.bytes += bytes;
         Ok(())
     }
 
-    /// `{"files": [...], "rows": N, "bytes": N}` over the files completed.
+    /// `{"files": [...], "documents": N, "rows": N, "bytes": N}` over the files completed.
     pub fn summary(&self) -> serde_json::Value {
-        serde_json::json!({ "files": self.files, "rows": self.rows, "bytes": self.bytes })
+        serde_json::json!({ "files": self.files, "documents": self.documents, "rows": self.rows, "bytes": self.bytes })
     }
 }
 
@@ -256,6 +263,6 @@ mod tests {
         assert!(dir.path().join("a.txt.partial").exists() && !dir.path().join("a.txt").exists());
         o.end(part, file).unwrap();
         assert!(!dir.path().join("a.txt.partial").exists());
-        assert_eq!(o.summary(), serde_json::json!({"files": ["a.txt"], "rows": 1, "bytes": 3}));
+        assert_eq!(o.summary(), serde_json::json!({"files": ["a.txt"], "documents": 1, "rows": 1, "bytes": 3}));
     }
 }

@@ -2,10 +2,12 @@
 `conll`: an exporter that writes tokens with IOB2 tags, for NER trainers.
 
 One block per document: a comment line `# id = <document id>`, then one line per token,
-`token<TAB>tag`, then a blank line. Tags are `B-<label>`, `I-<label>` and `O`, from the
-spans of one layer (`entity` by default). The format reads with CoNLL readers that take a
-column list and `#` comments (the Python `conllu` package with `fields = ["form", "tag"]`,
-which the tests use).
+`n<TAB>token<TAB>tag` (`n` counts the document's tokens from 1), then a blank line. Tags
+are `B-<label>`, `I-<label>` and `O`, from the spans of one layer (`entity` by default).
+The number column, as in CoNLL-U, keeps a token line apart from a comment even when the
+token is `#`. The format reads with CoNLL readers that take a column list and `#` comments
+(the Python `conllu` package with `fields = ["id", "form", "tag"]`, which the tests use;
+flair's `ColumnCorpus` with `{1: "text", 2: "ner"}`).
 
 **Tokeniser.** Whitespace separates tokens and is not kept. A token is a run of letters,
 digits and combining marks, which may hold a hyphen or an apostrophe between two such
@@ -13,12 +15,12 @@ characters (`Saint-Denis`, `aujourd'hui`) and a dot or comma between two digits 
 `1.000`); an elision ends its token at the apostrophe (`l'` `OTAN`, `d'` `Afghanistan`,
 with `'` or `’`). Every other character is a token of its own (punctuation, symbols).
 
-**Spans to tags.** A token belongs to the first span it shares at least one byte with; the
-first token of a span is `B-`, the others `I-` (a span lying inside a token that an earlier
-span already tagged gets no token). Spans that overlap are resolved before tagging:
+**Spans to tags.** Tokens are also cut where a span starts or ends inside them (a span on
+`Paris` in `Paris-Nord` gives the tokens `Paris` and `-Nord`), so every span covers whole
+tokens; its first token is `B-`, the others `I-`. Spans that overlap are resolved before tagging:
 they are taken by start, longer first, and a span that overlaps one already taken is left
 out (so nested entities keep the outer one) and counted in the summary as
-`overlapping_spans_dropped`. Files are written as `<name>.partial` and renamed when
+`overlapping_spans_dropped`. Rows in the summary are token lines. Files are written as `<name>.partial` and renamed when
 complete; `max_documents_per_file` and `max_bytes_per_file` cut the output into parts.
 
 ```
@@ -33,7 +35,7 @@ d[0].add_span(Span::new(0, 8, "entity", "PER", "ner"));
 d[0].add_span(Span::new(12, 17, "entity", "LOC", "ner"));
 stage.export(&d)?;
 stage.finish()?;
-assert_eq!(std::fs::read_to_string(dir.path().join("ner.conll"))?, "# id = a\nGambetta\tB-PER\nà\tO\nTours\tB-LOC\n.\tO\n\n");
+assert_eq!(std::fs::read_to_string(dir.path().join("ner.conll"))?, "# id = a\n1\tGambetta\tB-PER\n2\tà\tO\n3\tTours\tB-LOC\n4\t.\tO\n\n");
 # Ok::<(), Box<dyn std::error::Error>>(())
 ```
 */
@@ -104,7 +106,9 @@ impl Stage for Conll {
         self.block.clear();
         // A line break in an id would end the comment early.
         self.block.push_str(&format!("# id = {}\n", doc.id().replace(['\n', '\r'], " ")));
-        for (token, tag) in &tagged {
+        for (n, (token, tag)) in tagged.iter().enumerate() {
+            self.block.push_str(&(n + 1).to_string());
+            self.block.push('\t');
             self.block.push_str(token);
             self.block.push('\t');
             self.block.push_str(tag);
@@ -119,7 +123,7 @@ impl Stage for Conll {
         }
         let (file, part) = self.current.as_mut().ok_or_else(|| Error::other("export after finish"))?;
         file.write_all(self.block.as_bytes()).map_err(|e| Error::io(format!("{}: {e}", part.partial_path().display())))?;
-        part.add(1, 0);
+        part.add(tagged.len() as u64, 0);
         part.set_bytes(file.bytes());
         Ok(())
     }
@@ -234,11 +238,14 @@ pub fn resolve(spans: &[Span], layer: &str) -> (Vec<Span>, u64) {
 /// overlapping spans left out.
 pub fn tag<'t>(text: &'t str, spans: &[Span], layer: &str) -> (Vec<(&'t str, String)>, u64) {
     let (spans, dropped) = resolve(spans, layer);
+    let mut bounds: Vec<usize> = spans.iter().flat_map(|s| [s.start as usize, s.end as usize]).collect();
+    bounds.sort_unstable();
+    bounds.dedup();
     let mut out = Vec::new();
     let mut next = 0;
     // The span the previous token was in, to tell B from I.
     let mut open: Option<usize> = None;
-    for (start, end) in tokenize(text) {
+    for (start, end) in cut_at(tokenize(text), &bounds) {
         while next < spans.len() && spans[next].end as usize <= start {
             next += 1;
         }
@@ -257,6 +264,28 @@ pub fn tag<'t>(text: &'t str, spans: &[Span], layer: &str) -> (Vec<(&'t str, Str
         out.push((&text[start..end], tag));
     }
     (out, dropped)
+}
+
+/// Cut tokens at the `bounds` (sorted byte offsets) that fall strictly inside them.
+fn cut_at(tokens: Vec<(usize, usize)>, bounds: &[usize]) -> Vec<(usize, usize)> {
+    if bounds.is_empty() {
+        return tokens;
+    }
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut b = 0;
+    for (start, end) in tokens {
+        let mut from = start;
+        while b < bounds.len() && bounds[b] <= from {
+            b += 1;
+        }
+        while b < bounds.len() && bounds[b] < end {
+            out.push((from, bounds[b]));
+            from = bounds[b];
+            b += 1;
+        }
+        out.push((from, end));
+    }
+    out
 }
 
 moulin_plugin::export_plugin!(Conll);

@@ -38,10 +38,13 @@ fn overlapping_spans_keep_the_earliest_then_longest() {
 }
 
 #[test]
-fn a_span_inside_a_token_tags_the_token_and_adjacent_spans_start_anew() {
-    // `Paris` inside `Paris-Nord`; two entities back to back.
-    let (tagged, _) = tag("Paris-Nord Jean Marie", &[entity(0, 5, "LOC"), entity(11, 15, "PER"), entity(16, 21, "PER")], "entity");
-    assert_eq!(tagged, [("Paris-Nord", "B-LOC".to_string()), ("Jean", "B-PER".into()), ("Marie", "B-PER".into())]);
+fn tokens_are_cut_at_span_bounds_and_adjacent_spans_start_anew() {
+    // `Paris` inside `Paris-Nord`, `Rabat` and `Salé` inside one compound; two entities back to back.
+    let text = "Paris-Nord Rabat-Salé Jean Marie";
+    let spans = [entity(0, 5, "LOC"), entity(11, 16, "LOC"), entity(17, 22, "LOC"), entity(23, 27, "PER"), entity(28, 33, "PER")];
+    let (tagged, _) = tag(text, &spans, "entity");
+    let shown: Vec<String> = tagged.iter().map(|(t, tag)| format!("{t}/{tag}")).collect();
+    assert_eq!(shown, ["Paris/B-LOC", "-Nord/O", "Rabat/B-LOC", "-/O", "Salé/B-LOC", "Jean/B-PER", "Marie/B-PER"]);
 }
 
 #[test]
@@ -55,9 +58,9 @@ fn blocks_per_document_in_parts_with_a_summary() {
     stage.export(&d).unwrap();
     let summary = stage.finish().unwrap();
     assert_eq!(summary["files"], json!(["n.part-00000.conll", "n.part-00001.conll"]));
-    assert_eq!((summary["rows"].as_u64(), summary["overlapping_spans_dropped"].as_u64()), (Some(3), Some(1)));
-    assert_eq!(std::fs::read_to_string(dir.path().join("n.part-00000.conll")).unwrap(), "# id = a b\nTours\tB-LOC\n\n# id = c\n\n");
-    assert_eq!(std::fs::read_to_string(dir.path().join("n.part-00001.conll")).unwrap(), "# id = d\nMetz\tO\n!\tO\n\n");
+    assert_eq!((summary["documents"].as_u64(), summary["rows"].as_u64(), summary["overlapping_spans_dropped"].as_u64()), (Some(3), Some(3), Some(1)));
+    assert_eq!(std::fs::read_to_string(dir.path().join("n.part-00000.conll")).unwrap(), "# id = a b\n1\tTours\tB-LOC\n\n# id = c\n\n");
+    assert_eq!(std::fs::read_to_string(dir.path().join("n.part-00001.conll")).unwrap(), "# id = d\n1\tMetz\tO\n2\t!\tO\n\n");
 }
 
 #[test]

@@ -12,7 +12,8 @@
 Quoting is the csv crate's (RFC 4180: fields with the delimiter, a quote or a line break
 are quoted, quotes doubled). A score that is not set is an empty field. Files are written
 as `<name>.partial` and renamed when complete; `max_documents_per_file` and
-`max_bytes_per_file` cut the output into numbered parts, each with its header.
+`max_bytes_per_file` cut the output into numbered parts, each with its header. The summary
+counts documents and rows (CSV records without the header).
 
 ```
 use moulin_csv::Csv;
@@ -200,6 +201,7 @@ impl Stage for Csv {
                     });
                 }
                 writer.write_record(&self.record).map_err(io)?;
+                part.add(1, 0);
             }
             Rows::Spans => {
                 let text = doc.text();
@@ -213,9 +215,9 @@ impl Stage for Csv {
                     let score = score(s.score);
                     writer.write_record([doc.id(), &start, &end, &cs, &ce, &s.layer, &s.label, covered, &score, &s.source]).map_err(io)?;
                 }
+                part.add(spans.len() as u64, 0);
             }
         }
-        part.add(1, 0);
         part.set_bytes(writer.get_ref().bytes());
         Ok(())
     }
