@@ -6,24 +6,24 @@
 //! a crash never leaves a file that looks finished. [`Outputs::summary`] is what the exporter
 //! returns from `finish`: the files, documents, rows and bytes the run manifest shows.
 //!
+//! An exporter holds a [`PartWriter`] over its own writer type:
+//!
 //! ```
-//! use moulin_plugin::output::{FileLimits, Outputs};
+//! use moulin_plugin::output::{CountingFile, FileLimits, Outputs, PartWriter};
 //! use std::io::Write;
 //!
 //! let dir = tempfile::tempdir()?;
 //! let limits = FileLimits { max_documents: Some(2), max_bytes: None };
-//! let mut outputs = Outputs::new(dir.path(), "rows.txt".as_ref(), limits)?;
-//! let (mut file, mut part) = outputs.begin()?;
+//! let outputs = Outputs::new(dir.path(), "rows.txt".as_ref(), limits)?;
+//! let mut files = PartWriter::new(outputs, Box::new(|f| Ok(CountingFile::new(f))), Box::new(|w: CountingFile| w.into_file()))?;
 //! for row in ["a", "b", "c"] {
-//!     if outputs.is_full(&part) {
-//!         outputs.end(part, file)?;
-//!         (file, part) = outputs.begin()?;
-//!     }
-//!     writeln!(file, "{row}")?;
-//!     part.add(1, 2);
+//!     let (writer, part) = files.writer()?;
+//!     writeln!(writer, "{row}")?;
+//!     part.add(1, 0);
+//!     part.set_bytes(writer.bytes());
 //! }
-//! outputs.end(part, file)?;
-//! assert_eq!(outputs.summary()["files"], serde_json::json!(["rows.part-00000.txt", "rows.part-00001.txt"]));
+//! let summary = files.finish()?;
+//! assert_eq!(summary["files"], serde_json::json!(["rows.part-00000.txt", "rows.part-00001.txt"]));
 //! assert_eq!(std::fs::read_to_string(dir.path().join("rows.part-00001.txt"))?, "c\n");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -226,6 +226,76 @@ impl Outputs {
     /// `{"files": [...], "documents": N, "rows": N, "bytes": N}` over the files completed.
     pub fn summary(&self) -> serde_json::Value {
         serde_json::json!({ "files": self.files, "documents": self.documents, "rows": self.rows, "bytes": self.bytes })
+    }
+}
+
+/// Makes the writer of a new file.
+pub type OpenFn<W> = Box<dyn FnMut(File) -> std::io::Result<W> + Send>;
+/// Ends a writer (footer, compression trailer) and gives its file back, flushed.
+pub type FinishFn<W> = Box<dyn FnMut(W) -> std::io::Result<File> + Send>;
+
+/// An exporter's files with the writer of the open one: what every exporter of the
+/// workspace holds. [`PartWriter::writer`] gives the writer documents go to, starting a new
+/// part when the open one is full; [`PartWriter::finish`] completes the last file and gives
+/// the summary.
+pub struct PartWriter<W> {
+    outputs: Outputs,
+    current: Option<(W, Part)>,
+    open: OpenFn<W>,
+    finish: FinishFn<W>,
+}
+
+impl<W> PartWriter<W> {
+    /// Files as `outputs` names them, written through `open`'s writers. The first file is
+    /// opened at once, so a run without documents still leaves an (empty) file.
+    pub fn new(outputs: Outputs, open: OpenFn<W>, finish: FinishFn<W>) -> Result<PartWriter<W>, Error> {
+        let mut files = PartWriter { outputs, current: None, open, finish };
+        files.current = Some(files.begin()?);
+        Ok(files)
+    }
+
+    fn begin(&mut self) -> Result<(W, Part), Error> {
+        let (file, part) = self.outputs.begin()?;
+        let writer = (self.open)(file).map_err(|e| Error::io(format!("{}: {e}", part.partial_path().display())))?;
+        Ok((writer, part))
+    }
+
+    /// Whether the open file has reached a limit: the next [`PartWriter::writer`] starts a
+    /// new one. (An exporter that holds rows back, such as Parquet's batches, writes them
+    /// out first.)
+    pub fn is_full(&self) -> bool {
+        self.current.as_ref().is_some_and(|(_, part)| self.outputs.is_full(part))
+    }
+
+    /// The writer for the next document and its file's [`Part`] (to count what is written).
+    pub fn writer(&mut self) -> Result<(&mut W, &mut Part), Error> {
+        if self.is_full() {
+            self.close()?;
+        }
+        if self.current.is_none() {
+            self.current = Some(self.begin()?);
+        }
+        let (writer, part) = self.current.as_mut().expect("a file was just opened");
+        Ok((writer, part))
+    }
+
+    /// The open file's writer, if a file is open (to write out rows held back).
+    pub fn open_writer(&mut self) -> Option<(&mut W, &mut Part)> {
+        self.current.as_mut().map(|(w, p)| (w, p))
+    }
+
+    fn close(&mut self) -> Result<(), Error> {
+        if let Some((writer, part)) = self.current.take() {
+            let file = (self.finish)(writer).map_err(|e| Error::io(format!("{}: {e}", part.partial_path().display())))?;
+            self.outputs.end(part, file)?;
+        }
+        Ok(())
+    }
+
+    /// Complete the open file and give the summary of all of them ([`Outputs::summary`]).
+    pub fn finish(&mut self) -> Result<serde_json::Value, Error> {
+        self.close()?;
+        Ok(self.outputs.summary())
     }
 }
 

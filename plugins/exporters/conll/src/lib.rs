@@ -41,7 +41,7 @@ assert_eq!(std::fs::read_to_string(dir.path().join("ner.conll"))?, "# id = a\n1\
 */
 #![deny(missing_docs)]
 
-use moulin_plugin::output::{self, CountingFile, FileLimits, Outputs, Part};
+use moulin_plugin::output::{self, CountingFile, FileLimits, Outputs, PartWriter};
 use moulin_plugin::{Document, Error, Kind, Span, Stage, StageContext};
 use serde::Deserialize;
 use std::io::Write;
@@ -71,8 +71,7 @@ fn default_layer() -> String {
 /// The `conll` stage.
 pub struct Conll {
     layer: String,
-    outputs: Outputs,
-    current: Option<(CountingFile, Part)>,
+    files: PartWriter<CountingFile>,
     dropped: u64,
     block: String,
 }
@@ -95,9 +94,9 @@ impl Stage for Conll {
 
     fn new(config: ConllConfig, ctx: &StageContext) -> Result<Self, Error> {
         let limits = FileLimits { max_documents: config.max_documents_per_file, max_bytes: config.max_bytes_per_file };
-        let mut stage = Conll { layer: config.layer, outputs: Outputs::new(&ctx.output_dir, &config.path, limits)?, current: None, dropped: 0, block: String::new() };
-        stage.current = Some(stage.open()?);
-        Ok(stage)
+        let outputs = Outputs::new(&ctx.output_dir, &config.path, limits)?;
+        let files = PartWriter::new(outputs, Box::new(|file| Ok(CountingFile::new(file))), Box::new(CountingFile::into_file))?;
+        Ok(Conll { layer: config.layer, files, dropped: 0, block: String::new() })
     }
 
     fn export(&mut self, doc: &Document) -> Result<(), Error> {
@@ -115,13 +114,7 @@ impl Stage for Conll {
             self.block.push('\n');
         }
         self.block.push('\n');
-        if self.current.as_ref().is_some_and(|(_, part)| self.outputs.is_full(part)) {
-            self.close()?;
-        }
-        if self.current.is_none() {
-            self.current = Some(self.open()?);
-        }
-        let (file, part) = self.current.as_mut().ok_or_else(|| Error::other("export after finish"))?;
+        let (file, part) = self.files.writer()?;
         file.write_all(self.block.as_bytes()).map_err(|e| Error::io(format!("{}: {e}", part.partial_path().display())))?;
         part.add(tagged.len() as u64, 0);
         part.set_bytes(file.bytes());
@@ -129,25 +122,9 @@ impl Stage for Conll {
     }
 
     fn finish(&mut self) -> Result<serde_json::Value, Error> {
-        self.close()?;
-        let mut summary = self.outputs.summary();
+        let mut summary = self.files.finish()?;
         summary["overlapping_spans_dropped"] = self.dropped.into();
         Ok(summary)
-    }
-}
-
-impl Conll {
-    fn open(&mut self) -> Result<(CountingFile, Part), Error> {
-        let (file, part) = self.outputs.begin()?;
-        Ok((CountingFile::new(file), part))
-    }
-
-    fn close(&mut self) -> Result<(), Error> {
-        if let Some((file, part)) = self.current.take() {
-            let file = file.into_file().map_err(|e| Error::io(format!("{}: {e}", part.partial_path().display())))?;
-            self.outputs.end(part, file)?;
-        }
-        Ok(())
     }
 }
 

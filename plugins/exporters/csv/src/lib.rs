@@ -30,7 +30,7 @@ assert_eq!(std::fs::read_to_string(dir.path().join("docs.csv"))?, "id,text\na,\"
 */
 #![deny(missing_docs)]
 
-use moulin_plugin::output::{self, CountingFile, FileLimits, Outputs, Part};
+use moulin_plugin::output::{self, CountingFile, FileLimits, Outputs, PartWriter};
 use moulin_plugin::{Document, Error, Kind, Stage, StageContext};
 use serde::Deserialize;
 use serde_json::Value;
@@ -117,9 +117,7 @@ impl CsvConfig {
 /// The `csv` stage.
 pub struct Csv {
     config: CsvConfig,
-    outputs: Outputs,
-    current: Option<(csv::Writer<CountingFile>, Part)>,
-    header: Vec<String>,
+    files: PartWriter<csv::Writer<CountingFile>>,
     record: Vec<String>,
 }
 
@@ -162,23 +160,25 @@ impl Stage for Csv {
     }
 
     fn new(config: CsvConfig, ctx: &StageContext) -> Result<Self, Error> {
-        let header = match config.rows {
+        let header: Vec<String> = match config.rows {
             Rows::Documents => config.document_columns().into_iter().chain(config.meta_fields.iter().map(|f| f.name.clone())).collect(),
             Rows::Spans => SPAN_COLUMNS.iter().map(|c| c.to_string()).collect(),
         };
-        let mut stage = Csv { outputs: Outputs::new(&ctx.output_dir, &config.path, config.limits())?, config, current: None, header, record: Vec::new() };
-        stage.current = Some(stage.open()?);
-        Ok(stage)
+        let (delimiter, with_header) = (config.delimiter as u8, config.header);
+        let open = move |file| {
+            let mut writer = csv::WriterBuilder::new().delimiter(delimiter).from_writer(CountingFile::new(file));
+            if with_header {
+                writer.write_record(&header)?;
+            }
+            Ok(writer)
+        };
+        let finish = |writer: csv::Writer<CountingFile>| writer.into_inner().map_err(|e| e.into_error())?.into_file();
+        let files = PartWriter::new(Outputs::new(&ctx.output_dir, &config.path, config.limits())?, Box::new(open), Box::new(finish))?;
+        Ok(Csv { config, files, record: Vec::new() })
     }
 
     fn export(&mut self, doc: &Document) -> Result<(), Error> {
-        if self.current.as_ref().is_some_and(|(_, part)| self.outputs.is_full(part)) {
-            self.close()?;
-        }
-        if self.current.is_none() {
-            self.current = Some(self.open()?);
-        }
-        let (writer, part) = self.current.as_mut().ok_or_else(|| Error::other("export after finish"))?;
+        let (writer, part) = self.files.writer()?;
         let io = |e: csv::Error| Error::io(format!("{}: {e}", part.partial_path().display()));
         match self.config.rows {
             Rows::Documents => {
@@ -223,28 +223,7 @@ impl Stage for Csv {
     }
 
     fn finish(&mut self) -> Result<Value, Error> {
-        self.close()?;
-        Ok(self.outputs.summary())
-    }
-}
-
-impl Csv {
-    fn open(&mut self) -> Result<(csv::Writer<CountingFile>, Part), Error> {
-        let (file, part) = self.outputs.begin()?;
-        let mut writer = csv::WriterBuilder::new().delimiter(self.config.delimiter as u8).from_writer(CountingFile::new(file));
-        if self.config.header {
-            writer.write_record(&self.header).map_err(|e| Error::io(format!("{}: {e}", part.partial_path().display())))?;
-        }
-        Ok((writer, part))
-    }
-
-    fn close(&mut self) -> Result<(), Error> {
-        if let Some((writer, part)) = self.current.take() {
-            let io = |e: String| Error::io(format!("{}: {e}", part.partial_path().display()));
-            let file = writer.into_inner().map_err(|e| io(e.error().to_string()))?.into_file().map_err(|e| io(e.to_string()))?;
-            self.outputs.end(part, file)?;
-        }
-        Ok(())
+        self.files.finish()
     }
 }
 

@@ -24,7 +24,7 @@ assert!(written.starts_with(r#"{"id":"a","text":"Bonjour","lang":"und","lang_sco
 */
 #![deny(missing_docs)]
 
-use moulin_plugin::output::{self, CountingFile, FileLimits, Outputs, Part};
+use moulin_plugin::output::{self, CountingFile, FileLimits, Outputs, PartWriter};
 use moulin_plugin::{Document, Error, Kind, Stage, StageContext};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -124,11 +124,7 @@ impl Writer {
 
 /// The `jsonl` stage.
 pub struct Jsonl {
-    outputs: Outputs,
-    /// The file being written, if one is open.
-    current: Option<(Writer, Part)>,
-    compression: Compression,
-    level: Option<u32>,
+    files: PartWriter<Writer>,
     omit_spans: bool,
     line: Vec<u8>,
 }
@@ -189,17 +185,10 @@ impl Stage for Jsonl {
     }
 
     fn new(config: JsonlConfig, ctx: &StageContext) -> Result<Self, Error> {
-        let mut stage = Jsonl {
-            outputs: Outputs::new(&ctx.output_dir, &config.path, config.limits())?,
-            current: None,
-            compression: Compression::of(&config.path),
-            level: config.level,
-            omit_spans: config.omit_spans,
-            line: Vec::with_capacity(1 << 16),
-        };
-        // The first file is there from the start, so a run with no document leaves an empty one.
-        stage.current = Some(stage.open()?);
-        Ok(stage)
+        let (compression, level) = (Compression::of(&config.path), config.level);
+        let outputs = Outputs::new(&ctx.output_dir, &config.path, config.limits())?;
+        let files = PartWriter::new(outputs, Box::new(move |file| Writer::open(file, compression, level)), Box::new(Writer::finish))?;
+        Ok(Jsonl { files, omit_spans: config.omit_spans, line: Vec::with_capacity(1 << 16) })
     }
 
     fn export(&mut self, doc: &Document) -> Result<(), Error> {
@@ -231,13 +220,7 @@ impl Stage for Jsonl {
         self.line.clear();
         serde_json::to_writer(&mut self.line, &line).map_err(|e| Error::document(e.to_string()))?;
         self.line.push(b'\n');
-        if self.current.as_ref().is_some_and(|(_, part)| self.outputs.is_full(part)) {
-            self.close()?;
-        }
-        if self.current.is_none() {
-            self.current = Some(self.open()?);
-        }
-        let (writer, part) = self.current.as_mut().ok_or_else(|| Error::other("export after finish"))?;
+        let (writer, part) = self.files.writer()?;
         writer.get().write_all(&self.line).map_err(|e| Error::io(format!("{}: {e}", part.partial_path().display())))?;
         part.add(1, 0);
         part.set_bytes(writer.bytes());
@@ -245,25 +228,7 @@ impl Stage for Jsonl {
     }
 
     fn finish(&mut self) -> Result<serde_json::Value, Error> {
-        self.close()?;
-        Ok(self.outputs.summary())
-    }
-}
-
-impl Jsonl {
-    fn open(&mut self) -> Result<(Writer, Part), Error> {
-        let (file, part) = self.outputs.begin()?;
-        let writer = Writer::open(file, self.compression, self.level).map_err(|e| Error::io(format!("{}: {e}", part.partial_path().display())))?;
-        Ok((writer, part))
-    }
-
-    /// Complete the open file, if any.
-    fn close(&mut self) -> Result<(), Error> {
-        if let Some((writer, part)) = self.current.take() {
-            let file = writer.finish().map_err(|e| Error::io(format!("{}: {e}", part.partial_path().display())))?;
-            self.outputs.end(part, file)?;
-        }
-        Ok(())
+        self.files.finish()
     }
 }
 

@@ -38,7 +38,7 @@ assert!(bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1"));
 use arrow_array::builder::{Float32Builder, ListBuilder, StringBuilder, StructBuilder, UInt64Builder};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
-use moulin_plugin::output::{self, CountingFile, FileLimits, Outputs, Part};
+use moulin_plugin::output::{self, CountingFile, FileLimits, Outputs, PartWriter};
 use moulin_plugin::{Document, Error, Kind, Stage, StageContext};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
@@ -206,9 +206,7 @@ fn finite(x: f32) -> Option<f32> {
 /// The `parquet` stage.
 pub struct Parquet {
     config: ParquetConfig,
-    properties: WriterProperties,
-    outputs: Outputs,
-    current: Option<(ArrowWriter<CountingFile>, Part)>,
+    files: PartWriter<ArrowWriter<CountingFile>>,
     columns: Columns,
 }
 
@@ -241,23 +239,20 @@ impl Stage for Parquet {
             Codec::None => Compression::UNCOMPRESSED,
         };
         let properties = WriterProperties::builder().set_compression(compression).set_max_row_group_size(config.row_group_documents).build();
-        let outputs = Outputs::new(&ctx.output_dir, &config.path, config.limits())?;
-        let mut stage = Parquet { config, properties, outputs, current: None, columns: Columns::new() };
-        stage.current = Some(stage.open()?);
-        Ok(stage)
+        let open = move |file| ArrowWriter::try_new(CountingFile::new(file), schema(), Some(properties.clone())).map_err(std::io::Error::other);
+        let finish = |writer: ArrowWriter<CountingFile>| writer.into_inner().map_err(std::io::Error::other)?.into_file();
+        let files = PartWriter::new(Outputs::new(&ctx.output_dir, &config.path, config.limits())?, Box::new(open), Box::new(finish))?;
+        Ok(Parquet { config, files, columns: Columns::new() })
     }
 
     fn export(&mut self, doc: &Document) -> Result<(), Error> {
-        if self.current.as_ref().is_some_and(|(_, part)| self.outputs.is_full(part)) {
-            self.close()?;
+        if self.files.is_full() {
+            // The rows held back belong to the file that is full.
+            self.write_batch()?;
         }
-        if self.current.is_none() {
-            self.current = Some(self.open()?);
-        }
+        let (_, part) = self.files.writer()?;
+        part.add(1, 0);
         self.columns.push(doc);
-        if let Some((_, part)) = self.current.as_mut() {
-            part.add(1, 0);
-        }
         if self.columns.rows >= self.config.batch_documents {
             self.write_batch()?;
         }
@@ -265,19 +260,12 @@ impl Stage for Parquet {
     }
 
     fn finish(&mut self) -> Result<serde_json::Value, Error> {
-        self.close()?;
-        Ok(self.outputs.summary())
+        self.write_batch()?;
+        self.files.finish()
     }
 }
 
 impl Parquet {
-    fn open(&mut self) -> Result<(ArrowWriter<CountingFile>, Part), Error> {
-        let (file, part) = self.outputs.begin()?;
-        let writer = ArrowWriter::try_new(CountingFile::new(file), schema(), Some(self.properties.clone()))
-            .map_err(|e| Error::io(format!("{}: {e}", part.partial_path().display())))?;
-        Ok((writer, part))
-    }
-
     /// Write the rows gathered into the open file, closing the row group once it is large
     /// enough, and note the file's size.
     fn write_batch(&mut self) -> Result<(), Error> {
@@ -285,24 +273,13 @@ impl Parquet {
             return Ok(());
         }
         let batch = self.columns.finish()?;
-        let (writer, part) = self.current.as_mut().ok_or_else(|| Error::other("export after finish"))?;
+        let (writer, part) = self.files.open_writer().ok_or_else(|| Error::other("export after finish"))?;
         let io = |e: parquet::errors::ParquetError| Error::io(format!("{}: {e}", part.partial_path().display()));
         writer.write(&batch).map_err(io)?;
         if writer.in_progress_size() >= self.config.row_group_bytes {
             writer.flush().map_err(io)?;
         }
         part.set_bytes(writer.bytes_written() as u64 + writer.in_progress_size() as u64);
-        Ok(())
-    }
-
-    /// Complete the open file, if any.
-    fn close(&mut self) -> Result<(), Error> {
-        self.write_batch()?;
-        if let Some((writer, part)) = self.current.take() {
-            let io = |e: String| Error::io(format!("{}: {e}", part.partial_path().display()));
-            let file = writer.into_inner().map_err(|e| io(e.to_string()))?.into_file().map_err(|e| io(e.to_string()))?;
-            self.outputs.end(part, file)?;
-        }
         Ok(())
     }
 }
