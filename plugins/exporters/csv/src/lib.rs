@@ -117,8 +117,9 @@ impl CsvConfig {
 /// The `csv` stage.
 pub struct Csv {
     config: CsvConfig,
+    /// The document columns, resolved once.
+    columns: Vec<String>,
     files: PartWriter<csv::Writer<CountingFile>>,
-    record: Vec<String>,
 }
 
 impl Stage for Csv {
@@ -174,7 +175,7 @@ impl Stage for Csv {
         };
         let finish = |writer: csv::Writer<CountingFile>| writer.into_inner().map_err(|e| e.into_error())?.into_file();
         let files = PartWriter::new(Outputs::new(&ctx.output_dir, &config.path, config.limits())?, Box::new(open), Box::new(finish))?;
-        Ok(Csv { config, files, record: Vec::new() })
+        Ok(Csv { columns: config.document_columns(), config, files })
     }
 
     fn export(&mut self, doc: &Document) -> Result<(), Error> {
@@ -182,25 +183,27 @@ impl Stage for Csv {
         let io = |e: csv::Error| Error::io(format!("{}: {e}", part.partial_path().display()));
         match self.config.rows {
             Rows::Documents => {
-                self.record.clear();
-                let meta = if self.config.meta_fields.is_empty() { Value::Null } else { Value::Object(doc.meta()) };
-                for column in self.config.document_columns() {
-                    self.record.push(match column.as_str() {
-                        "id" => doc.id().to_string(),
-                        "text" => doc.text().to_string(),
-                        "lang" => doc.lang().to_string(),
-                        "lang_score" => score(doc.lang_score()),
-                        _ => doc.meta_json().to_string(),
-                    });
+                // Field by field, so that the text is not copied.
+                for column in &self.columns {
+                    match column.as_str() {
+                        "id" => writer.write_field(doc.id()),
+                        "text" => writer.write_field(doc.text()),
+                        "lang" => writer.write_field(doc.lang()),
+                        "lang_score" => writer.write_field(score(doc.lang_score())),
+                        _ => writer.write_field(doc.meta_json()),
+                    }
+                    .map_err(io)?;
                 }
+                let meta = if self.config.meta_fields.is_empty() { Value::Null } else { Value::Object(doc.meta()) };
                 for field in &self.config.meta_fields {
-                    self.record.push(match meta.pointer(&field.pointer) {
+                    let value = match meta.pointer(&field.pointer) {
                         None | Some(Value::Null) => String::new(),
                         Some(Value::String(s)) => s.clone(),
                         Some(other) => other.to_string(),
-                    });
+                    };
+                    writer.write_field(value).map_err(io)?;
                 }
-                writer.write_record(&self.record).map_err(io)?;
+                writer.write_record(None::<&[u8]>).map_err(io)?;
                 part.add(1, 0);
             }
             Rows::Spans => {
