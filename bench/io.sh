@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Reader throughput: the reference corpus as a .txt tree, as JSONL.gz shards, and packed as
-# tar.gz, tar.zst, zip and WARC.gz (one HTML response per document), each read and written
-# back as plain JSONL by `moulin run` (no other stage). Median of 3 runs, with peak memory,
-# and `zcat` of the same tar.gz as a floor.
+# Reader and exporter throughput, by `moulin run` with no stage but one exporter:
+# - readers: the reference corpus as a .txt tree, as JSONL.gz shards, and packed as tar.gz,
+#   tar.zst, zip and WARC.gz (one HTML response per document), each written back as plain
+#   JSONL; `zcat` of the same tar.gz as a floor;
+# - exporters: the JSONL.gz shards written by each exporter in turn.
+# Median of 3 runs, with peak memory.
 #
-#   bench/readers.sh [WORK_DIR] [THREADS]     (default /tmp/bench, 2)
+#   bench/io.sh [WORK_DIR] [THREADS]     (default /tmp/bench, 2)
 #
 # Needs python3, tar with zstd, zip, GNU time. Makes the corpus with
 # ../shared/bench/make_corpus.py (100 MB) when WORK_DIR/corpus is not there.
@@ -39,6 +41,7 @@ with open(sys.argv[1], "wb") as out:
             out.write(gzip.compress(head + http + b"\r\n\r\n", compresslevel=6))
             n += 1
 PY
+echo "## Readers"
 printf "| input | on disk | documents | text MB | median wall s | text MB/s | peak RSS MiB |\n|---|---|---|---|---|---|---|\n"
 for input in "$WORK/corpus/txt" "$WORK/corpus/jsonl" "$R/txt.tar.gz" "$R/txt.tar.zst" "$R/txt.zip" "$R/corpus.warc.gz"; do
     name=$(basename "$input")
@@ -65,3 +68,30 @@ TOML
 done
 floor=$( { /usr/bin/time -f "%e" zcat "$R/txt.tar.gz" > /dev/null; } 2>&1 )
 echo "floor: zcat txt.tar.gz > /dev/null: $floor s"
+
+echo
+echo "## Exporters (input: the JSONL.gz shards)"
+printf "| exporter | output | median wall s | text MB/s | peak RSS MiB |\n|---|---|---|---|---|\n"
+for exporter in 'jsonl|path = "d.jsonl"' 'jsonl|path = "d.jsonl.gz"' 'jsonl|path = "d.jsonl.zst"' 'parquet|path = "d.parquet"' \
+    'parquet|path = "d.parquet", compression = "snappy"' 'csv|path = "d.csv"' 'conll|path = "d.conll"'; do
+    plugin=${exporter%%|*}; config=${exporter#*|}
+    cat > "$R/export.toml" <<TOML
+[input]
+paths = ["$WORK/corpus/jsonl"]
+[[stage]]
+id = "export"
+plugin = "$plugin"
+config = { $config }
+TOML
+    runs=()
+    for _ in 1 2 3; do
+        rm -rf "$R/out"
+        /usr/bin/time -f "%e %M" -o "$R/time" "$REPO/target/release/moulin" run "$R/export.toml" --output "$R/out" --threads "$THREADS" --quiet > "$R/summary" 2>/dev/null || true
+        runs+=("$(cat "$R/time" | tail -1)")
+    done
+    median=$(printf "%s\n" "${runs[@]}" | sort -n | sed -n 2p)
+    wall=${median% *}; rss=${median#* }
+    mb=$(head -1 "$R/summary" | grep -o '[0-9.]* MB of text' | cut -d' ' -f1)
+    size=$(du -ch "$R"/out/d.* | tail -1 | cut -f1)
+    printf "| %s | %s | %s | %.0f | %d |\n" "$plugin { $config }" "$size" "$wall" "$(echo "$mb / $wall" | bc -l)" $((rss / 1024))
+done
