@@ -144,6 +144,10 @@ pub struct EntitiesConfig {
     pub guess: bool,
     /// Whether a name found once labels its other mentions in the document, default true.
     pub consistency: bool,
+    /// Whether the built-in French/English rules run (titles, name runs, cues, addresses,
+    /// guesses), default true. With it off and the built-in lists off, only `lists` and
+    /// `rules` tag, and the text is not analysed into words (the fast path for a regex job).
+    pub builtin_rules: bool,
     /// Keep only spans with these labels (default: all).
     pub labels: Vec<String>,
     /// Drop spans scoring under this (default 0).
@@ -163,6 +167,7 @@ impl Default for EntitiesConfig {
             include_titles: true,
             guess: true,
             consistency: true,
+            builtin_rules: true,
             labels: Vec::new(),
             min_score: 0.0,
         }
@@ -234,7 +239,8 @@ pub fn tagger(config: &EntitiesConfig, ctx: &StageContext) -> Result<Tagger, Err
     tagger.org_cues = config.org_cues.iter().map(|t| fold::fold_word(t)).collect();
     tagger.include_titles = config.include_titles;
     tagger.guess = config.guess;
-    tagger.consistency = config.consistency;
+    tagger.consistency = config.consistency && config.builtin_rules;
+    tagger.builtin_rules = config.builtin_rules;
     Ok(tagger)
 }
 

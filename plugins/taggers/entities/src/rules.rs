@@ -87,6 +87,9 @@ pub struct Tagger {
     pub guess: bool,
     /// Whether names found are propagated to their other mentions.
     pub consistency: bool,
+    /// Whether the built-in rules run (titles, name runs, cues, addresses, guesses). Off,
+    /// only the lists and the regex rules tag.
+    pub builtin_rules: bool,
     sets: Lexicon,
 }
 
@@ -201,16 +204,20 @@ impl Tagger {
             include_titles: true,
             guess: true,
             consistency: true,
+            builtin_rules: true,
             sets: Lexicon::new(),
         }
     }
 
     /// The entities of `text`, sorted by start (then by layer).
     pub fn tag(&self, text: &str) -> Vec<Entity> {
-        let doc = self.doc(text);
+        // Regex rules alone need no word analysis.
+        let doc = if self.builtin_rules || !self.lists.is_empty() { self.doc(text) } else { Doc { text, words: Vec::new(), lowercase: HashSet::default() } };
         let mut candidates = Vec::new();
         self.list_candidates(&doc, &mut candidates);
-        self.rule_candidates(&doc, &mut candidates);
+        if self.builtin_rules {
+            self.rule_candidates(&doc, &mut candidates);
+        }
         let mut out = Vec::new();
         let mut entity_layer = Vec::new();
         for rule in &self.rules {

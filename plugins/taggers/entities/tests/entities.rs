@@ -267,3 +267,17 @@ proptest! {
         check_spans(&text);
     }
 }
+
+#[test]
+fn regex_rules_alone_when_the_built_in_lists_and_rules_are_off() {
+    // The reference workload's step 4: mentions of two or more capitalised words.
+    let config = json!({
+        "places": false, "organisations": false, "first_names": false, "builtin_rules": false,
+        "rules": [{ "name": "caps", "pattern": "\\b[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+(?:[ -][A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+)+", "label": "MENTION", "layer": "mention" }]
+    });
+    let got = tag_with(config, "M. le général Jean Moulin arrive à Paris avec Émile Zola-Durand, pas OTAN.");
+    let shown: Vec<(&str, &str)> = got.iter().map(|(text, label, _)| (text.as_str(), label.as_str())).collect();
+    assert_eq!(shown, [("Jean Moulin", "MENTION"), ("Émile Zola-Durand", "MENTION")]);
+    // The same text with everything on finds more than the rule.
+    assert!(tag_with(json!({}), "M. le général Jean Moulin arrive à Paris.").iter().any(|(t, l, _)| t == "Paris" && l == "LOC"));
+}
