@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The reference workload end to end (../shared/bench/WORKLOAD.md): moulin's full job
+# (bench/reference/moulin.toml) and its read -> write job (bench/reference/read-write.toml)
+# with 1 and 2 threads, beside the floors `zcat` (the shards) and `cat` (the .txt tree),
+# all measured in this run. Prints one markdown table: median wall time of --runs runs,
+# documents/s, MB/s of input text, peak memory (max RSS of the process).
+#
+#   bench/run.sh [--size-mb N] [--runs N] [--threads "1 2"] [--quick] [--datatrove]
+#
+# The corpus is made by bench/make_corpus.py (a copy of the workload's generator) under
+# target/bench/corpus-<N>mb, or found there. --quick: a 5 MB corpus and one run, to check
+# that everything still works (CI runs this; it never judges the times). --datatrove: also
+# run the same jobs with datatrove (bench/datatrove/run.sh) in the same run.
+set -euo pipefail
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+SIZE=200 RUNS=3 THREADS="1 2" DATATROVE=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --size-mb) SIZE=$2; shift 2 ;;
+        --runs) RUNS=$2; shift 2 ;;
+        --threads) THREADS=$2; shift 2 ;;
+        --quick) SIZE=5; RUNS=1; shift ;;
+        --datatrove) DATATROVE=1; shift ;;
+        *) echo "unknown argument $1 (see the header of $0)" >&2; exit 2 ;;
+    esac
+done
+cd "$REPO"
+cargo build --release --workspace --quiet
+BENCH=$REPO/target/bench
+CORPUS=$BENCH/corpus-${SIZE}mb
+mkdir -p "$BENCH"
+if [ ! -f "$CORPUS/manifest.json" ]; then
+    python3 bench/make_corpus.py --out "$CORPUS" --size-mb "$SIZE" --seed 42 --seeds examples/french-news/corpus > /dev/null
+fi
+ln -sfn "$CORPUS" "$BENCH/corpus"
+TIME=$BENCH/time.txt
+
+# median WALL_AND_RSS_LINES: the line of the median wall time.
+median() { sort -n | awk '{ a[NR] = $0 } END { print a[int((NR + 1) / 2)] }'; }
+
+# measure NAME COMMAND...: run COMMAND --runs times under /usr/bin/time; prints "wall rss_kib".
+measure() {
+    local lines=()
+    for _ in $(seq "$RUNS"); do
+        /usr/bin/time -f "%e %M" -o "$TIME" "$@" > "$BENCH/stdout.txt" 2> "$BENCH/stderr.txt" || true
+        lines+=("$(tail -1 "$TIME")")
+    done
+    printf "%s\n" "${lines[@]}" | median
+}
+
+echo "corpus: $CORPUS ($(du -sh "$CORPUS/jsonl" | cut -f1) of JSONL.gz shards), $RUNS run(s) each, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores"
+echo
+echo "| job | threads | wall s | documents/s | text MB/s | documents | peak RSS MiB |"
+echo "|---|---|---|---|---|---|---|"
+zcat_line=$(measure sh -c "zcat '$CORPUS'/jsonl/*.jsonl.gz > /dev/null 2>&1 || true")
+printf "| floor: zcat shards | 1 | %.2f | - | - | - | %d |\n" "${zcat_line% *}" "$(( ${zcat_line#* } / 1024 ))"
+cat_line=$(measure sh -c "find '$CORPUS/txt' -type f -print0 | xargs -0 cat > /dev/null")
+printf "| floor: cat .txt tree | 1 | %.2f | - | - | - | %d |\n" "${cat_line% *}" "$(( ${cat_line#* } / 1024 ))"
+for job in read-write moulin; do
+    name=$([ "$job" = moulin ] && echo "moulin: full job" || echo "moulin: read -> write")
+    for t in $THREADS; do
+        line=$(measure "$REPO/target/release/moulin" run "bench/reference/$job.toml" --threads "$t" --quiet --output "$BENCH/out-$job-$t")
+        summary=$(head -1 "$BENCH/stdout.txt")
+        docs=$(echo "$summary" | grep -o '[0-9]* documents' | head -1 | cut -d' ' -f1)
+        mb=$(echo "$summary" | grep -o '[0-9.]* MB of text' | cut -d' ' -f1)
+        wall=${line% *}; rss=${line#* }
+        printf "| %s | %s | %.2f | %.0f | %.1f | %s | %d |\n" "$name" "$t" "$wall" "$(echo "$docs / $wall" | bc -l)" "$(echo "$mb / $wall" | bc -l)" "$docs" "$((rss / 1024))"
+    done
+done
+if [ "$DATATROVE" = 1 ]; then
+    RUNS=$RUNS THREADS="$THREADS" bench/datatrove/run.sh "$CORPUS"
+fi
