@@ -14,6 +14,8 @@ assert!(docs.iter().map(|(_, text)| text.len()).sum::<usize>() >= 50_000);
 */
 #![deny(missing_docs)]
 
+pub mod exporters;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 

@@ -49,8 +49,7 @@ pub mod tokens;
 
 use gazetteer::{parse_list, CaseMode, Gazetteer};
 use moulin_plugin::{Document, Error, Kind, Span, Stage, StageContext};
-use regex::Regex;
-use rules::{RankedList, RegexRule, Tagger};
+use rules::{Pattern, RankedList, RegexRule, Tagger};
 use serde::{Deserialize, Serialize};
 use rustc_hash::FxHashSet as HashSet;
 use std::collections::HashMap;
@@ -200,7 +199,7 @@ fn compile_rules(rules: &[RuleConfig]) -> Result<Vec<RegexRule>, Error> {
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            let regex = Regex::new(&r.pattern).map_err(|e| Error::config(format!("rules.{i}.pattern"), e.to_string()))?;
+            let regex = Pattern::new(&r.pattern).map_err(|e| Error::config(format!("rules.{i}.pattern"), e.to_string()))?;
             if r.label.trim().is_empty() {
                 return Err(Error::config(format!("rules.{i}.label"), "expected a label, found an empty string"));
             }
