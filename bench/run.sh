@@ -8,26 +8,27 @@
 #   bench/run.sh [--size-mb N] [--runs N] [--threads "1 2"] [--quick] [--datatrove]
 #
 # The corpus is made by bench/make_corpus.py (a copy of the workload's generator) under
-# target/bench/corpus-<N>mb, or found there. --quick: a 5 MB corpus and one run, to check
-# that everything still works (CI runs this; it never judges the times). --datatrove: also
+# target/bench/corpus-<N>mb, or found there. --quick: a 5 MB corpus, one run and the debug
+# build, to check that everything still works (CI runs this; it never judges the times). --datatrove: also
 # run the same jobs with datatrove 0.10.1 (bench/datatrove: a virtualenv from PyPI and the
 # job in Python) in the same run. Peak RSS is the largest process's (datatrove forks one
 # per worker).
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-SIZE=200 RUNS=3 THREADS="1 2" DATATROVE=0
+SIZE=200 RUNS=3 THREADS="1 2" DATATROVE=0 PROFILE=release
 while [ $# -gt 0 ]; do
     case "$1" in
         --size-mb) SIZE=$2; shift 2 ;;
         --runs) RUNS=$2; shift 2 ;;
         --threads) THREADS=$2; shift 2 ;;
-        --quick) SIZE=5; RUNS=1; shift ;;
+        --quick) SIZE=5; RUNS=1; PROFILE=debug; shift ;;
         --datatrove) DATATROVE=1; shift ;;
         *) echo "unknown argument $1 (see the header of $0)" >&2; exit 2 ;;
     esac
 done
 cd "$REPO"
-cargo build --release --workspace --quiet
+if [ "$PROFILE" = release ]; then cargo build --release --workspace --quiet; else cargo build --workspace --quiet; fi
+MOULIN=$REPO/target/$PROFILE/moulin
 BENCH=$REPO/target/bench
 CORPUS=$BENCH/corpus-${SIZE}mb
 mkdir -p "$BENCH"
@@ -50,7 +51,7 @@ measure() {
     printf "%s\n" "${lines[@]}" | median
 }
 
-echo "corpus: $CORPUS ($(du -sh "$CORPUS/jsonl" | cut -f1) of JSONL.gz shards), $RUNS run(s) each, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores"
+echo "moulin: $MOULIN; corpus: $CORPUS ($(du -sh "$CORPUS/jsonl" | cut -f1) of JSONL.gz shards), $RUNS run(s) each, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores"
 echo
 echo "| job | threads | wall s | documents/s | text MB/s | documents | peak RSS MiB |"
 echo "|---|---|---|---|---|---|---|"
@@ -61,7 +62,7 @@ printf "| floor: cat .txt tree | 1 | %.2f | - | - | - | %d |\n" "${cat_line% *}"
 for job in read-write moulin; do
     name=$([ "$job" = moulin ] && echo "moulin: full job" || echo "moulin: read -> write")
     for t in $THREADS; do
-        line=$(measure "$REPO/target/release/moulin" run "bench/reference/$job.toml" --threads "$t" --quiet --output "$BENCH/out-$job-$t")
+        line=$(measure "$MOULIN" run "bench/reference/$job.toml" --threads "$t" --quiet --output "$BENCH/out-$job-$t")
         summary=$(head -1 "$BENCH/stdout.txt")
         docs=$(echo "$summary" | grep -o '[0-9]* documents' | head -1 | cut -d' ' -f1)
         mb=$(echo "$summary" | grep -o '[0-9.]* MB of text' | cut -d' ' -f1)

@@ -44,5 +44,11 @@ NER=tests/data/ner/newseye-fr
 target/debug/examples/hipe_eval "$NER/HIPE-2022-v2.1-newseye-dev-fr.tsv" --require strict=57 --require fuzzy=70
 target/debug/examples/hipe_eval "$NER/HIPE-2022-v2.1-newseye-dev2-fr.tsv" --require strict=46 --require fuzzy=60
 
+echo "== benchmarks (quick: they must run; their times are not judged)"
+# criterion runs each benchmark once under `cargo test`; bench/run.sh --quick runs the
+# reference job end to end on a 5 MB corpus with the debug build.
+cargo test --workspace --benches --quiet
+bench/run.sh --quick
+
 echo "== docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
