@@ -19,6 +19,7 @@ mkdir -p "$WORK/readers"
 cd "$WORK"
 [ -d corpus ] || python3 "$REPO/../shared/bench/make_corpus.py" --out corpus --size-mb 100 --seed 42
 R=$WORK/readers
+source "$REPO/bench/common.sh"
 [ -f "$R/txt.tar.gz" ] || tar -czf "$R/txt.tar.gz" -C corpus txt
 [ -f "$R/txt.tar.zst" ] || tar --zstd -cf "$R/txt.tar.zst" -C corpus txt
 [ -f "$R/txt.zip" ] || (cd corpus/txt && zip -qr "$R/txt.zip" .)
@@ -54,12 +55,7 @@ id = "export"
 plugin = "jsonl"
 config = { path = "docs.jsonl" }
 TOML
-    runs=()
-    for _ in 1 2 3; do
-        /usr/bin/time -f "%e %M" -o "$R/time" "$REPO/target/release/moulin" run "$R/$name.toml" --output "$R/out" --threads "$THREADS" --quiet > "$R/summary" 2>/dev/null || true
-        runs+=("$(cat "$R/time" | tail -1)")
-    done
-    median=$(printf "%s\n" "${runs[@]}" | sort -n | sed -n 2p)
+    median=$(measure 3 "$R/summary" "$REPO/target/release/moulin" run "$R/$name.toml" --output "$R/out" --threads "$THREADS" --quiet)
     wall=${median% *}; rss=${median#* }
     docs=$(head -1 "$R/summary" | grep -o '[0-9]* documents' | cut -d' ' -f1)
     mb=$(head -1 "$R/summary" | grep -o '[0-9.]* MB of text' | cut -d' ' -f1)
@@ -83,13 +79,8 @@ id = "export"
 plugin = "$plugin"
 config = { $config }
 TOML
-    runs=()
-    for _ in 1 2 3; do
-        rm -rf "$R/out"
-        /usr/bin/time -f "%e %M" -o "$R/time" "$REPO/target/release/moulin" run "$R/export.toml" --output "$R/out" --threads "$THREADS" --quiet > "$R/summary" 2>/dev/null || true
-        runs+=("$(cat "$R/time" | tail -1)")
-    done
-    median=$(printf "%s\n" "${runs[@]}" | sort -n | sed -n 2p)
+    rm -rf "$R/out"
+    median=$(measure 3 "$R/summary" "$REPO/target/release/moulin" run "$R/export.toml" --output "$R/out" --threads "$THREADS" --quiet)
     wall=${median% *}; rss=${median#* }
     mb=$(head -1 "$R/summary" | grep -o '[0-9.]* MB of text' | cut -d' ' -f1)
     size=$(du -ch "$R"/out/d.* | tail -1 | cut -f1)

@@ -36,34 +36,23 @@ if [ ! -f "$CORPUS/manifest.json" ]; then
     python3 bench/make_corpus.py --out "$CORPUS" --size-mb "$SIZE" --seed 42 --seeds examples/french-news/corpus > /dev/null
 fi
 ln -sfn "$CORPUS" "$BENCH/corpus"
-TIME=$BENCH/time.txt
 
-# median WALL_AND_RSS_LINES: the line of the median wall time.
-median() { sort -n | awk '{ a[NR] = $0 } END { print a[int((NR + 1) / 2)] }'; }
-
-# measure NAME COMMAND...: run COMMAND --runs times under /usr/bin/time; prints "wall rss_kib".
-measure() {
-    local lines=()
-    for _ in $(seq "$RUNS"); do
-        /usr/bin/time -f "%e %M" -o "$TIME" "$@" > "$BENCH/stdout.txt" 2> "$BENCH/stderr.txt" || true
-        lines+=("$(tail -1 "$TIME")")
-    done
-    printf "%s\n" "${lines[@]}" | median
-}
+source "$REPO/bench/common.sh"
+OUT=$BENCH/stdout.txt
 
 echo "moulin: $MOULIN; corpus: $CORPUS ($(du -sh "$CORPUS/jsonl" | cut -f1) of JSONL.gz shards), $RUNS run(s) each, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores"
 echo
 echo "| job | threads | wall s | documents/s | text MB/s | documents | peak RSS MiB |"
 echo "|---|---|---|---|---|---|---|"
-zcat_line=$(measure sh -c "zcat '$CORPUS'/jsonl/*.jsonl.gz > /dev/null 2>&1 || true")
+zcat_line=$(measure "$RUNS" "$OUT" sh -c "zcat '$CORPUS'/jsonl/*.jsonl.gz > /dev/null 2>&1 || true")
 printf "| floor: zcat shards | 1 | %.2f | - | - | - | %d |\n" "${zcat_line% *}" "$(( ${zcat_line#* } / 1024 ))"
-cat_line=$(measure sh -c "find '$CORPUS/txt' -type f -print0 | xargs -0 cat > /dev/null")
+cat_line=$(measure "$RUNS" "$OUT" sh -c "find '$CORPUS/txt' -type f -print0 | xargs -0 cat > /dev/null")
 printf "| floor: cat .txt tree | 1 | %.2f | - | - | - | %d |\n" "${cat_line% *}" "$(( ${cat_line#* } / 1024 ))"
 for job in read-write moulin; do
     name=$([ "$job" = moulin ] && echo "moulin: full job" || echo "moulin: read -> write")
     for t in $THREADS; do
-        line=$(measure "$MOULIN" run "bench/reference/$job.toml" --threads "$t" --quiet --output "$BENCH/out-$job-$t")
-        summary=$(head -1 "$BENCH/stdout.txt")
+        line=$(measure "$RUNS" "$OUT" "$MOULIN" run "bench/reference/$job.toml" --threads "$t" --quiet --output "$BENCH/out-$job-$t")
+        summary=$(head -1 "$OUT")
         docs=$(echo "$summary" | grep -o '[0-9]* documents' | head -1 | cut -d' ' -f1)
         mb=$(echo "$summary" | grep -o '[0-9.]* MB of text' | cut -d' ' -f1)
         wall=${line% *}; rss=${line#* }
@@ -87,7 +76,7 @@ print(sum(1 for f in glob.glob('$CORPUS/jsonl/part-0*.jsonl.gz') for _ in gzip.o
         name=$([ "$job" = full ] && echo "datatrove: full job" || echo "datatrove: read -> write")
         for t in $THREADS; do
             rm -rf "$BENCH/out-datatrove"
-            line=$(measure "$VENV/bin/python" bench/datatrove/job.py "$job" "$CORPUS" "$BENCH/out-datatrove" "$t")
+            line=$(measure "$RUNS" "$OUT" "$VENV/bin/python" bench/datatrove/job.py "$job" "$CORPUS" "$BENCH/out-datatrove" "$t")
             wall=${line% *}; rss=${line#* }
             printf "| %s | %s | %.2f | %.0f | %.1f | %s | %d |\n" "$name" "$t" "$wall" "$(echo "$dt_docs / $wall" | bc -l)" "$(echo "$dt_mb / $wall" | bc -l)" "$dt_docs" "$((rss / 1024))"
         done

@@ -105,7 +105,7 @@ fn without_leading_boundary(pattern: &str) -> Option<String> {
 
 /// Whether a Unicode word boundary (`\b`) holds at byte `at` of `text`.
 fn is_word_boundary(text: &str, at: usize) -> bool {
-    let word = |c: Option<char>| c.is_some_and(|c| regex_syntax::is_word_character(c));
+    let word = |c: Option<char>| c.is_some_and(regex_syntax::is_word_character);
     word(text[..at].chars().next_back()) != word(text[at..].chars().next())
 }
 
