@@ -22,7 +22,7 @@ fn two_libraries_load_side_by_side_and_stay_distinct() {
     assert!(normalize.check_config("normalize", "{}").is_ok());
     let e = normalize.check_config("jsonl", "{}").unwrap_err();
     assert!(e.message.contains("has no stage `jsonl`"), "{}", e.message);
-    assert!(jsonl.sha256.as_ref().is_some_and(|h| h.len() == 64));
+    assert!(jsonl.sha256().is_some_and(|h| h.len() == 64));
 }
 
 #[test]

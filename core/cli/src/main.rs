@@ -202,7 +202,7 @@ fn plugins(paths: Vec<PathBuf>, json: bool) -> anyhow::Result<ExitCode> {
         let libs: Vec<_> = registry
             .libraries()
             .iter()
-            .map(|l| serde_json::json!({ "path": l.path, "sha256": l.sha256, "manifest": l.manifest }))
+            .map(|l| serde_json::json!({ "path": l.path, "sha256": l.sha256(), "manifest": l.manifest }))
             .collect();
         println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "search_path": search, "libraries": libs })).unwrap_or_default());
     } else {

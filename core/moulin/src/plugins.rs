@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 /// What kind of stage, as the manifest says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,8 +86,9 @@ pub struct Library {
     pub path: Option<PathBuf>,
     /// Its manifest.
     pub manifest: Manifest,
-    /// SHA-256 of the library file, hex.
-    pub sha256: Option<String>,
+    /// SHA-256 of the library file, computed the first time it is asked for: a run loads
+    /// every library on the plugin path but records only those its stages use.
+    sha256: Arc<OnceLock<Option<String>>>,
     module: PluginModule_Ref,
 }
 
@@ -97,6 +99,12 @@ impl fmt::Debug for Library {
 }
 
 impl Library {
+    /// SHA-256 of the library file, hex (`None` for a statically linked module or a file
+    /// that can no longer be read). Computed once, on first use.
+    pub fn sha256(&self) -> Option<&str> {
+        self.sha256.get_or_init(|| self.path.as_deref().and_then(sha256_of)).as_deref()
+    }
+
     /// Where the library came from, for messages.
     pub fn origin(&self) -> String {
         match &self.path {
@@ -278,8 +286,7 @@ fn describe(path: Option<PathBuf>, module: PluginModule_Ref) -> Result<Library, 
     }
     let json = (module.manifest_json())();
     let manifest: Manifest = serde_json::from_str(&json).map_err(|e| LoadProblem::BadManifest { reason: format!("{e} in {json}") })?;
-    let sha256 = path.as_deref().and_then(sha256_of);
-    Ok(Library { path, manifest, sha256, module })
+    Ok(Library { path, manifest, sha256: Arc::default(), module })
 }
 
 /// Load one library file.

@@ -308,7 +308,7 @@ impl Project {
                 sdk_version: &lib.manifest.sdk_version,
                 rustc: &lib.manifest.rustc,
                 path: lib.path.as_deref(),
-                sha256: lib.sha256.as_deref(),
+                sha256: lib.sha256(),
             });
         }
         let status = match (fatal, report.has_failures()) {
