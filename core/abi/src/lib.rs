@@ -53,6 +53,14 @@ pub mod ext {
     /// entry says `"observes": true`). Payload: none. Answer: `true` or `false`. A stage
     /// that does not know the call (an error) does not observe.
     pub const OBSERVES: &str = "moulin.observes";
+    /// For an exporter: complete the open output file now, so that every document exported
+    /// so far is in complete files (the run's journal can then record a resume point).
+    /// Payload `probe`: answer `true` or `false`, whether the exporter can do it at all.
+    /// Empty payload: do it, and answer the exporter's summary (the JSON its `finish`
+    /// returns, plus what it needs to continue); the host hands that JSON back in the stage
+    /// context's `resume` field when the run is resumed. An exporter that does not know the
+    /// call (an error) cannot: a run with it resumes only from the start.
+    pub const CHECKPOINT: &str = "moulin.checkpoint";
 }
 
 /// What a plugin library says about how it was built. Filled in by the SDK.

@@ -7,6 +7,8 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use moulin::cluster::{self, State};
+use moulin::shard::Shard;
 use moulin::{Error, Problem, Project, Registry, RunOptions, RunReport};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -42,6 +44,70 @@ enum Command {
         /// No progress bar.
         #[arg(long, short)]
         quiet: bool,
+        /// Run one shard of the input: I/N (from 0), `auto` (Slurm's SLURM_ARRAY_TASK_ID and
+        /// SLURM_ARRAY_TASK_COUNT) or `auto/N` (also Kubernetes' JOB_COMPLETION_INDEX).
+        /// Outputs go to part-I-of-N below the output folder.
+        #[arg(long, value_name = "I/N|auto|auto/N")]
+        shard: Option<String>,
+        /// Continue the run recorded in the output folder's journal: skip the input files it
+        /// counts as done, redo the rest. Starts a new run when there is no journal.
+        #[arg(long)]
+        resume: bool,
+    },
+    /// Show how far a run is: each shard done, partial or missing, with its documents and
+    /// errors. Exit status 0 when every shard is done, 1 otherwise.
+    Status {
+        /// The run's output folder.
+        output: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Combine the shards of a finished run: manifest.json and errors.jsonl over all of them,
+    /// in the output folder.
+    Merge {
+        /// The run's output folder.
+        output: PathBuf,
+        /// Also join each exporter's files into one (JSONL, CSV, CoNLL; not Parquet).
+        #[arg(long)]
+        concat: bool,
+    },
+    /// Write an sbatch script that runs a project as a Slurm job array, one shard a task,
+    /// each with --shard auto --resume; submit it with --submit.
+    Slurm {
+        /// The project file.
+        project: PathBuf,
+        /// Tasks in the array (shards).
+        #[arg(long)]
+        tasks: usize,
+        /// Slurm partition.
+        #[arg(long)]
+        partition: Option<String>,
+        /// Time limit of a task (Slurm's format, such as 02:00:00).
+        #[arg(long)]
+        time: Option<String>,
+        /// CPUs (worker threads) a task.
+        #[arg(long, default_value_t = 2)]
+        cpus_per_task: usize,
+        /// Memory a task (Slurm's --mem, such as 4G).
+        #[arg(long)]
+        mem: Option<String>,
+        /// Most tasks running at once.
+        #[arg(long)]
+        max_running: Option<usize>,
+        /// Output folder (default: the project's).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Where to write the script (default: moulin-slurm.sh in the output folder).
+        #[arg(long)]
+        script: Option<PathBuf>,
+        /// Submit it with sbatch.
+        #[arg(long)]
+        submit: bool,
+        /// With --submit: wait until every task ends (sbatch --wait); the exit status is
+        /// sbatch's.
+        #[arg(long, requires = "submit")]
+        wait: bool,
     },
     /// Check a project without reading its corpus: the file, each plugin, each stage.
     Check {
@@ -67,7 +133,13 @@ fn main() -> ExitCode {
         .with_target(true)
         .init();
     let result = match cli.command {
-        Command::Run { project, threads, output, quiet } => run(project, threads, output, quiet),
+        Command::Run { project, threads, output, quiet, shard, resume } => run(project, threads, output, quiet, shard, resume),
+        Command::Status { output, json } => status(output, json),
+        Command::Merge { output, concat } => merge(output, concat),
+        Command::Slurm { project, tasks, partition, time, cpus_per_task, mem, max_running, output, script, submit, wait } => {
+            let options = SlurmArgs { tasks, partition, time, cpus_per_task, mem, max_running, output, script, submit, wait };
+            slurm(project, options)
+        }
         Command::Check { project } => check(project),
         Command::Plugins { paths, json } => plugins(paths, json),
     };
@@ -103,7 +175,14 @@ impl moulin::Progress for Bar {
     }
 }
 
-fn run(project: PathBuf, threads: usize, output: Option<PathBuf>, quiet: bool) -> anyhow::Result<ExitCode> {
+fn run(project: PathBuf, threads: usize, output: Option<PathBuf>, quiet: bool, shard: Option<String>, resume: bool) -> anyhow::Result<ExitCode> {
+    let shard = match shard.as_deref().map(parse_shard).transpose() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: --shard: {e}");
+            return Ok(ExitCode::from(EXIT_CONFIG));
+        }
+    };
     let project = match Project::load(&project) {
         Ok(p) => p,
         Err(Error::Invalid(problems)) => {
@@ -122,15 +201,19 @@ fn run(project: PathBuf, threads: usize, output: Option<PathBuf>, quiet: bool) -
         );
         Some(Arc::new(Bar(bar)))
     };
-    let output_dir = output.clone().unwrap_or_else(|| project.config.output.clone());
-    let options = RunOptions { threads, output, progress };
+    let options = RunOptions { threads, output, progress, shard, resume };
     match project.run_with(&options) {
+        Ok(report) if resume && report.totals.files > 0 && report.files_already_done == report.totals.files => {
+            println!("{}: the run is already complete; nothing to do", report.output_dir.display());
+            print_summary(&report);
+            Ok(ExitCode::from(if report.has_failures() { EXIT_FAILURES } else { 0 }))
+        }
         Ok(report) => {
-            print_summary(&report, &output_dir);
+            print_summary(&report);
             Ok(ExitCode::from(if report.has_failures() { EXIT_FAILURES } else { 0 }))
         }
         Err(Error::Stopped { message, report }) => {
-            print_summary(&report, &output_dir);
+            print_summary(&report);
             eprintln!("error: the run stopped: {message}");
             Ok(ExitCode::from(EXIT_STOPPED))
         }
@@ -138,12 +221,35 @@ fn run(project: PathBuf, threads: usize, output: Option<PathBuf>, quiet: bool) -
             print_problems(&problems);
             Ok(ExitCode::from(EXIT_CONFIG))
         }
+        Err(e @ Error::Resume { .. }) => {
+            eprintln!("error: {e}");
+            Ok(ExitCode::from(EXIT_CONFIG))
+        }
         Err(e) => Err(e).context("running the project"),
     }
 }
 
-fn print_summary(report: &RunReport, output: &std::path::Path) {
+fn parse_shard(value: &str) -> Result<Shard, moulin::shard::ShardError> {
+    let env = |name: &str| std::env::var(name).ok();
+    match value.strip_prefix("auto") {
+        Some("") => Shard::auto(None, env),
+        Some(rest) => match rest.strip_prefix('/').and_then(|n| n.parse().ok()) {
+            Some(count) => Shard::auto(Some(count), env),
+            None => Err(moulin::shard::ShardError(format!("expected auto or auto/N, found {value:?}"))),
+        },
+        None => value.parse(),
+    }
+}
+
+fn print_summary(report: &RunReport) {
+    let output = &report.output_dir;
     let t = &report.totals;
+    if let Some(shard) = report.shard {
+        println!("shard {shard}: {} of the input files", t.files);
+    }
+    if report.attempt > 1 {
+        println!("resumed (attempt {}): {} files were done by earlier attempts", report.attempt, report.files_already_done);
+    }
     println!(
         "{} files ({} failed), {} documents: {} exported, {} dropped, {} failed; {:.1} MB of text in {:.2} s ({:.1} MB/s, {} threads)",
         t.files,
@@ -225,4 +331,110 @@ fn plugins(paths: Vec<PathBuf>, json: bool) -> anyhow::Result<ExitCode> {
         print_problems(&errors.into_iter().map(Problem::Load).collect::<Vec<_>>());
         Ok(ExitCode::from(EXIT_CONFIG))
     }
+}
+
+fn status(output: PathBuf, json: bool) -> anyhow::Result<ExitCode> {
+    let shards = cluster::status(&output).with_context(|| format!("reading the run in {}", output.display()))?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&shards).unwrap_or_default());
+    } else {
+        println!("{:<18} {:<8} {:>13} {:>12} {:>12} {:>8} {:>8}", "shard", "state", "files", "documents", "exported", "errors", "attempts");
+        for s in &shards {
+            let name = s.dir.file_name().filter(|_| s.shard.is_some()).map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "(one run)".into());
+            let state = match s.state {
+                State::Done => "done",
+                State::Partial => "partial",
+                State::Missing => "missing",
+            };
+            let files = if s.state == State::Missing { "-".to_string() } else { format!("{}/{}", s.files_done, s.files) };
+            println!("{:<18} {:<8} {:>13} {:>12} {:>12} {:>8} {:>8}", name, state, files, s.totals.documents, s.totals.exported, s.errors(), s.attempts);
+        }
+        let done = shards.iter().filter(|s| s.state == State::Done).count();
+        println!("{done} of {} done", shards.len());
+    }
+    Ok(if shards.iter().all(|s| s.state == State::Done) { ExitCode::SUCCESS } else { ExitCode::from(EXIT_FAILURES) })
+}
+
+fn merge(output: PathBuf, concat: bool) -> anyhow::Result<ExitCode> {
+    let merged = match cluster::merge(&output, concat) {
+        Ok(m) => m,
+        Err(e @ cluster::ClusterError::Invalid { .. }) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(EXIT_FAILURES));
+        }
+        Err(e) => return Err(e).context("merging"),
+    };
+    let t = &merged.totals;
+    println!(
+        "{} shards: {} files ({} failed), {} documents: {} exported, {} dropped, {} failed",
+        merged.shards, t.files, t.files_failed, t.documents, t.exported, t.dropped, t.failed
+    );
+    for (stage, file, bytes) in &merged.concatenated {
+        println!("{stage}: {} ({bytes} bytes)", output.join(file).display());
+    }
+    for (stage, why) in &merged.not_concatenated {
+        println!("{stage}: files left in the shard folders: {why}");
+    }
+    println!("manifest: {}", output.join("manifest.json").display());
+    Ok(ExitCode::SUCCESS)
+}
+
+struct SlurmArgs {
+    tasks: usize,
+    partition: Option<String>,
+    time: Option<String>,
+    cpus_per_task: usize,
+    mem: Option<String>,
+    max_running: Option<usize>,
+    output: Option<PathBuf>,
+    script: Option<PathBuf>,
+    submit: bool,
+    wait: bool,
+}
+
+fn slurm(project_file: PathBuf, args: SlurmArgs) -> anyhow::Result<ExitCode> {
+    if args.tasks == 0 || args.cpus_per_task == 0 {
+        eprintln!("error: --tasks and --cpus-per-task must be at least 1");
+        return Ok(ExitCode::from(EXIT_CONFIG));
+    }
+    // The project is checked here, before anything is queued.
+    let project = match Project::load(&project_file) {
+        Ok(p) => p,
+        Err(Error::Invalid(problems)) => {
+            print_problems(&problems);
+            return Ok(ExitCode::from(EXIT_CONFIG));
+        }
+        Err(e) => return Err(e).context("loading the project"),
+    };
+    let absolute = |p: &std::path::Path| std::path::absolute(p).with_context(|| format!("resolving {}", p.display()));
+    let output = absolute(&args.output.clone().unwrap_or_else(|| project.config.output.clone()))?;
+    let mut options = cluster::SlurmOptions::new(std::env::current_exe().context("finding the moulin program")?, absolute(&project_file)?, output.clone(), args.tasks);
+    options.partition = args.partition;
+    options.time = args.time;
+    options.cpus_per_task = args.cpus_per_task;
+    options.memory = args.mem;
+    options.max_running = args.max_running;
+    // Slurm opens the tasks' log files before they start: the folder must exist.
+    std::fs::create_dir_all(output.join("slurm")).with_context(|| format!("creating {}", output.join("slurm").display()))?;
+    let script = args.script.unwrap_or_else(|| output.join("moulin-slurm.sh"));
+    std::fs::write(&script, cluster::slurm_script(&options)).with_context(|| format!("writing {}", script.display()))?;
+    println!("wrote {}", script.display());
+    if !args.submit {
+        println!("submit it with: sbatch {}", script.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut sbatch = std::process::Command::new("sbatch");
+    if args.wait {
+        sbatch.arg("--wait");
+    }
+    let status = sbatch.arg(&script).status().context("running sbatch (is Slurm installed, and sbatch on PATH?)")?;
+    println!("follow it with: moulin status {}", output.display());
+    if !status.success() {
+        eprintln!("error: sbatch exited with {status}");
+        return Ok(ExitCode::from(EXIT_STOPPED));
+    }
+    if args.wait {
+        println!("then: moulin merge {} --concat", output.display());
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -81,7 +81,7 @@ impl PipelineBuilder {
         }
         let (stages, exporters) = specs.into_iter().partition(|s: &StageSpec| s.kind != StageKind::Export);
         Ok(Pipeline {
-            engine: Engine { stages, exporters, threads: self.threads, output_dir: self.output_dir, max_stage_restarts: self.max_stage_restarts },
+            engine: Engine { stages, exporters, threads: self.threads, output_dir: self.output_dir, max_stage_restarts: self.max_stage_restarts, checkpoint: Default::default() },
             batch_documents: self.batch_documents,
         })
     }

@@ -24,6 +24,15 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// `--resume` found a journal it cannot continue (another project, changed input, a
+    /// damaged journal). Nothing was run.
+    #[error("cannot resume from {}: {message}", path.display())]
+    Resume {
+        /// The journal.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
     /// The run had to stop before the end (an exporter failed, a stage kept panicking). The
     /// report counts what was done.
     #[error("the run stopped: {message}")]
@@ -39,5 +48,14 @@ impl Error {
     /// Whether the error is about configuration or plugins (nothing was run).
     pub fn is_config(&self) -> bool {
         matches!(self, Error::Invalid(_))
+    }
+}
+
+impl From<crate::journal::JournalError> for Error {
+    fn from(e: crate::journal::JournalError) -> Error {
+        match e {
+            crate::journal::JournalError::Io { path, source } => Error::Io { path, source },
+            crate::journal::JournalError::Format { path, line, message } => Error::Resume { path, message: format!("line {line}: {message}") },
+        }
     }
 }

@@ -12,7 +12,8 @@ plugin libraries (loaded from folders, or linked in statically) and give it an i
 
 The modules follow a document's way: [`config`] -> [`corpus`] (walk and readers) ->
 [`plugins`] (load, registry) -> [`pipeline`] (batches, workers, order, exporters) ->
-[`report`] (counts).
+[`report`] (counts). A run keeps a [`journal`] to be resumed; [`shard`] splits a run over
+tasks and [`cluster`] follows and merges them.
 
 ```
 use moulin::{Doc, Outcome, PipelineBuilder, Registry};
@@ -33,15 +34,18 @@ assert_eq!(ids, ["a", "b"]);
 */
 #![deny(missing_docs)]
 
+pub mod cluster;
 pub mod config;
 pub mod corpus;
 mod embed;
 mod error;
 mod hostlog;
+pub mod journal;
 pub mod pipeline;
 pub mod plugins;
 mod project;
 pub mod report;
+pub mod shard;
 
 pub use config::{ConfigError, ProjectConfig};
 pub use embed::{Outcome, Outputs, Pipeline, PipelineBuilder};

@@ -42,6 +42,8 @@ pub struct StageSpec {
     pub observing: bool,
     /// What the observation pass's instances returned, for the main pass.
     pub observations: Vec<serde_json::Value>,
+    /// For an exporter: the state it continues from (`moulin_plugin::StageContext::resume`).
+    pub resume: Option<serde_json::Value>,
 }
 
 impl StageSpec {
@@ -56,6 +58,7 @@ impl StageSpec {
             project_dir: PathBuf::new(),
             observing: false,
             observations: Vec::new(),
+            resume: None,
         }
     }
 
@@ -69,6 +72,7 @@ impl StageSpec {
             "project_dir": self.project_dir,
             "observing": self.observing,
             "observations": self.observations,
+            "resume": self.resume,
         })
         .to_string()
     }
@@ -107,6 +111,10 @@ pub struct Batch {
     pub skipped: Vec<(u32, String, u64)>,
     /// Bytes of text in the batch.
     pub text_bytes: u64,
+    /// Set on a batch that ends at an input-file boundary where a resume point is due: how
+    /// many input files are done with it. After exporting it, the engine asks every
+    /// exporter to complete its open file.
+    pub checkpoint: Option<u32>,
 }
 
 impl Batch {
@@ -128,7 +136,7 @@ impl Batch {
 
     /// Whether the batch holds nothing at all.
     pub fn is_empty(&self) -> bool {
-        self.docs.is_empty() && self.failures.is_empty() && self.read.is_empty() && self.skipped.is_empty()
+        self.docs.is_empty() && self.failures.is_empty() && self.read.is_empty() && self.skipped.is_empty() && self.checkpoint.is_none()
     }
 }
 
@@ -149,6 +157,21 @@ pub struct Finished {
     pub skipped: Vec<(u32, String, u64)>,
     /// Bytes of text read.
     pub text_bytes: u64,
+    /// A resume point after this batch ([`Batch::checkpoint`]): input files done, every
+    /// exporter's resume state, and every stage's counts so far. Set only when every
+    /// exporter completed its files.
+    pub checkpoint: Option<Checkpoint>,
+}
+
+/// The run's state at a resume point.
+#[derive(Debug, Clone)]
+pub struct Checkpoint {
+    /// Input files done.
+    pub files_done: u32,
+    /// What each exporter returned (its resume state), in order.
+    pub exporters: Vec<serde_json::Value>,
+    /// Per stage (transform and annotate, then export), counts so far.
+    pub stages: Vec<StageReport>,
 }
 
 struct Processed {
@@ -177,6 +200,21 @@ pub struct Engine {
     pub output_dir: PathBuf,
     /// Restarts allowed per stage after panics, over the run.
     pub max_stage_restarts: usize,
+    /// Record resume points where the source marks them ([`Batch::checkpoint`]), if every
+    /// exporter can complete its files mid-run. `Warn`: say so when one cannot.
+    pub checkpoint: Checkpoints,
+}
+
+/// Whether a run records resume points.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Checkpoints {
+    /// No.
+    #[default]
+    Off,
+    /// Yes, when every exporter can.
+    On,
+    /// Yes, and warn when an exporter cannot (a run that is meant to be resumed).
+    Warn,
 }
 
 /// The result of [`Engine::run`].
@@ -210,6 +248,7 @@ impl Worker<'_> {
     /// Run every stage on a batch. `Err` is fatal for the run.
     fn process(&mut self, batch: Batch, stats: &mut [StageReport]) -> Result<Finished, String> {
         let mut out = Finished { failures: batch.failures, read: batch.read, skipped: batch.skipped, text_bytes: batch.text_bytes, ..Default::default() };
+        let files_done = batch.checkpoint;
         let mut docs = batch.docs;
         let mut origins = batch.origins;
         for (si, spec) in self.engine.stages.iter().enumerate() {
@@ -313,6 +352,7 @@ impl Worker<'_> {
         }
         out.docs = docs;
         out.origins = origins;
+        out.checkpoint = files_done.map(|files_done| Checkpoint { files_done, exporters: Vec::new(), stages: Vec::new() });
         Ok(out)
     }
 }
@@ -336,6 +376,7 @@ impl Engine {
         }
         let mut exporters: Vec<StageBox> =
             self.exporters.iter().map(|s| s.instantiate(&self.output_dir, 0, threads)).collect::<Result<_, _>>()?;
+        let checkpoints = self.checkpoint != Checkpoints::Off && self.exporters_can_checkpoint(&mut exporters);
         let restarts: Vec<AtomicUsize> = self.stages.iter().map(|_| AtomicUsize::new(0)).collect();
         let mut stats: Vec<StageReport> = self
             .stages
@@ -426,6 +467,20 @@ impl Engine {
                         fatal = Some(e);
                         break 'collect;
                     }
+                    if !checkpoints {
+                        finished.checkpoint = None;
+                    } else if let Some(point) = &mut finished.checkpoint {
+                        match self.checkpoint(&mut exporters) {
+                            Ok(states) => {
+                                point.exporters = states;
+                                point.stages = stats.clone();
+                            }
+                            Err(e) => {
+                                fatal = Some(e);
+                                break 'collect;
+                            }
+                        }
+                    }
                     sink(finished);
                     let _ = token_tx.send(());
                 }
@@ -453,6 +508,35 @@ impl Engine {
             finished = (0..self.stages.len()).map(|si| finished_by_worker.iter().map(|(_, s)| s[si].clone()).collect()).collect();
         }
         Ok(EngineOutcome { stages: stats, fatal, finished })
+    }
+
+    /// Whether every exporter can complete its files mid-run ([`moulin_abi::ext::CHECKPOINT`]).
+    fn exporters_can_checkpoint(&self, exporters: &mut [StageBox]) -> bool {
+        for (exporter, spec) in exporters.iter_mut().zip(&self.exporters) {
+            let can = matches!(exporter.call_ext(moulin_abi::ext::CHECKPOINT.into(), "probe".into()), RResult::ROk(answer) if answer.as_str() == "true");
+            if !can {
+                let message = "This exporter writes one file, which cannot be completed mid-run: the run records no resume point before its end, and a resumed run starts over. Set max_documents_per_file or max_bytes_per_file in its config.";
+                if self.checkpoint == Checkpoints::Warn {
+                    tracing::warn!(stage = %spec.id, "{message}");
+                } else {
+                    tracing::debug!(stage = %spec.id, "{message}");
+                }
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Ask every exporter to complete its open file; their resume states, in order.
+    fn checkpoint(&self, exporters: &mut [StageBox]) -> Result<Vec<serde_json::Value>, String> {
+        exporters
+            .iter_mut()
+            .zip(&self.exporters)
+            .map(|(exporter, spec)| match exporter.call_ext(moulin_abi::ext::CHECKPOINT.into(), "".into()) {
+                RResult::ROk(state) => serde_json::from_str(&state).map_err(|e| format!("exporter `{}` returned a resume state that is not JSON: {e}", spec.id)),
+                RResult::RErr(e) => Err(format!("exporter `{}` could not complete its files at a resume point: {}", spec.id, plugin_error_text(&e))),
+            })
+            .collect()
     }
 
     /// Hand a finished batch to every exporter. Per-document export errors fail those

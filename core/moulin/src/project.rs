@@ -2,9 +2,11 @@
 
 use crate::config::{ConfigError, ProjectConfig, StageConfig};
 use crate::corpus::{self, InputFile, Item, ReadOptions};
-use crate::pipeline::{Batch, Engine, Failure, Finished, StageSpec};
+use crate::journal;
+use crate::pipeline::{Batch, Checkpoints, Engine, Failure, Finished, StageSpec};
 use crate::plugins::{plugin_error_key, plugin_error_text, LoadError, Registry, StageKind};
-use crate::report::{ErrorRecord, FileReport, RunReport, Totals};
+use crate::report::{ErrorRecord, FileReport, RunReport, StageReport, Totals};
+use crate::shard::Shard;
 use crate::Error;
 use serde::Serialize;
 use std::fmt;
@@ -12,7 +14,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// A problem that stops a project from running.
 #[derive(Debug, Clone)]
@@ -74,6 +76,13 @@ pub struct RunOptions {
     pub output: Option<PathBuf>,
     /// Progress reporting.
     pub progress: Option<Arc<dyn Progress>>,
+    /// Run one shard of the input: the files [`crate::shard::partition`] gives it, written
+    /// to `part-I-of-N` below the output folder, with its own manifest and journal.
+    pub shard: Option<Shard>,
+    /// Continue the run the output folder's journal records, if there is one: the input
+    /// files it counts as done are not read again, and what was written after its last
+    /// resume point is replaced. A run the journal counts as complete is not run again.
+    pub resume: bool,
 }
 
 /// A loaded project: its configuration, the plugin libraries, the resolved stages.
@@ -171,59 +180,123 @@ impl Project {
 
     /// Run the project over its inputs. Bad inputs are reported in `errors.jsonl` and the
     /// report, and the run goes on; `Err` means the run could not start or had to stop.
+    ///
+    /// Every run keeps a journal (`journal.jsonl`, see [`crate::journal`]) in its output
+    /// folder; with [`RunOptions::resume`], a run continues the journal it finds there.
     pub fn run_with(&self, options: &RunOptions) -> RunResult {
         let started = Instant::now();
         let started_unix = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-        let output = options.output.clone().unwrap_or_else(|| self.config.output.clone());
-        let io_err = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| Error::Io { path, source }
+        let root = options.output.clone().unwrap_or_else(|| self.config.output.clone());
+        let output = match options.shard {
+            Some(shard) => root.join(shard.dir_name()),
+            None => root,
         };
         std::fs::create_dir_all(&output).map_err(io_err(&output))?;
         let threads = if options.threads == 0 { std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) } else { options.threads };
-        let (files, walk_errors) = corpus::walk(&self.config.input).map_err(|e| Error::Invalid(vec![Problem::Config(ConfigError {
-            file: self.config.file.clone(),
-            line: None,
-            key: Some("input".into()),
-            message: e.to_string(),
-        })]))?;
-
-        let errors_path = output.join("errors.jsonl");
-        let mut errors_out = BufWriter::new(std::fs::File::create(&errors_path).map_err(io_err(&errors_path))?);
-        let mut write_error = |record: &ErrorRecord| -> std::io::Result<()> {
-            serde_json::to_writer(&mut errors_out, record)?;
-            errors_out.write_all(b"\n")
+        let input_problem = |message: String| {
+            Error::Invalid(vec![Problem::Config(ConfigError { file: self.config.file.clone(), line: None, key: Some("input".into()), message })])
         };
-        let mut totals = Totals { files: files.len() as u64, walk_errors: walk_errors.len() as u64, ..Default::default() };
-        for e in &walk_errors {
-            tracing::warn!(path = %e.path.display(), error = %e.message, "Skipped part of the input.");
-            write_error(&ErrorRecord { path: Some(e.path.display().to_string()), member: None, record: None, id: None, stage: None, kind: "walk".into(), message: e.message.clone() })
-                .map_err(io_err(&errors_path))?;
-        }
-        let mut reports: Vec<FileReport> = files.iter().map(|f| FileReport { path: f.id.clone(), ..Default::default() }).collect();
-        totals.input_bytes = files.iter().map(|f| f.size).sum();
+        let (files, walk_errors) = corpus::walk(&self.config.input).map_err(|e| input_problem(e.to_string()))?;
+        let (files, walk_errors) = match options.shard {
+            None => (files, walk_errors),
+            Some(shard) => {
+                let sizes: Vec<(&str, u64)> = files.iter().map(|f| (f.id.as_str(), f.size)).collect();
+                let shard_of = crate::shard::partition(&sizes, shard.count);
+                let mine = files.into_iter().zip(shard_of).filter(|(_, s)| *s == shard.index).map(|(f, _)| f).collect();
+                // Every shard meets the same problems while walking; the first reports them.
+                (mine, if shard.index == 0 { walk_errors } else { Vec::new() })
+            }
+        };
+        let read_options = ReadOptions::new(&self.config.input).map_err(|e| input_problem(e.to_string()))?;
 
-        let (mut stages, exporters): (Vec<StageSpec>, Vec<StageSpec>) = self.stages.iter().cloned().partition(|s| s.kind != StageKind::Export);
+        // The journal: a new one, or the one a resumed run continues.
+        let header = journal::Header::new(self.fingerprint(), options.shard, files.iter().map(|f| (f.id.clone(), f.size)).collect());
+        let journal_path = output.join(journal::FILE_NAME);
+        let previous = if options.resume { journal::read(&journal_path)? } else { None };
+        let previous = previous.filter(|state| state.last.is_some());
+        if let Some(state) = &previous {
+            if let Some(why) = state.header.mismatch(&header) {
+                return Err(Error::Resume { path: journal_path, message: format!("{why}; run without --resume to start over") });
+            }
+            if state.done() {
+                tracing::info!(output = %output.display(), "The run is already complete; nothing to do.");
+                return Ok(finished_report(state, &output, options.shard, threads));
+            }
+        }
+        let errors_path = output.join("errors.jsonl");
+        let mut resumed = Resumed::default();
+        let mut log = match &previous {
+            Some(state) => {
+                let last = state.last.as_ref().expect("kept only with a commit");
+                let mut journal = journal::Journal::resume(&journal_path, state)?;
+                journal.append(&serde_json::json!({ "attempt": state.attempts + 1, "started_unix": started_unix, "threads": threads }))?;
+                let errors = std::fs::OpenOptions::new().append(true).open(&errors_path).map_err(io_err(&errors_path))?;
+                let length = errors.metadata().map_err(io_err(&errors_path))?.len();
+                if length < last.errors_bytes {
+                    return Err(Error::Resume {
+                        path: journal_path,
+                        message: format!("{} holds {length} bytes, less than the {} the journal counts", errors_path.display(), last.errors_bytes),
+                    });
+                }
+                errors.set_len(last.errors_bytes).map_err(io_err(&errors_path))?;
+                resumed = Resumed {
+                    attempt: state.attempts + 1,
+                    files_done: state.files_done,
+                    files: state.files.clone(),
+                    totals: last.totals.clone(),
+                    stages: last.stages.clone(),
+                    exporters: last.exporters.clone(),
+                    seconds: last.seconds,
+                };
+                RunLog::new(errors, errors_path, journal, state.files_done, last.commit + 1)
+            }
+            None => {
+                let mut journal = journal::Journal::create(&journal_path, &header)?;
+                journal.append(&serde_json::json!({ "attempt": 1, "started_unix": started_unix, "threads": threads }))?;
+                let errors = std::fs::File::create(&errors_path).map_err(io_err(&errors_path))?;
+                resumed.attempt = 1;
+                resumed.totals = Totals { files: files.len() as u64, walk_errors: walk_errors.len() as u64, ..Default::default() };
+                resumed.totals.input_bytes = files.iter().map(|f| f.size).sum();
+                let mut log = RunLog::new(errors, errors_path, journal, 0, 0);
+                for e in &walk_errors {
+                    tracing::warn!(path = %e.path.display(), error = %e.message, "Skipped part of the input.");
+                    log.error(&ErrorRecord { path: Some(e.path.display().to_string()), member: None, record: None, id: None, stage: None, kind: "walk".into(), message: e.message.clone() });
+                }
+                log
+            }
+        };
+        let first_file = resumed.files_done;
+        let mut reports = std::mem::take(&mut resumed.files);
+        reports.extend(files[first_file..].iter().map(|f| FileReport { path: f.id.clone(), ..Default::default() }));
+        let mut totals = resumed.totals.clone();
+
+        let (mut stages, mut exporters): (Vec<StageSpec>, Vec<StageSpec>) = self.stages.iter().cloned().partition(|s| s.kind != StageKind::Export);
+        // Every exporter gets a resume state, empty for a new run: it then removes what an
+        // earlier run (or attempt) left under its names.
+        for (i, exporter) in exporters.iter_mut().enumerate() {
+            let empty = serde_json::json!({ "files": [], "documents": 0, "rows": 0, "bytes": 0 });
+            exporter.resume = Some(resumed.exporters.get(i).cloned().unwrap_or(empty));
+        }
+        if previous.is_none() {
+            // Commit 0: a resume before the first resume point starts from here.
+            log.commit(&reports, &totals, &[], &exporters.iter().map(|e| e.resume.clone().unwrap_or_default()).collect::<Vec<_>>(), 0, 0.0, false);
+        }
         let max_stage_restarts = self.config.pipeline.max_stage_restarts;
-        let read_options = ReadOptions::new(&self.config.input).map_err(|e| Error::Invalid(vec![Problem::Config(ConfigError {
-            file: self.config.file.clone(),
-            line: None,
-            key: Some("input".into()),
-            message: e.to_string(),
-        })]))?;
         let batch_documents = self.config.pipeline.batch_documents;
         let batch_bytes = self.config.pipeline.batch_bytes as u64;
         let source_files = &files;
         let read_options = &read_options;
-        let make_source = |counter: Arc<AtomicU64>| {
+        let make_source = |counter: Arc<AtomicU64>, first: usize, checkpoint_every: Option<Duration>| {
             move |emit: &mut dyn FnMut(Batch) -> bool| {
-                read_corpus(source_files, read_options, counter, batch_documents, batch_bytes, emit);
+                let reader = Reader { files: source_files, options: read_options, progress: counter, batch_documents, batch_bytes, checkpoint_every };
+                reader.read(first, emit);
             }
         };
 
         // Stages that must see the whole input first get an observation pass each: the
         // stages before them and they (observing) over every document, nothing exported and
         // nothing counted; what their instances return from `finish` goes to the main pass.
+        // A resumed run observes the whole input again, so that it makes the same choices.
         let mut observed = Vec::new();
         for i in 0..stages.len() {
             if !observation_wanted(&stages[i], &output, threads)? {
@@ -232,9 +305,9 @@ impl Project {
             tracing::info!(stage = %stages[i].id, "Observation pass: reading the input once before the run.");
             let mut prefix = stages[..=i].to_vec();
             prefix[i].observing = true;
-            let engine = Engine { stages: prefix, exporters: Vec::new(), threads, output_dir: output.clone(), max_stage_restarts };
+            let engine = Engine { stages: prefix, exporters: Vec::new(), threads, output_dir: output.clone(), max_stage_restarts, checkpoint: Checkpoints::Off };
             let pass_started = Instant::now();
-            let outcome = engine.run(make_source(Arc::new(AtomicU64::new(0))), |_| {}).map_err(Error::Setup)?;
+            let outcome = engine.run(make_source(Arc::new(AtomicU64::new(0)), 0, None), |_| {}).map_err(Error::Setup)?;
             if let Some(fatal) = outcome.fatal {
                 return Err(Error::Setup(format!("the observation pass of stage `{}` stopped: {fatal}", stages[i].id)));
             }
@@ -242,22 +315,22 @@ impl Project {
             observed.push((i, pass_started.elapsed().as_secs_f64()));
         }
 
-        let engine = Engine { stages, exporters, threads, output_dir: output.clone(), max_stage_restarts };
+        let checkpoint = if options.resume || options.shard.is_some() { Checkpoints::Warn } else { Checkpoints::On };
+        let engine = Engine { stages, exporters, threads, output_dir: output.clone(), max_stage_restarts, checkpoint };
         let bytes_read = Arc::new(AtomicU64::new(0));
         if let Some(p) = &options.progress {
-            p.start(totals.input_bytes, files.len() as u64);
+            p.start(files[first_file..].iter().map(|f| f.size).sum(), (files.len() - first_file) as u64);
         }
-        let source = make_source(bytes_read.clone());
+        let checkpoint_every = Duration::from_secs_f64(self.config.pipeline.checkpoint_seconds);
+        let source = make_source(bytes_read.clone(), first_file, Some(checkpoint_every));
         let mut documents_done = 0u64;
-        let mut write_failed: Option<std::io::Error> = None;
         let sink = |batch: Finished| {
-            documents_done += account(&mut reports, &mut totals, &batch, files.as_slice(), &mut |record| {
-                if write_failed.is_none() {
-                    if let Err(e) = write_error(record) {
-                        write_failed = Some(e);
-                    }
-                }
-            });
+            documents_done += account(&mut reports, &mut totals, &batch, files.as_slice(), &mut |record| log.error(record));
+            if let Some(point) = &batch.checkpoint {
+                let stages = merge_stages(&resumed.stages, &point.stages);
+                let seconds = resumed.seconds + started.elapsed().as_secs_f64();
+                log.commit(&reports, &totals, &stages, &point.exporters, point.files_done as usize, seconds, false);
+            }
             if let Some(p) = &options.progress {
                 p.advance(bytes_read.load(Ordering::Relaxed), documents_done);
             }
@@ -266,22 +339,46 @@ impl Project {
         if let Some(p) = &options.progress {
             p.finish();
         }
-        if let Some(e) = write_failed {
-            return Err(Error::Io { path: errors_path, source: e });
-        }
-        errors_out.flush().map_err(io_err(&errors_path))?;
-        drop(errors_out);
+        log.flush()?;
 
-        let mut stage_reports = outcome.stages;
+        let mut stage_reports = merge_stages(&resumed.stages, &outcome.stages);
         for (i, seconds) in observed {
             stage_reports[i].observation_seconds = Some(seconds);
         }
-        let report = RunReport { totals, stages: stage_reports, files: reports, seconds: started.elapsed().as_secs_f64(), threads };
+        let report = RunReport {
+            totals,
+            stages: stage_reports,
+            files: reports,
+            seconds: resumed.seconds + started.elapsed().as_secs_f64(),
+            threads,
+            output_dir: output.clone(),
+            shard: options.shard,
+            attempt: resumed.attempt,
+            files_already_done: first_file as u64,
+        };
         self.write_manifest(&output, &report, started_unix, outcome.fatal.as_deref())?;
         match outcome.fatal {
             Some(message) => Err(Error::Stopped { message, report: Box::new(report) }),
-            None => Ok(report),
+            None => {
+                let summaries: Vec<serde_json::Value> = report.stages[self.stages.iter().filter(|s| s.kind != StageKind::Export).count()..]
+                    .iter()
+                    .map(|s| s.summary.clone().unwrap_or_default())
+                    .collect();
+                log.commit(&report.files, &report.totals, &report.stages, &summaries, files.len(), report.seconds, true);
+                log.flush()?;
+                Ok(report)
+            }
         }
+    }
+
+    /// A digest of what decides a run's outputs: the input settings, the stages and their
+    /// configs, the plugins' versions. A journal is only continued by a run with the same.
+    fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let plugins: Vec<(&str, &str)> = self.stages.iter().map(|s| (s.library.manifest.name.as_str(), s.library.manifest.version.as_str())).collect();
+        let what = serde_json::json!({ "input": self.config.input, "stages": self.config.stages, "plugins": plugins });
+        let digest = Sha256::digest(what.to_string().as_bytes());
+        digest.iter().map(|b| format!("{b:02x}")).collect()
     }
 
     fn write_manifest(&self, output: &Path, report: &RunReport, started_unix: u64, fatal: Option<&str>) -> Result<(), Error> {
@@ -317,6 +414,7 @@ impl Project {
             (None, false) => "ok",
         };
         let manifest = serde_json::json!({
+            "shard": report.shard,
             "moulin_version": env!("CARGO_PKG_VERSION"),
             "abi_version": moulin_abi::ABI_VERSION,
             "project": { "name": self.config.name, "file": self.config.file },
@@ -330,6 +428,9 @@ impl Project {
                 "seconds": report.seconds,
                 "text_mb_per_second": report.text_mb_per_second(),
                 "errors_file": "errors.jsonl",
+                "journal_file": journal::FILE_NAME,
+                "attempt": report.attempt,
+                "files_already_done": report.files_already_done,
             },
             "totals": report.totals,
             "stages": report.stages,
@@ -442,49 +543,192 @@ fn order_problems(config: &ProjectConfig, stages: &[StageSpec], problems: &mut V
     }
 }
 
-/// Read the files in order into batches.
-fn read_corpus(files: &[InputFile], options: &ReadOptions, progress: Arc<AtomicU64>, batch_documents: usize, batch_bytes: u64, emit: &mut dyn FnMut(Batch) -> bool) {
-    let mut batch = Batch::default();
-    for (index, file) in files.iter().enumerate() {
-        let origin = index as u32;
-        let mut stopped = false;
-        let result = corpus::read_file(file, options, progress.clone(), |item| {
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> Error {
+    let path = path.to_path_buf();
+    move |source| Error::Io { path, source }
+}
+
+/// What a resumed run takes over from its journal (defaults for a new run).
+#[derive(Default)]
+struct Resumed {
+    attempt: u32,
+    files_done: usize,
+    files: Vec<FileReport>,
+    totals: Totals,
+    stages: Vec<StageReport>,
+    exporters: Vec<serde_json::Value>,
+    seconds: f64,
+}
+
+/// Where a run writes what it is doing: `errors.jsonl` and the journal. The first failure
+/// to write either is kept and returned by [`RunLog::flush`] (the pipeline's sink cannot
+/// stop the run).
+struct RunLog {
+    errors: BufWriter<std::fs::File>,
+    errors_path: PathBuf,
+    journal: journal::Journal,
+    files_committed: usize,
+    next_commit: u64,
+    failed: Option<Error>,
+}
+
+impl RunLog {
+    fn new(errors: std::fs::File, errors_path: PathBuf, journal: journal::Journal, files_committed: usize, next_commit: u64) -> RunLog {
+        RunLog { errors: BufWriter::new(errors), errors_path, journal, files_committed, next_commit, failed: None }
+    }
+
+    fn error(&mut self, record: &ErrorRecord) {
+        if self.failed.is_some() {
+            return;
+        }
+        let written = serde_json::to_writer(&mut self.errors, record).map_err(std::io::Error::from).and_then(|_| self.errors.write_all(b"\n"));
+        if let Err(e) = written {
+            self.failed = Some(Error::Io { path: self.errors_path.clone(), source: e });
+        }
+    }
+
+    /// Record a resume point: `errors.jsonl` is synced first, then the commit appended.
+    #[allow(clippy::too_many_arguments)]
+    fn commit(&mut self, reports: &[FileReport], totals: &Totals, stages: &[StageReport], exporters: &[serde_json::Value], files_done: usize, seconds: f64, done: bool) {
+        if self.failed.is_some() {
+            return;
+        }
+        let synced = self.errors.flush().and_then(|_| self.errors.get_ref().sync_data()).and_then(|_| self.errors.get_ref().metadata());
+        let errors_bytes = match synced {
+            Ok(m) => m.len(),
+            Err(e) => {
+                self.failed = Some(Error::Io { path: self.errors_path.clone(), source: e });
+                return;
+            }
+        };
+        let commit = journal::Commit {
+            commit: self.next_commit,
+            files_done,
+            files: reports[self.files_committed..files_done].to_vec(),
+            totals: totals.clone(),
+            stages: stages.to_vec(),
+            exporters: exporters.to_vec(),
+            errors_bytes,
+            seconds,
+            done,
+        };
+        match self.journal.append(&commit) {
+            Ok(()) => {
+                self.files_committed = files_done;
+                self.next_commit += 1;
+            }
+            Err(e) => self.failed = Some(e.into()),
+        }
+    }
+
+    fn flush(&mut self) -> Result<(), Error> {
+        if let Some(e) = self.failed.take() {
+            return Err(e);
+        }
+        self.errors.flush().map_err(|source| Error::Io { path: self.errors_path.clone(), source })
+    }
+}
+
+/// The counts of earlier attempts (`base`, empty for a new run) plus this one's; what the
+/// exporters report at the end (`summary`) is this attempt's, which counts earlier files.
+fn merge_stages(base: &[StageReport], now: &[StageReport]) -> Vec<StageReport> {
+    now.iter()
+        .enumerate()
+        .map(|(i, s)| match base.get(i) {
+            Some(b) => {
+                let mut merged = b.clone();
+                merged.merge(s);
+                merged.summary = s.summary.clone().or(merged.summary);
+                merged
+            }
+            None => s.clone(),
+        })
+        .collect()
+}
+
+/// The report of a run its journal counts as complete.
+fn finished_report(state: &journal::State, output: &Path, shard: Option<Shard>, threads: usize) -> RunReport {
+    let last = state.last.clone().unwrap_or_default();
+    RunReport {
+        totals: last.totals,
+        stages: last.stages,
+        files: state.files.clone(),
+        seconds: last.seconds,
+        threads,
+        output_dir: output.to_path_buf(),
+        shard,
+        attempt: state.attempts,
+        files_already_done: state.files.len() as u64,
+    }
+}
+
+/// Reads input files in order into batches.
+struct Reader<'a> {
+    files: &'a [InputFile],
+    options: &'a ReadOptions,
+    progress: Arc<AtomicU64>,
+    batch_documents: usize,
+    batch_bytes: u64,
+    /// Mark a resume point at the first file boundary this long after the last one.
+    checkpoint_every: Option<Duration>,
+}
+
+impl Reader<'_> {
+    /// Read `files[first..]`; batch origins are indexes into `files`.
+    fn read(&self, first: usize, emit: &mut dyn FnMut(Batch) -> bool) {
+        let (files, options, batch_documents, batch_bytes) = (self.files, self.options, self.batch_documents, self.batch_bytes);
+        let progress = &self.progress;
+        let mut last_checkpoint = Instant::now();
+        let mut batch = Batch::default();
+        for (index, file) in files.iter().enumerate().skip(first) {
+            let origin = index as u32;
+            let mut stopped = false;
+            let result = corpus::read_file(file, options, progress.clone(), |item| {
+                if stopped {
+                    return;
+                }
+                if !matches!(item, Item::Skipped { .. }) {
+                    batch.count_read(origin);
+                }
+                match item {
+                    Item::Doc(doc) => {
+                        batch.text_bytes += doc.text.len() as u64;
+                        batch.docs.push(doc);
+                        batch.origins.push(origin);
+                    }
+                    Item::BadRecord { member, record, message } => batch.failures.push(Failure {
+                        origin,
+                        counts_as_document: true,
+                        record: ErrorRecord { path: None, member, record, id: None, stage: None, kind: "read".into(), message },
+                    }),
+                    Item::Skipped { reason } => batch.count_skipped(origin, reason),
+                }
+                if batch.docs.len() >= batch_documents || batch.text_bytes >= batch_bytes {
+                    stopped = !emit(std::mem::take(&mut batch));
+                }
+            });
             if stopped {
                 return;
             }
-            if !matches!(item, Item::Skipped { .. }) {
-                batch.count_read(origin);
-            }
-            match item {
-                Item::Doc(doc) => {
-                    batch.text_bytes += doc.text.len() as u64;
-                    batch.docs.push(doc);
-                    batch.origins.push(origin);
-                }
-                Item::BadRecord { member, record, message } => batch.failures.push(Failure {
+            if let Err(e) = result {
+                batch.failures.push(Failure {
                     origin,
-                    counts_as_document: true,
-                    record: ErrorRecord { path: None, member, record, id: None, stage: None, kind: "read".into(), message },
-                }),
-                Item::Skipped { reason } => batch.count_skipped(origin, reason),
+                    counts_as_document: false,
+                    record: ErrorRecord { path: None, member: e.member, record: None, id: None, stage: None, kind: "file".into(), message: format!("reading stopped: {}", e.message) },
+                });
             }
-            if batch.docs.len() >= batch_documents || batch.text_bytes >= batch_bytes {
-                stopped = !emit(std::mem::take(&mut batch));
+            // A resume point ends the batch at this file's end, so that no file is split by it.
+            if self.checkpoint_every.is_some_and(|every| last_checkpoint.elapsed() >= every) && index + 1 < files.len() {
+                batch.checkpoint = Some((index + 1) as u32);
+                if !emit(std::mem::take(&mut batch)) {
+                    return;
+                }
+                last_checkpoint = Instant::now();
             }
-        });
-        if stopped {
-            return;
         }
-        if let Err(e) = result {
-            batch.failures.push(Failure {
-                origin,
-                counts_as_document: false,
-                record: ErrorRecord { path: None, member: e.member, record: None, id: None, stage: None, kind: "file".into(), message: format!("reading stopped: {}", e.message) },
-            });
+        if !batch.is_empty() {
+            emit(batch);
         }
-    }
-    if !batch.is_empty() {
-        emit(batch);
     }
 }
 

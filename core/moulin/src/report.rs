@@ -1,7 +1,7 @@
 //! What a run counts and reports: per file, per stage, in all; the error records of
 //! `errors.jsonl`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// One line of `errors.jsonl`: a file, record or document that could not be processed.
@@ -31,7 +31,8 @@ pub struct ErrorRecord {
 }
 
 /// Counts for one input file. `documents = exported + dropped + failed` always holds.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
 pub struct FileReport {
     /// The file's id.
     pub path: String,
@@ -54,7 +55,8 @@ pub struct FileReport {
 }
 
 /// Counts and time for one stage.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
 pub struct StageReport {
     /// The stage id.
     pub id: String,
@@ -96,7 +98,8 @@ impl StageReport {
 }
 
 /// Totals of a run.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
 pub struct Totals {
     /// Input files read.
     pub files: u64,
@@ -130,10 +133,18 @@ pub struct RunReport {
     pub stages: Vec<StageReport>,
     /// Per input file, in walk order.
     pub files: Vec<FileReport>,
-    /// Wall time of the run.
+    /// Wall time of the run, over every attempt up to its last resume point.
     pub seconds: f64,
     /// Worker threads used.
     pub threads: usize,
+    /// The folder the run wrote to (`part-I-of-N` below the output folder for a shard).
+    pub output_dir: std::path::PathBuf,
+    /// The shard, for a sharded run.
+    pub shard: Option<crate::shard::Shard>,
+    /// Which start of the run this is: 1, or more when it was resumed.
+    pub attempt: u32,
+    /// Input files that earlier attempts completed (counted here, not read again).
+    pub files_already_done: u64,
 }
 
 impl RunReport {

@@ -103,9 +103,14 @@ impl<S: Stage> moulin_abi::Stage for Adapter<S> {
         guard(|| self.stage.finish().map(|v| RString::from(v.to_string())))
     }
 
-    fn call_ext(&mut self, name: RStr<'_>, _payload_json: RStr<'_>) -> RResult<RString, PluginError> {
+    fn call_ext(&mut self, name: RStr<'_>, payload_json: RStr<'_>) -> RResult<RString, PluginError> {
         match name.as_str() {
             moulin_abi::ext::OBSERVES => RResult::ROk(RString::from(self.observes.to_string())),
+            moulin_abi::ext::CHECKPOINT if payload_json.as_str() == "probe" => guard(|| Ok(RString::from(self.stage.can_checkpoint().to_string()))),
+            moulin_abi::ext::CHECKPOINT => guard(|| match self.stage.checkpoint()? {
+                Some(state) => Ok(RString::from(state.to_string())),
+                None => Err(Error::other(format!("stage `{}` cannot complete its output files mid-run", S::NAME))),
+            }),
             _ => RResult::RErr(Error::other(format!("unknown extension call `{name}`")).into_abi()),
         }
     }

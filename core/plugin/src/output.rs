@@ -170,6 +170,62 @@ impl Outputs {
         Ok(Outputs { dir: dir.to_path_buf(), path: path.to_path_buf(), limits, next: 0, files: Vec::new(), documents: 0, rows: 0, bytes: 0 })
     }
 
+    /// The files of the exporter `ctx` is made for: `path` in the run's output folder, and,
+    /// when the run is resumed, continuing from the state of [`StageContext::resume`]
+    /// ([`Outputs::resume`]). What every exporter of the workspace calls.
+    ///
+    /// [`StageContext::resume`]: crate::StageContext::resume
+    pub fn for_stage(ctx: &crate::StageContext, path: &Path, limits: FileLimits) -> Result<Outputs, Error> {
+        let mut outputs = Outputs::new(&ctx.output_dir, path, limits)?;
+        if let Some(state) = &ctx.resume {
+            outputs.resume(state)?;
+        }
+        Ok(outputs)
+    }
+
+    /// Continue from a resume point: `state` is what [`PartWriter::checkpoint`] returned
+    /// then. The files it lists are kept and counted (each must still exist); the files
+    /// written after it (complete or `.partial`) are deleted, and numbering goes on after
+    /// the kept ones.
+    pub fn resume(&mut self, state: &serde_json::Value) -> Result<(), Error> {
+        let bad = |what: &str| Error::other(format!("bad resume state for {}: {what}, in {state}", self.path.display()));
+        let files: Vec<String> = state.get("files").and_then(|f| serde_json::from_value(f.clone()).ok()).ok_or_else(|| bad("expected a list `files`"))?;
+        let count = |key: &str| state.get(key).and_then(serde_json::Value::as_u64).ok_or_else(|| bad(&format!("expected a number `{key}`")));
+        let (documents, rows, bytes) = (count("documents")?, count("rows")?, count("bytes")?);
+        if !files.is_empty() && !self.limits.parts() {
+            return Err(Error::other(format!("{} was completed by an earlier attempt and one file cannot be continued", self.path.display())));
+        }
+        for (i, name) in files.iter().enumerate() {
+            let expected = self.name_of(i).to_string_lossy().replace('\\', "/");
+            if *name != expected {
+                return Err(bad(&format!("file {i} is {name:?}, expected {expected:?}")));
+            }
+            if !self.dir.join(name).is_file() {
+                return Err(Error::io(format!("{}: missing, although the journal counts it as complete", self.dir.join(name).display())));
+            }
+        }
+        // Files after the resume point: parts numbered on from it, each complete or partial.
+        for i in files.len().. {
+            let path = self.dir.join(self.name_of(i));
+            let partial = partial_path(&path);
+            let mut found = false;
+            for p in [&path, &partial] {
+                match std::fs::remove_file(p) {
+                    Ok(()) => found = true,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(Error::io(format!("removing {}, written after the resume point: {e}", p.display()))),
+                }
+            }
+            if !found || !self.limits.parts() {
+                break;
+            }
+        }
+        self.next = files.len();
+        self.files = files;
+        (self.documents, self.rows, self.bytes) = (documents, rows, bytes);
+        Ok(())
+    }
+
     /// The name of file number `index`: the configured name, or with `.part-NNNNN` before
     /// its first extension when limits are set.
     pub fn name_of(&self, index: usize) -> PathBuf {
@@ -189,9 +245,7 @@ impl Outputs {
         let name = self.name_of(self.next);
         self.next += 1;
         let path = self.dir.join(&name);
-        let mut partial = path.clone().into_os_string();
-        partial.push(".partial");
-        let partial = PathBuf::from(partial);
+        let partial = partial_path(&path);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| Error::io(format!("{}: {e}", parent.display())))?;
         }
@@ -216,6 +270,11 @@ impl Outputs {
         let bytes = file.metadata().map_err(io(&part.partial))?.len();
         drop(file);
         std::fs::rename(&part.partial, &part.path).map_err(|e| Error::io(format!("renaming {} to {}: {e}", part.partial.display(), part.path.display())))?;
+        // The rename is durable once the folder is synced (a journal may record the file as
+        // complete right after).
+        if let Some(parent) = part.path.parent() {
+            File::open(parent).and_then(|d| d.sync_all()).map_err(io(parent))?;
+        }
         self.files.push(part.name);
         self.documents += part.documents;
         self.rows += part.rows;
@@ -227,6 +286,12 @@ impl Outputs {
     pub fn summary(&self) -> serde_json::Value {
         serde_json::json!({ "files": self.files, "documents": self.documents, "rows": self.rows, "bytes": self.bytes })
     }
+}
+
+fn partial_path(path: &Path) -> PathBuf {
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    PathBuf::from(partial)
 }
 
 /// Makes the writer of a new file.
@@ -247,10 +312,13 @@ pub struct PartWriter<W> {
 
 impl<W> PartWriter<W> {
     /// Files as `outputs` names them, written through `open`'s writers. The first file is
-    /// opened at once, so a run without documents still leaves an (empty) file.
+    /// opened at once, so a run without documents still leaves an (empty) file; a resumed
+    /// run that already has files opens the next one when a document comes.
     pub fn new(outputs: Outputs, open: OpenFn<W>, finish: FinishFn<W>) -> Result<PartWriter<W>, Error> {
         let mut files = PartWriter { outputs, current: None, open, finish };
-        files.current = Some(files.begin()?);
+        if files.outputs.files.is_empty() {
+            files.current = Some(files.begin()?);
+        }
         Ok(files)
     }
 
@@ -290,6 +358,26 @@ impl<W> PartWriter<W> {
             self.outputs.end(part, file)?;
         }
         Ok(())
+    }
+
+    /// Whether [`PartWriter::checkpoint`] can work: only with numbered parts (one file
+    /// cannot be completed mid-run and then continued).
+    pub fn can_checkpoint(&self) -> bool {
+        self.outputs.limits.parts()
+    }
+
+    /// Complete the open file if it holds any document, and give the state a resumed run
+    /// continues from ([`Outputs::resume`]): the summary of the complete files. `None` when
+    /// the exporter writes one file ([`PartWriter::can_checkpoint`]). An exporter that holds
+    /// rows back writes them out first.
+    pub fn checkpoint(&mut self) -> Result<Option<serde_json::Value>, Error> {
+        if !self.can_checkpoint() {
+            return Ok(None);
+        }
+        if self.current.as_ref().is_some_and(|(_, part)| part.documents > 0) {
+            self.close()?;
+        }
+        Ok(Some(self.outputs.summary()))
     }
 
     /// Complete the open file and give the summary of all of them ([`Outputs::summary`]).

@@ -53,6 +53,10 @@ pub struct StageContext {
     /// For a stage with [`Stage::OBSERVES`], in the main pass: what every instance's
     /// [`Stage::finish`] returned in the observation pass, in worker order.
     pub observations: Vec<serde_json::Value>,
+    /// For an exporter of a resumed run: what its [`Stage::checkpoint`] returned at the
+    /// resume point. Everything it wrote after that point is to be discarded, and numbering
+    /// goes on from there. [`crate::output::Outputs::for_stage`] does both.
+    pub resume: Option<serde_json::Value>,
 }
 
 impl StageContext {
@@ -144,6 +148,22 @@ pub trait Stage: Send + Sized + 'static {
                 errors.push((i, e));
             }
         }
+    }
+
+    /// Exporters: whether [`Stage::checkpoint`] can work with this configuration. The host
+    /// asks once, before the run; when an exporter says no, the run records no resume point
+    /// before its end.
+    fn can_checkpoint(&self) -> bool {
+        false
+    }
+
+    /// Exporters: complete the open output file now, so that every document exported so far
+    /// is in complete, synced files, and return the state to continue from (the SDK's
+    /// [`crate::output::PartWriter::checkpoint`] does it all). The host calls it between
+    /// input files and records the state in the run's journal; when the run is resumed, the
+    /// new instance gets it back in [`StageContext::resume`]. `None`: the exporter cannot.
+    fn checkpoint(&mut self) -> Result<Option<serde_json::Value>, Error> {
+        Ok(None)
     }
 
     /// End of input: flush and close. Returns a summary (a JSON object) for the run

@@ -68,6 +68,9 @@ fn default_layer() -> String {
     "entity".into()
 }
 
+/// The summary's count of spans left out because they overlap another.
+const DROPPED: &str = "overlapping_spans_dropped";
+
 /// The `conll` stage.
 pub struct Conll {
     layer: String,
@@ -94,9 +97,10 @@ impl Stage for Conll {
 
     fn new(config: ConllConfig, ctx: &StageContext) -> Result<Self, Error> {
         let limits = FileLimits { max_documents: config.max_documents_per_file, max_bytes: config.max_bytes_per_file };
-        let outputs = Outputs::new(&ctx.output_dir, &config.path, limits)?;
+        let outputs = Outputs::for_stage(ctx, &config.path, limits)?;
         let files = PartWriter::new(outputs, Box::new(|file| Ok(CountingFile::new(file))), Box::new(CountingFile::into_file))?;
-        Ok(Conll { layer: config.layer, files, dropped: 0, block: String::new() })
+        let dropped = ctx.resume.as_ref().and_then(|state| state[DROPPED].as_u64()).unwrap_or(0);
+        Ok(Conll { layer: config.layer, files, dropped, block: String::new() })
     }
 
     fn export(&mut self, doc: &Document) -> Result<(), Error> {
@@ -121,9 +125,21 @@ impl Stage for Conll {
         Ok(())
     }
 
+    fn can_checkpoint(&self) -> bool {
+        self.files.can_checkpoint()
+    }
+
+    fn checkpoint(&mut self) -> Result<Option<serde_json::Value>, Error> {
+        Ok(self.files.checkpoint()?.map(|mut state| {
+            state[DROPPED] = self.dropped.into();
+            state
+        }))
+    }
+
     fn finish(&mut self) -> Result<serde_json::Value, Error> {
         let mut summary = self.files.finish()?;
-        summary["overlapping_spans_dropped"] = self.dropped.into();
+        summary[DROPPED] = self.dropped.into();
+        summary["concatenate"] = "bytes".into();
         Ok(summary)
     }
 }

@@ -174,7 +174,7 @@ impl Stage for Csv {
             Ok(writer)
         };
         let finish = |writer: csv::Writer<CountingFile>| writer.into_inner().map_err(|e| e.into_error())?.into_file();
-        let files = PartWriter::new(Outputs::new(&ctx.output_dir, &config.path, config.limits())?, Box::new(open), Box::new(finish))?;
+        let files = PartWriter::new(Outputs::for_stage(ctx, &config.path, config.limits())?, Box::new(open), Box::new(finish))?;
         Ok(Csv { columns: config.document_columns(), config, files })
     }
 
@@ -225,8 +225,19 @@ impl Stage for Csv {
         Ok(())
     }
 
+    fn can_checkpoint(&self) -> bool {
+        self.files.can_checkpoint()
+    }
+
+    fn checkpoint(&mut self) -> Result<Option<Value>, Error> {
+        self.files.checkpoint()
+    }
+
     fn finish(&mut self) -> Result<Value, Error> {
-        self.files.finish()
+        let mut summary = self.files.finish()?;
+        // Every part starts with the header: `moulin merge --concat` keeps the first only.
+        summary["concatenate"] = if self.config.header { "skip_first_line" } else { "bytes" }.into();
+        Ok(summary)
     }
 }
 

@@ -186,7 +186,7 @@ impl Stage for Jsonl {
 
     fn new(config: JsonlConfig, ctx: &StageContext) -> Result<Self, Error> {
         let (compression, level) = (Compression::of(&config.path), config.level);
-        let outputs = Outputs::new(&ctx.output_dir, &config.path, config.limits())?;
+        let outputs = Outputs::for_stage(ctx, &config.path, config.limits())?;
         let files = PartWriter::new(outputs, Box::new(move |file| Writer::open(file, compression, level)), Box::new(Writer::finish))?;
         Ok(Jsonl { files, omit_spans: config.omit_spans, line: Vec::with_capacity(1 << 16) })
     }
@@ -227,8 +227,19 @@ impl Stage for Jsonl {
         Ok(())
     }
 
+    fn can_checkpoint(&self) -> bool {
+        self.files.can_checkpoint()
+    }
+
+    fn checkpoint(&mut self) -> Result<Option<serde_json::Value>, Error> {
+        self.files.checkpoint()
+    }
+
     fn finish(&mut self) -> Result<serde_json::Value, Error> {
-        self.files.finish()
+        let mut summary = self.files.finish()?;
+        // JSON lines join by bytes, and so do gzip members and zstd frames.
+        summary["concatenate"] = "bytes".into();
+        Ok(summary)
     }
 }
 

@@ -241,7 +241,7 @@ impl Stage for Parquet {
         let properties = WriterProperties::builder().set_compression(compression).set_max_row_group_size(config.row_group_documents).build();
         let open = move |file| ArrowWriter::try_new(CountingFile::new(file), schema(), Some(properties.clone())).map_err(std::io::Error::other);
         let finish = |writer: ArrowWriter<CountingFile>| writer.into_inner().map_err(std::io::Error::other)?.into_file();
-        let files = PartWriter::new(Outputs::new(&ctx.output_dir, &config.path, config.limits())?, Box::new(open), Box::new(finish))?;
+        let files = PartWriter::new(Outputs::for_stage(ctx, &config.path, config.limits())?, Box::new(open), Box::new(finish))?;
         Ok(Parquet { config, files, columns: Columns::new() })
     }
 
@@ -257,6 +257,18 @@ impl Stage for Parquet {
             self.write_batch()?;
         }
         Ok(())
+    }
+
+    fn can_checkpoint(&self) -> bool {
+        self.files.can_checkpoint()
+    }
+
+    fn checkpoint(&mut self) -> Result<Option<serde_json::Value>, Error> {
+        if !self.files.can_checkpoint() {
+            return Ok(None);
+        }
+        self.write_batch()?;
+        self.files.checkpoint()
     }
 
     fn finish(&mut self) -> Result<serde_json::Value, Error> {
