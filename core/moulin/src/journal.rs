@@ -247,10 +247,35 @@ impl Journal {
         let io = |source| JournalError::Io { path: self.path.clone(), source };
         let mut line = serde_json::to_vec(entry).map_err(|e| io(std::io::Error::other(e)))?;
         line.push(b'\n');
+        if let Some(("torn-commit", n)) = crash_wanted() {
+            if serde_json::to_value(entry).ok().and_then(|v| v.get("commit")?.as_u64()) == Some(n) {
+                let _ = self.file.write_all(&line[..line.len() / 2]);
+                let _ = self.file.sync_data();
+                std::process::abort();
+            }
+        }
         // One write: a crash leaves the line whole or torn at its end, never interleaved.
         self.file.write_all(&line).map_err(io)?;
         self.file.sync_data().map_err(io)
     }
+}
+
+/// A test hook: whether the run is to crash at this point, as the environment variable
+/// `MOULIN_CRASH_AT=<point>:<commit>` asks. Points: `after-errors` (commit N's errors are
+/// synced, its journal line is not written) and `torn-commit` (half of commit N's line is
+/// written). The process then aborts, which leaves the files as a SIGKILL would.
+pub(crate) fn crash_point(point: &str, commit: u64) -> bool {
+    crash_wanted() == Some((point, commit))
+}
+
+fn crash_wanted() -> Option<(&'static str, u64)> {
+    static WANTED: std::sync::OnceLock<Option<(String, u64)>> = std::sync::OnceLock::new();
+    let wanted = WANTED.get_or_init(|| {
+        let value = std::env::var("MOULIN_CRASH_AT").ok()?;
+        let (p, n) = value.split_once(':')?;
+        Some((p.to_string(), n.parse().ok()?))
+    });
+    wanted.as_ref().map(|(p, n)| (p.as_str(), *n))
 }
 
 #[cfg(test)]

@@ -601,6 +601,9 @@ impl RunLog {
                 return;
             }
         };
+        if journal::crash_point("after-errors", self.next_commit) {
+            std::process::abort();
+        }
         let commit = journal::Commit {
             commit: self.next_commit,
             files_done,

@@ -412,6 +412,47 @@ mod tests {
     }
 
     #[test]
+    fn a_resumed_exporter_keeps_what_was_committed_and_removes_what_came_after() {
+        let dir = tempfile::tempdir().unwrap();
+        let limits = FileLimits { max_documents: Some(1), max_bytes: None };
+        let mut files = PartWriter::new(Outputs::new(dir.path(), Path::new("d.txt"), limits).unwrap(), Box::new(|f| Ok(CountingFile::new(f))), Box::new(CountingFile::into_file)).unwrap();
+        let mut write = |files: &mut PartWriter<CountingFile>, row: &str| {
+            let (w, part) = files.writer().unwrap();
+            std::io::Write::write_all(w, row.as_bytes()).unwrap();
+            part.add(1, 0);
+        };
+        write(&mut files, "a");
+        write(&mut files, "b");
+        let state = files.checkpoint().unwrap().unwrap();
+        assert_eq!(state["files"], serde_json::json!(["d.part-00000.txt", "d.part-00001.txt"]));
+        // After the resume point: one more complete part and one partial, then a crash.
+        write(&mut files, "c");
+        write(&mut files, "d");
+        drop(files);
+        let names = |dir: &Path| {
+            let mut n: Vec<String> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+            n.sort();
+            n
+        };
+        assert_eq!(names(dir.path()), ["d.part-00000.txt", "d.part-00001.txt", "d.part-00002.txt", "d.part-00003.txt.partial"]);
+        let ctx = crate::StageContext { output_dir: dir.path().to_path_buf(), resume: Some(state.clone()), ..Default::default() };
+        let outputs = Outputs::for_stage(&ctx, Path::new("d.txt"), limits).unwrap();
+        assert_eq!(names(dir.path()), ["d.part-00000.txt", "d.part-00001.txt"]);
+        let mut files = PartWriter::new(outputs, Box::new(|f| Ok(CountingFile::new(f))), Box::new(CountingFile::into_file)).unwrap();
+        write(&mut files, "c");
+        let summary = files.finish().unwrap();
+        assert_eq!(summary["files"], serde_json::json!(["d.part-00000.txt", "d.part-00001.txt", "d.part-00002.txt"]));
+        assert_eq!(summary["documents"], 3);
+        // A file the state counts must still be there.
+        std::fs::remove_file(dir.path().join("d.part-00001.txt")).unwrap();
+        let e = Outputs::for_stage(&ctx, Path::new("d.txt"), limits).unwrap_err();
+        assert!(e.to_string().contains("d.part-00001.txt: missing"), "{e}");
+        // One file (no limits) cannot take a checkpoint.
+        let one = PartWriter::new(Outputs::new(dir.path(), Path::new("one.txt"), FileLimits::default()).unwrap(), Box::new(|f| Ok(CountingFile::new(f))), Box::new(CountingFile::into_file)).unwrap();
+        assert!(!one.can_checkpoint());
+    }
+
+    #[test]
     fn a_file_is_renamed_only_when_complete() {
         let dir = tempfile::tempdir().unwrap();
         let mut o = Outputs::new(dir.path(), Path::new("a.txt"), FileLimits::default()).unwrap();

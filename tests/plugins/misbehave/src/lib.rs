@@ -2,7 +2,7 @@
 //! `panicky` panics on a document containing PANIC, fails one containing FAIL, drops one
 //! containing DROP, and logs one `info` event per batch; `bad_span` adds a span past the end
 //! of a text containing SPAN; `sneaky` is an annotate stage that changes text containing
-//! SNEAK.
+//! SNEAK; `sleepy` waits `ms` milliseconds on each batch (to kill a run in its middle).
 use moulin_plugin::{Document, Error, Kind, Span, Stage, StageContext};
 
 /// No settings.
@@ -75,4 +75,30 @@ impl Stage for Sneaky {
     }
 }
 
-moulin_plugin::export_plugin!(Panicky, BadSpan, Sneaky);
+/// How long `sleepy` waits.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SleepyConfig {
+    /// Milliseconds a batch.
+    pub ms: u64,
+}
+
+/// Waits on each batch.
+pub struct Sleepy {
+    ms: u64,
+}
+
+impl Stage for Sleepy {
+    type Config = SleepyConfig;
+    const NAME: &'static str = "sleepy";
+    const KIND: Kind = Kind::Transform;
+    const SUMMARY: &'static str = "Waits `ms` milliseconds on each batch.";
+    fn new(config: SleepyConfig, _: &StageContext) -> Result<Self, Error> {
+        Ok(Sleepy { ms: config.ms })
+    }
+    fn process_batch(&mut self, _docs: &mut [Document], _errors: &mut Vec<(usize, Error)>) {
+        std::thread::sleep(std::time::Duration::from_millis(self.ms));
+    }
+}
+
+moulin_plugin::export_plugin!(Panicky, BadSpan, Sneaky, Sleepy);
