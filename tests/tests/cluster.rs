@@ -1,0 +1,201 @@
+//! Sharded runs: `--shard`, `moulin status`, `moulin merge`, `moulin slurm` (the script; the
+//! real cluster is scripts/slurm-test.sh).
+
+use moulin_tests::{gzip, moulin, text, TestProject};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// 23 files of different sizes (one damaged), through normalize and three exporters.
+fn project() -> TestProject {
+    let p = TestProject::new(
+        "[input]\npaths = [\"corpus\"]\n\
+         [pipeline]\ncheckpoint_seconds = 0\n\
+         [[stage]]\nid = \"normalize\"\nplugin = \"normalize\"\n\
+         [[stage]]\nid = \"jsonl\"\nplugin = \"jsonl\"\nconfig = { path = \"docs.jsonl.zst\", max_documents_per_file = 40 }\n\
+         [[stage]]\nid = \"csv\"\nplugin = \"csv\"\nconfig = { path = \"docs.csv\", max_documents_per_file = 40, columns = [\"id\", \"text\"] }\n\
+         [[stage]]\nid = \"parquet\"\nplugin = \"parquet\"\nconfig = { path = \"docs.parquet\", max_documents_per_file = 40 }\n",
+    );
+    for f in 0..22 {
+        let records = 3 + (f * 7) % 30;
+        let lines: String = (0..records).map(|r| format!("{{\"id\": \"f{f}-{r}\", \"text\": \"Texte  {r} du fichier {f}\"}}\n")).collect();
+        p.write(&format!("d{f:02}/part.jsonl"), lines);
+    }
+    let mut damaged = gzip(b"{\"text\": \"un\"}\n{\"text\": \"deux\"}\n");
+    damaged.truncate(damaged.len() - 6);
+    p.write("damaged.jsonl.gz", damaged);
+    p
+}
+
+fn lines_of_zst(path: &Path) -> Vec<String> {
+    let text = String::from_utf8(zstd::decode_all(&std::fs::read(path).unwrap()[..]).unwrap()).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    lines.sort();
+    lines
+}
+
+fn sorted_lines(path: &Path) -> Vec<String> {
+    let mut lines: Vec<String> = std::fs::read_to_string(path).unwrap().lines().map(String::from).collect();
+    lines.sort();
+    lines
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn shards_merged_equal_one_run() {
+    let p = project();
+    let file = p.file().display().to_string();
+    let single = p.dir.path().join("single");
+    let out = moulin(&["run", &file, "--output", &single.display().to_string(), "--threads", "2"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let not_sharded = moulin(&["merge", &single.display().to_string()], &[]);
+    assert!(String::from_utf8_lossy(&not_sharded.stderr).contains("holds one run, not shards"), "{}", text(&not_sharded));
+
+    let sharded = p.dir.path().join("sharded");
+    let out_dir = sharded.display().to_string();
+    let run = |shard: &str, env: &[(&str, &str)]| {
+        let out = moulin(&["run", &file, "--output", &out_dir, "--shard", shard], env);
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{}", text(&out));
+        out
+    };
+    // Three ways to name a shard: I/N, Slurm's variables, a Kubernetes index.
+    let out = run("0/3", &[]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("shard 0/3"), "{}", text(&out));
+    run("auto", &[("SLURM_ARRAY_TASK_ID", "1"), ("SLURM_ARRAY_TASK_COUNT", "3")]);
+
+    // Two of three: status says so and merge refuses.
+    let status = moulin(&["status", &out_dir], &[]);
+    assert_eq!(status.status.code(), Some(1), "{}", text(&status));
+    let shown = String::from_utf8_lossy(&status.stdout).to_string();
+    assert!(shown.contains("part-2-of-3        missing"), "{shown}");
+    assert!(shown.contains("2 of 3 done"), "{shown}");
+    let refused = moulin(&["merge", &out_dir], &[]);
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("not every shard is done"), "{}", text(&refused));
+
+    run("auto/3", &[("JOB_COMPLETION_INDEX", "2")]);
+    let status = moulin(&["status", &out_dir, "--json"], &[]);
+    assert_eq!(status.status.code(), Some(0), "{}", text(&status));
+    let shards: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert!(shards.as_array().unwrap().iter().all(|s| s["state"] == "done"), "{shards}");
+
+    // Each shard's files: disjoint, together all of them, balanced by size.
+    let mut seen = BTreeSet::new();
+    let mut bytes = Vec::new();
+    for i in 0..3 {
+        let m = json(&sharded.join(format!("part-{i}-of-3/manifest.json")));
+        assert_eq!(m["shard"], serde_json::json!({"index": i, "count": 3}));
+        for f in m["files"].as_array().unwrap() {
+            assert!(seen.insert(f["path"].as_str().unwrap().to_string()), "{} in two shards", f["path"]);
+        }
+        bytes.push(m["totals"]["input_bytes"].as_u64().unwrap());
+    }
+    let single_manifest = json(&single.join("manifest.json"));
+    let all: BTreeSet<String> = single_manifest["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap().to_string()).collect();
+    assert_eq!(seen, all);
+    let largest = single_manifest["files"].as_array().unwrap().iter().map(|f| std::fs::metadata(p.dir.path().join("corpus").join(f["path"].as_str().unwrap())).unwrap().len()).max().unwrap();
+    let (lo, hi) = (bytes.iter().min().unwrap(), bytes.iter().max().unwrap());
+    assert!(hi - lo <= largest, "shards of {bytes:?} bytes: more apart than the largest file ({largest})");
+
+    let out = moulin(&["merge", &out_dir, "--concat"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(said.contains("parquet: files left in the shard folders"), "{said}");
+    // The documents, the CSV rows (one header) and the errors of the single run.
+    let single_jsonl = single_manifest["stages"].as_array().unwrap().iter().find(|s| s["id"] == "jsonl").unwrap()["summary"]["files"].clone();
+    let mut expected: Vec<String> = single_jsonl.as_array().unwrap().iter().flat_map(|f| lines_of_zst(&single.join(f.as_str().unwrap()))).collect();
+    expected.sort();
+    assert_eq!(lines_of_zst(&sharded.join("docs.jsonl.zst")), expected);
+    let csv = std::fs::read_to_string(sharded.join("docs.csv")).unwrap();
+    assert_eq!(csv.matches("id,text\n").count(), 1, "one header");
+    assert_eq!(csv.lines().count() as u64 - 1, single_manifest["totals"]["exported"].as_u64().unwrap());
+    assert_eq!(sorted_lines(&sharded.join("errors.jsonl")), sorted_lines(&single.join("errors.jsonl")));
+    let merged = json(&sharded.join("manifest.json"));
+    assert_eq!(merged["totals"], single_manifest["totals"]);
+    let mut merged_files = merged["files"].as_array().unwrap().clone();
+    let mut single_files = single_manifest["files"].as_array().unwrap().clone();
+    for v in [&mut merged_files, &mut single_files] {
+        v.sort_by_key(|f| f["path"].as_str().unwrap().to_string());
+    }
+    assert_eq!(merged_files, single_files);
+    for (a, b) in merged["stages"].as_array().unwrap().iter().zip(single_manifest["stages"].as_array().unwrap()) {
+        assert_eq!((a["id"].clone(), a["documents_in"].clone(), a["documents_out"].clone()), (b["id"].clone(), b["documents_in"].clone(), b["documents_out"].clone()));
+    }
+    let parquet = merged["stages"].as_array().unwrap().iter().find(|s| s["id"] == "parquet").unwrap();
+    let listed = parquet["summary"]["files"].as_array().unwrap();
+    assert!(listed.iter().all(|f| f.as_str().unwrap().starts_with("part-")), "{listed:?}");
+    assert!(listed.iter().all(|f| sharded.join(f.as_str().unwrap()).exists()));
+    assert_eq!(parquet["summary"]["documents"], single_manifest["totals"]["exported"]);
+}
+
+#[test]
+fn a_crashed_shard_is_partial_until_resumed() {
+    let p = project();
+    let file = p.file().display().to_string();
+    let out_dir = p.dir.path().join("out").display().to_string();
+    let crashed = moulin(&["run", &file, "--output", &out_dir, "--shard", "1/2", "--resume"], &[("MOULIN_CRASH_AT", "after-errors:4")]);
+    assert_eq!(crashed.status.code(), None, "{}", text(&crashed));
+    let status = moulin(&["status", &out_dir], &[]);
+    let shown = String::from_utf8_lossy(&status.stdout).to_string();
+    assert!(shown.contains("part-0-of-2        missing"), "{shown}");
+    assert!(shown.contains("part-1-of-2        partial"), "{shown}");
+    let out = moulin(&["run", &file, "--output", &out_dir, "--shard", "1/2", "--resume"], &[]);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("resumed (attempt 2)"), "{}", text(&out));
+    let status = moulin(&["status", &out_dir], &[]);
+    assert!(String::from_utf8_lossy(&status.stdout).contains("part-1-of-2        done"), "{}", text(&status));
+    // A shard of another split in the same folder is refused.
+    let out = moulin(&["run", &file, "--output", &out_dir, "--shard", "0/3"], &[]);
+    assert!(matches!(out.status.code(), Some(0 | 1)));
+    let status = moulin(&["status", &out_dir], &[]);
+    assert!(String::from_utf8_lossy(&status.stderr).contains("2 different splits"), "{}", text(&status));
+}
+
+#[test]
+fn bad_shards_are_refused_before_anything_runs() {
+    let p = project();
+    let file = p.file().display().to_string();
+    for (shard, env, expected) in [
+        ("3/3", vec![], "expected a shard index from 0 to count - 1"),
+        ("auto", vec![], "neither SLURM_ARRAY_TASK_ID"),
+        ("auto", vec![("JOB_COMPLETION_INDEX", "1")], "give the count, --shard auto/N"),
+        ("auto/4", vec![("SLURM_ARRAY_TASK_ID", "1"), ("SLURM_ARRAY_TASK_COUNT", "3")], "the Slurm array has 3 tasks"),
+        ("x", vec![], "expected I/N"),
+    ] {
+        let out = moulin(&["run", &file, "--shard", shard], &env);
+        assert_eq!(out.status.code(), Some(2), "{shard}: {}", text(&out));
+        assert!(String::from_utf8_lossy(&out.stderr).contains(expected), "{shard}: {}", text(&out));
+    }
+    assert!(!p.out("manifest.json").exists());
+}
+
+#[test]
+fn slurm_writes_an_array_script_that_resumes() {
+    let p = project();
+    let file = p.file().display().to_string();
+    let out_dir = p.dir.path().join("out");
+    let out = moulin(&["slurm", &file, "--tasks", "6", "--partition", "short", "--time", "00:30:00", "--cpus-per-task", "4", "--output", &out_dir.display().to_string()], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let script = std::fs::read_to_string(out_dir.join("moulin-slurm.sh")).unwrap();
+    for expected in ["#SBATCH --array=0-5\n", "#SBATCH --partition=short\n", "#SBATCH --time=00:30:00\n", "#SBATCH --cpus-per-task=4\n", "--shard auto/6 --resume"] {
+        assert!(script.contains(expected), "missing {expected:?} in\n{script}");
+    }
+    assert!(out_dir.join("slurm").is_dir(), "the log folder exists before submission");
+    // The script runs a shard when Slurm's variables are set (here by hand).
+    let run = std::process::Command::new("bash")
+        .arg(out_dir.join("moulin-slurm.sh"))
+        .env("SLURM_ARRAY_TASK_ID", "4")
+        .env("SLURM_ARRAY_TASK_COUNT", "6")
+        .env("SLURM_CPUS_PER_TASK", "1")
+        .env_remove("MOULIN_PLUGIN_PATH")
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run));
+    assert_eq!(json(&out_dir.join("part-4-of-6/manifest.json"))["run"]["status"], "ok");
+    // A project with a problem is not written out.
+    let bad = TestProject::new("[input]\npaths = [\"corpus\"]\n[[stage]]\nid = \"x\"\nplugin = \"nope\"\n");
+    let out = moulin(&["slurm", &bad.file().display().to_string(), "--tasks", "2"], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}
