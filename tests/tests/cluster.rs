@@ -9,7 +9,7 @@ use std::path::Path;
 fn project() -> TestProject {
     let p = TestProject::new(
         "[input]\npaths = [\"corpus\"]\n\
-         [pipeline]\ncheckpoint_seconds = 0\n\
+         [pipeline]\ncheckpoint_bytes = 0\n\
          [[stage]]\nid = \"normalize\"\nplugin = \"normalize\"\n\
          [[stage]]\nid = \"jsonl\"\nplugin = \"jsonl\"\nconfig = { path = \"docs.jsonl.zst\", max_documents_per_file = 40 }\n\
          [[stage]]\nid = \"csv\"\nplugin = \"csv\"\nconfig = { path = \"docs.csv\", max_documents_per_file = 40, columns = [\"id\", \"text\"] }\n\
@@ -161,7 +161,7 @@ fn bad_shards_are_refused_before_anything_runs() {
         ("3/3", vec![], "expected a shard index from 0 to count - 1"),
         ("auto", vec![], "neither SLURM_ARRAY_TASK_ID"),
         ("auto", vec![("JOB_COMPLETION_INDEX", "1")], "give the count, --shard auto/N"),
-        ("auto/4", vec![("SLURM_ARRAY_TASK_ID", "1"), ("SLURM_ARRAY_TASK_COUNT", "3")], "the Slurm array has 3 tasks"),
+        ("auto/4", vec![("SLURM_ARRAY_TASK_ID", "4"), ("SLURM_ARRAY_TASK_COUNT", "1")], "found 4/4"),
         ("x", vec![], "expected I/N"),
     ] {
         let out = moulin(&["run", &file, "--shard", shard], &env);

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 fn project() -> TestProject {
     let toml = format!(
         "[input]\npaths = [\"corpus\"]\n\
-         [pipeline]\nbatch_documents = 8\ncheckpoint_seconds = 0\n\
+         [pipeline]\nbatch_documents = 8\ncheckpoint_bytes = 0\n\
          [plugins]\npaths = [{}]\n\
          [[stage]]\nid = \"misbehave\"\nplugin = \"panicky\"\n\
          [[stage]]\nid = \"slow\"\nplugin = \"sleepy\"\nconfig = {{ ms = 15 }}\n\

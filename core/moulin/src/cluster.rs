@@ -11,7 +11,7 @@
 //! let options = SlurmOptions::new("/bin/moulin".into(), "/p/project.toml".into(), "/p/out".into(), 4);
 //! let script = slurm_script(&options);
 //! assert!(script.contains("#SBATCH --array=0-3"));
-//! assert!(script.contains("--shard auto --resume"));
+//! assert!(script.contains("--shard auto/4 --resume"));
 //! ```
 
 use crate::journal;
@@ -399,8 +399,9 @@ fn shell_quote(s: &str) -> String {
 }
 
 /// An sbatch script for a job array of `tasks` tasks, each running its shard with
-/// `--shard auto --resume`: a task that is requeued or run again continues where it
-/// stopped. A task whose run went to its end with failed inputs (exit status 1) counts as
+/// `--shard auto/N --resume`: a task that is requeued or run again continues where it
+/// stopped. The count is written out so that the array task id is the shard whatever the
+/// array holds: `sbatch --array=3,5 script` runs shards 3 and 5 again. A task whose run went to its end with failed inputs (exit status 1) counts as
 /// done: its failures are in its `errors.jsonl`.
 pub fn slurm_script(o: &SlurmOptions) -> String {
     let mut s = String::from("#!/bin/bash\n");

@@ -54,8 +54,8 @@ const fn default_max_member_bytes() -> u64 {
 const fn default_max_stage_restarts() -> usize {
     8
 }
-const fn default_checkpoint_seconds() -> f64 {
-    60.0
+const fn default_checkpoint_bytes() -> u64 {
+    1 << 30
 }
 fn default_text_field() -> String {
     "text".into()
@@ -142,8 +142,8 @@ struct RawPipeline {
     batch_bytes: usize,
     #[serde(default = "default_max_stage_restarts")]
     max_stage_restarts: usize,
-    #[serde(default = "default_checkpoint_seconds")]
-    checkpoint_seconds: f64,
+    #[serde(default = "default_checkpoint_bytes")]
+    checkpoint_bytes: u64,
 }
 
 #[derive(Deserialize)]
@@ -206,10 +206,12 @@ pub struct PipelineConfig {
     pub batch_bytes: usize,
     /// How many times a stage that panicked is remade in one run before the run stops.
     pub max_stage_restarts: usize,
-    /// The run records a resume point in its journal at the first input-file boundary
-    /// after this many seconds since the last one (0: after every input file). Each resume
-    /// point completes the exporters' open files, so shorter means more, smaller parts.
-    pub checkpoint_seconds: f64,
+    /// The run records a resume point in its journal at the end of the input file that
+    /// brings the input read since the last one (bytes on disk) to this many; 0: after every
+    /// input file. Each resume point completes the exporters' open files, so less means
+    /// more, smaller parts. Counted in input bytes, not time, so that the same input gives
+    /// the same output files.
+    pub checkpoint_bytes: u64,
 }
 
 impl Default for PipelineConfig {
@@ -218,7 +220,7 @@ impl Default for PipelineConfig {
             batch_documents: default_batch_documents(),
             batch_bytes: default_batch_bytes(),
             max_stage_restarts: default_max_stage_restarts(),
-            checkpoint_seconds: default_checkpoint_seconds(),
+            checkpoint_bytes: default_checkpoint_bytes(),
         }
     }
 }
@@ -554,18 +556,11 @@ impl ProjectConfig {
                 batch_documents: p.batch_documents,
                 batch_bytes: p.batch_bytes,
                 max_stage_restarts: p.max_stage_restarts,
-                checkpoint_seconds: p.checkpoint_seconds,
+                checkpoint_bytes: p.checkpoint_bytes,
             })
             .unwrap_or_default();
         if pipeline.batch_documents == 0 || pipeline.batch_bytes == 0 {
             problems.push(err(loc.key_line(loc.section("pipeline", 0), Some("batch_documents")), Some("pipeline".into()), "batch sizes must be positive".into()));
-        }
-        if !(pipeline.checkpoint_seconds >= 0.0 && pipeline.checkpoint_seconds.is_finite()) {
-            problems.push(err(
-                loc.key_line(loc.section("pipeline", 0), Some("checkpoint_seconds")),
-                Some("pipeline.checkpoint_seconds".into()),
-                format!("expected a number of seconds, 0 or more, found {}", pipeline.checkpoint_seconds),
-            ));
         }
 
         let config = input.map(|input| ProjectConfig {

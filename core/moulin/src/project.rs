@@ -14,7 +14,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 /// A problem that stops a project from running.
 #[derive(Debug, Clone)]
@@ -286,7 +286,7 @@ impl Project {
         let batch_bytes = self.config.pipeline.batch_bytes as u64;
         let source_files = &files;
         let read_options = &read_options;
-        let make_source = |counter: Arc<AtomicU64>, first: usize, checkpoint_every: Option<Duration>| {
+        let make_source = |counter: Arc<AtomicU64>, first: usize, checkpoint_every: Option<u64>| {
             move |emit: &mut dyn FnMut(Batch) -> bool| {
                 let reader = Reader { files: source_files, options: read_options, progress: counter, batch_documents, batch_bytes, checkpoint_every };
                 reader.read(first, emit);
@@ -321,8 +321,7 @@ impl Project {
         if let Some(p) = &options.progress {
             p.start(files[first_file..].iter().map(|f| f.size).sum(), (files.len() - first_file) as u64);
         }
-        let checkpoint_every = Duration::from_secs_f64(self.config.pipeline.checkpoint_seconds);
-        let source = make_source(bytes_read.clone(), first_file, Some(checkpoint_every));
+        let source = make_source(bytes_read.clone(), first_file, Some(self.config.pipeline.checkpoint_bytes));
         let mut documents_done = 0u64;
         let sink = |batch: Finished| {
             documents_done += account(&mut reports, &mut totals, &batch, files.as_slice(), &mut |record| log.error(record));
@@ -672,8 +671,9 @@ struct Reader<'a> {
     progress: Arc<AtomicU64>,
     batch_documents: usize,
     batch_bytes: u64,
-    /// Mark a resume point at the first file boundary this long after the last one.
-    checkpoint_every: Option<Duration>,
+    /// Mark a resume point at the end of the file that brings the bytes read since the last
+    /// one to this many.
+    checkpoint_every: Option<u64>,
 }
 
 impl Reader<'_> {
@@ -681,7 +681,7 @@ impl Reader<'_> {
     fn read(&self, first: usize, emit: &mut dyn FnMut(Batch) -> bool) {
         let (files, options, batch_documents, batch_bytes) = (self.files, self.options, self.batch_documents, self.batch_bytes);
         let progress = &self.progress;
-        let mut last_checkpoint = Instant::now();
+        let mut since_checkpoint = 0u64;
         let mut batch = Batch::default();
         for (index, file) in files.iter().enumerate().skip(first) {
             let origin = index as u32;
@@ -721,12 +721,13 @@ impl Reader<'_> {
                 });
             }
             // A resume point ends the batch at this file's end, so that no file is split by it.
-            if self.checkpoint_every.is_some_and(|every| last_checkpoint.elapsed() >= every) && index + 1 < files.len() {
+            since_checkpoint += file.size;
+            if self.checkpoint_every.is_some_and(|every| since_checkpoint >= every) && index + 1 < files.len() {
                 batch.checkpoint = Some((index + 1) as u32);
                 if !emit(std::mem::take(&mut batch)) {
                     return;
                 }
-                last_checkpoint = Instant::now();
+                since_checkpoint = 0;
             }
         }
         if !batch.is_empty() {

@@ -43,11 +43,15 @@ impl Shard {
         Ok(Shard { index, count })
     }
 
-    /// From the scheduler's environment (`--shard auto`, or `auto/N` with the count given):
-    /// Slurm's `SLURM_ARRAY_TASK_ID` (less `SLURM_ARRAY_TASK_MIN`, so that `--array=1-4`
-    /// works too) and `SLURM_ARRAY_TASK_COUNT`, or Kubernetes' `JOB_COMPLETION_INDEX`,
-    /// which needs the count. `var` reads a variable (`std::env::var(..).ok()` in a
-    /// program; a map in tests).
+    /// From the scheduler's environment (`--shard auto`, or `auto/N` with the count given).
+    ///
+    /// - `auto`: Slurm's `SLURM_ARRAY_TASK_ID`, less `SLURM_ARRAY_TASK_MIN` (so that
+    ///   `--array=1-4` works too), of `SLURM_ARRAY_TASK_COUNT`.
+    /// - `auto/N`: shard `SLURM_ARRAY_TASK_ID` of N, or Kubernetes' `JOB_COMPLETION_INDEX`
+    ///   of N. The task id is taken as the shard index, whatever the array holds, so that
+    ///   some shards can be submitted again on their own (`sbatch --array=3,5`).
+    ///
+    /// `var` reads a variable (`std::env::var(..).ok()` in a program; a map in tests).
     pub fn auto(count: Option<usize>, var: impl Fn(&str) -> Option<String>) -> Result<Shard, ShardError> {
         let number = |name: &str| -> Result<Option<usize>, ShardError> {
             match var(name) {
@@ -55,24 +59,23 @@ impl Shard {
                 Some(v) => v.trim().parse().map(Some).map_err(|_| ShardError(format!("{name}={v:?} is not a whole number"))),
             }
         };
-        if let Some(id) = number("SLURM_ARRAY_TASK_ID")? {
-            let min = number("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
-            let slurm_count = number("SLURM_ARRAY_TASK_COUNT")?;
-            let count = match (count, slurm_count) {
-                (Some(given), Some(slurm)) if given != slurm => {
-                    return Err(ShardError(format!("--shard auto/{given}, but the Slurm array has {slurm} tasks (SLURM_ARRAY_TASK_COUNT)")))
+        let index = match number("SLURM_ARRAY_TASK_ID")? {
+            Some(id) => id,
+            None => match number("JOB_COMPLETION_INDEX")? {
+                Some(index) if count.is_some() => index,
+                Some(_) => return Err(ShardError("JOB_COMPLETION_INDEX is set, but an indexed job does not say how many tasks it has: give the count, --shard auto/N".into())),
+                None => {
+                    return Err(ShardError("--shard auto: neither SLURM_ARRAY_TASK_ID (a Slurm job array) nor JOB_COMPLETION_INDEX (a Kubernetes indexed job) is set".into()))
                 }
-                (Some(n), _) | (None, Some(n)) => n,
-                (None, None) => return Err(ShardError("SLURM_ARRAY_TASK_ID is set but not SLURM_ARRAY_TASK_COUNT: give the count, --shard auto/N".into())),
-            };
-            let index = id.checked_sub(min).ok_or_else(|| ShardError(format!("SLURM_ARRAY_TASK_ID {id} is below SLURM_ARRAY_TASK_MIN {min}")))?;
+            },
+        };
+        if let Some(count) = count {
             return Shard::new(index, count);
         }
-        if let Some(index) = number("JOB_COMPLETION_INDEX")? {
-            let count = count.ok_or_else(|| ShardError("JOB_COMPLETION_INDEX is set, but an indexed job does not say how many tasks it has: give the count, --shard auto/N".into()))?;
-            return Shard::new(index, count);
-        }
-        Err(ShardError("--shard auto: neither SLURM_ARRAY_TASK_ID (a Slurm job array) nor JOB_COMPLETION_INDEX (a Kubernetes indexed job) is set".into()))
+        let count = number("SLURM_ARRAY_TASK_COUNT")?.ok_or_else(|| ShardError("SLURM_ARRAY_TASK_ID is set but not SLURM_ARRAY_TASK_COUNT: give the count, --shard auto/N".into()))?;
+        let min = number("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
+        let index = index.checked_sub(min).ok_or_else(|| ShardError(format!("SLURM_ARRAY_TASK_ID {index} is below SLURM_ARRAY_TASK_MIN {min}")))?;
+        Shard::new(index, count)
     }
 
     /// The shard's folder below the output folder: `part-I-of-N`, `I` padded to the width
@@ -145,8 +148,10 @@ mod tests {
         assert_eq!(Shard::auto(Some(8), env(&[("JOB_COMPLETION_INDEX", "5")])), Ok(Shard { index: 5, count: 8 }));
         let no_count = Shard::auto(None, env(&[("JOB_COMPLETION_INDEX", "5")])).unwrap_err();
         assert!(no_count.0.contains("auto/N"), "{no_count}");
-        let mismatch = Shard::auto(Some(3), env(&[("SLURM_ARRAY_TASK_ID", "0"), ("SLURM_ARRAY_TASK_COUNT", "4")])).unwrap_err();
-        assert!(mismatch.0.contains("4 tasks"), "{mismatch}");
+        // With the count given, the task id is the shard: a subset of the array resubmitted.
+        let subset = env(&[("SLURM_ARRAY_TASK_ID", "5"), ("SLURM_ARRAY_TASK_MIN", "3"), ("SLURM_ARRAY_TASK_COUNT", "2")]);
+        assert_eq!(Shard::auto(Some(8), subset), Ok(Shard { index: 5, count: 8 }));
+        assert!(Shard::auto(Some(4), env(&[("SLURM_ARRAY_TASK_ID", "4")])).unwrap_err().0.contains("4/4"));
         assert!(Shard::auto(Some(4), env(&[("JOB_COMPLETION_INDEX", "4")])).is_err());
         assert!(Shard::auto(None, env(&[])).unwrap_err().0.contains("neither"));
         assert!(Shard::auto(None, env(&[("SLURM_ARRAY_TASK_ID", "x"), ("SLURM_ARRAY_TASK_COUNT", "4")])).unwrap_err().0.contains("\"x\""));
