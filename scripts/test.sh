@@ -27,6 +27,11 @@ target/py/bin/python tests/python/readback.py target/example-out/exporters
 (cd examples/hello-plugin && cargo test --quiet --target-dir ../../target/oot)
 python3 tests/data/french-news/check_expected.py
 
+echo "== cluster"
+# A 4-task Slurm job array on a one-node cluster started for the run (installs slurm-wlm and
+# munge from Debian when missing), merged and compared with a single-process run.
+scripts/slurm-test.sh
+
 echo "== quality"
 # Language-ID accuracy on the shared development set (not redistributed, so only where it
 # is checked out beside the repository); the bars are the ones docs/quality.md reports.

@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# A sharded run on a real Slurm cluster of one node, checked against a single-process run.
+#
+# Installs slurm-wlm and munge from Debian when they are missing (needs root: CI runs as
+# root), starts munged, slurmctld and slurmd on localhost with a configuration and a munge
+# key made for this run (all under target/slurm-test/, nothing in /etc), submits a 4-task
+# job array with `moulin slurm --submit --wait`, merges the shards and compares the result
+# with `moulin run` of the same project. Then submits the array again: every task finds its
+# shard complete. The daemons are stopped on exit.
+#
+# Usage: scripts/slurm-test.sh   (after `cargo build --workspace`)
+# Without root and without Slurm installed, it says so and exits 0 unless CI=true.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+moulin=$root/target/debug/moulin
+[ -x "$moulin" ] || { echo "slurm-test: $moulin is missing: run cargo build --workspace first" >&2; exit 1; }
+
+if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
+    if [ "$(id -u)" != 0 ]; then
+        if [ "${CI:-}" = true ]; then echo "slurm-test: Slurm is not installed and this is not root" >&2; exit 1; fi
+        echo "slurm-test: skipped (Slurm is not installed and installing it needs root)"
+        exit 0
+    fi
+    echo "slurm-test: installing slurm-wlm and munge from Debian"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >/dev/null
+    apt-get install -y -q --no-install-recommends slurm-wlm munge >/dev/null
+fi
+if [ "$(id -u)" != 0 ]; then
+    if [ "${CI:-}" = true ]; then echo "slurm-test: the daemons run as root here, and this is not root" >&2; exit 1; fi
+    echo "slurm-test: skipped (the one-node cluster runs its daemons as root)"
+    exit 0
+fi
+
+work=$root/target/slurm-test
+rm -rf "$work"
+mkdir -p "$work"/{munge,state,spool,logs}
+chmod 700 "$work/munge"
+pids=()
+cleanup() {
+    for pid_file in "$work/slurmd.pid" "$work/slurmctld.pid" "$work/munge/munged.pid"; do
+        [ -f "$pid_file" ] && kill "$(cat "$pid_file")" 2>/dev/null || true
+    done
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+# munge: a key made for this run, a private socket.
+dd if=/dev/urandom of="$work/munge/munge.key" bs=1024 count=1 status=none
+chmod 400 "$work/munge/munge.key"
+socket=$work/munge/munge.socket
+munged --force --key-file="$work/munge/munge.key" --socket="$socket" --pid-file="$work/munge/munged.pid" \
+    --log-file="$work/munge/munged.log" --seed-file="$work/munge/munged.seed"
+
+# Slurm: one node, this machine, with its CPUs.
+host=$(hostname -s)
+cpus=$(nproc)
+export SLURM_CONF=$work/slurm.conf
+cat > "$SLURM_CONF" <<EOF
+ClusterName=moulin-test
+SlurmctldHost=$host(127.0.0.1)
+SlurmUser=root
+SlurmdUser=root
+SlurmctldPort=16817
+SlurmdPort=16818
+AuthType=auth/munge
+AuthInfo=socket=$socket
+CredType=cred/munge
+StateSaveLocation=$work/state
+SlurmdSpoolDir=$work/spool
+SlurmctldPidFile=$work/slurmctld.pid
+SlurmdPidFile=$work/slurmd.pid
+SlurmctldLogFile=$work/logs/slurmctld.log
+SlurmdLogFile=$work/logs/slurmd.log
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_CPU
+SchedulerType=sched/builtin
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+MpiDefault=none
+ReturnToService=2
+SlurmdTimeout=60
+NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus State=UNKNOWN
+PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
+EOF
+slurmctld -f "$SLURM_CONF"
+slurmd -f "$SLURM_CONF"
+started=$(date +%s)
+until [ "$(sinfo -h -o %T 2>/dev/null | head -1)" = idle ]; do
+    if [ $(( $(date +%s) - started )) -gt 60 ]; then
+        echo "slurm-test: the node did not come up in 60 s:" >&2
+        sinfo >&2 || true
+        tail -20 "$work/logs/slurmctld.log" "$work/logs/slurmd.log" >&2 || true
+        exit 1
+    fi
+    sleep 0.5
+done
+echo "slurm-test: a one-node cluster ($host, $cpus CPUs) is up after $(( $(date +%s) - started )) s"
+
+# The corpus: the benchmark generator's JSONL shards (with its damaged ones), small.
+python3 bench/make_corpus.py --out "$work/corpus" --size-mb 3 --shards 11 --seeds examples/french-news/corpus >/dev/null
+cat > "$work/project.toml" <<EOF
+[project]
+name = "slurm-test"
+output = "out"
+[input]
+paths = ["corpus/jsonl"]
+[pipeline]
+checkpoint_bytes = 0
+[[stage]]
+id = "normalize"
+plugin = "normalize"
+[[stage]]
+id = "lang"
+plugin = "langid"
+[[stage]]
+id = "entities"
+plugin = "entities"
+[[stage]]
+id = "jsonl"
+plugin = "jsonl"
+config = { path = "docs.jsonl.gz", max_documents_per_file = 100 }
+[[stage]]
+id = "csv"
+plugin = "csv"
+config = { path = "entities.csv", rows = "spans", max_documents_per_file = 100 }
+EOF
+export MOULIN_PLUGIN_PATH=$root/target/debug
+
+set +e
+"$moulin" run "$work/project.toml" --output "$work/single" --quiet > "$work/single.txt"
+status=$?
+set -e
+[ "$status" -le 1 ] || { cat "$work/single.txt"; echo "slurm-test: the single run failed ($status)" >&2; exit 1; }
+
+"$moulin" slurm "$work/project.toml" --tasks 4 --cpus-per-task 1 --time 00:10:00 --output "$work/sharded" --submit --wait
+"$moulin" status "$work/sharded"
+"$moulin" merge "$work/sharded" --concat
+
+python3 - "$work" <<'EOF'
+import csv, gzip, io, json, sys
+work = sys.argv[1]
+def manifest(d):
+    return json.load(open(f"{work}/{d}/manifest.json"))
+single, merged = manifest("single"), manifest("sharded")
+def files_of(m, stage):
+    return next(s for s in m["stages"] if s["id"] == stage)["summary"]["files"]
+single_docs = sorted(l for f in files_of(single, "jsonl") for l in gzip.open(f"{work}/single/{f}", "rt", encoding="utf-8"))
+merged_docs = sorted(gzip.open(f"{work}/sharded/docs.jsonl.gz", "rt", encoding="utf-8"))
+assert single_docs and single_docs == merged_docs, "the merged documents differ from the single run's"
+def rows(paths):
+    out = []
+    for p in paths:
+        out += list(csv.reader(open(p, newline="", encoding="utf-8")))[1:]
+    return sorted(out)
+single_rows = rows(f"{work}/single/{f}" for f in files_of(single, "csv"))
+merged_rows = rows([f"{work}/sharded/entities.csv"])
+assert single_rows and single_rows == merged_rows, "the merged entity rows differ from the single run's"
+assert single["totals"] == merged["totals"], (single["totals"], merged["totals"])
+for a, b in zip(single["stages"], merged["stages"]):
+    for k in ("documents_in", "documents_out", "dropped", "failed"):
+        assert a[k] == b[k], (a["id"], k, a[k], b[k])
+errors = lambda d: sorted(open(f"{work}/{d}/errors.jsonl", encoding="utf-8"))
+assert errors("single") == errors("sharded"), "the merged errors differ"
+shards = [json.load(open(f"{work}/sharded/part-{i}-of-4/manifest.json")) for i in range(4)]
+assert all(s["shard"]["count"] == 4 for s in shards) and sorted(s["shard"]["index"] for s in shards) == [0, 1, 2, 3]
+t = single["totals"]
+print(f"slurm-test: 4 Slurm tasks merged = one run: {t['files']} files, {t['documents']} documents, "
+      f"{t['exported']} exported, {t['failed']} failed, {len(single_rows)} entity rows")
+EOF
+
+logs=$(ls "$work/sharded/slurm"/*.out | wc -l)
+[ "$logs" -eq 4 ] || { echo "slurm-test: expected 4 task logs, found $logs" >&2; exit 1; }
+
+# Submitted again, every task finds its shard complete and does nothing.
+sbatch --wait "$work/sharded/moulin-slurm.sh" >/dev/null
+complete=$(cat "$work/sharded/slurm"/*.out | grep -c "already complete" || true)
+[ "$complete" -eq 4 ] || { echo "slurm-test: resubmitted, $complete of 4 tasks found their shard complete" >&2; cat "$work/sharded/slurm"/*.out >&2; exit 1; }
+echo "slurm-test: resubmitted, the 4 tasks found their shards complete"
