@@ -210,7 +210,7 @@ fn a_journal_of_other_work_is_not_continued() {
 /// The last complete commit's `errors_bytes`.
 fn committed_errors_bytes(journal: &Path) -> u64 {
     let text = std::fs::read_to_string(journal).unwrap();
-    let last = text.lines().filter(|l| l.starts_with("{\"commit\":")).filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok()).last().unwrap();
+    let last = text.lines().filter(|l| l.starts_with("{\"commit\":")).filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok()).next_back().unwrap();
     last["errors_bytes"].as_u64().unwrap()
 }
 

@@ -311,7 +311,7 @@ mod tests {
             let whole_lines = line_ends.iter().filter(|&&e| e <= cut).count();
             assert_eq!(s.valid_bytes as usize, line_ends[whole_lines - 1], "cut {cut}");
             let (files_done, done) = match whole_lines {
-                1 | 2 | 3 => (0, false),
+                1..=3 => (0, false),
                 4 => (2, false),
                 _ => (3, true),
             };

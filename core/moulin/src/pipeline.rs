@@ -181,7 +181,7 @@ struct Processed {
 }
 
 enum Msg {
-    Done(Processed),
+    Done(Box<Processed>),
     Fatal(String),
     /// A worker's end of input: its instances' `finish` results.
     Finished(usize, Vec<serde_json::Value>),
@@ -416,7 +416,7 @@ impl Engine {
                     for (seq, batch) in rx {
                         let mut local = vec![StageReport::default(); n_stages];
                         let msg = match worker.process(batch, &mut local) {
-                            Ok(batch) => Msg::Done(Processed { seq, batch, stats: local }),
+                            Ok(batch) => Msg::Done(Box::new(Processed { seq, batch, stats: local })),
                             Err(e) => Msg::Fatal(e),
                         };
                         let stop = matches!(msg, Msg::Fatal(_));
@@ -450,7 +450,7 @@ impl Engine {
                         break;
                     }
                     Msg::Done(p) => {
-                        pending.insert(p.seq, p);
+                        pending.insert(p.seq, *p);
                     }
                     Msg::Finished(worker, summaries) => {
                         finished_by_worker.push((worker, summaries));

@@ -416,7 +416,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let limits = FileLimits { max_documents: Some(1), max_bytes: None };
         let mut files = PartWriter::new(Outputs::new(dir.path(), Path::new("d.txt"), limits).unwrap(), Box::new(|f| Ok(CountingFile::new(f))), Box::new(CountingFile::into_file)).unwrap();
-        let mut write = |files: &mut PartWriter<CountingFile>, row: &str| {
+        let write = |files: &mut PartWriter<CountingFile>, row: &str| {
             let (w, part) = files.writer().unwrap();
             std::io::Write::write_all(w, row.as_bytes()).unwrap();
             part.add(1, 0);
