@@ -159,6 +159,18 @@ fn print_problems(problems: &[Problem]) {
     }
 }
 
+/// Load a project; its problems are printed and give exit status 2.
+fn load(file: &std::path::Path) -> anyhow::Result<Result<Project, ExitCode>> {
+    match Project::load(file) {
+        Ok(p) => Ok(Ok(p)),
+        Err(Error::Invalid(problems)) => {
+            print_problems(&problems);
+            Ok(Err(ExitCode::from(EXIT_CONFIG)))
+        }
+        Err(e) => Err(e).context("loading the project"),
+    }
+}
+
 struct Bar(ProgressBar);
 
 impl moulin::Progress for Bar {
@@ -183,13 +195,9 @@ fn run(project: PathBuf, threads: usize, output: Option<PathBuf>, quiet: bool, s
             return Ok(ExitCode::from(EXIT_CONFIG));
         }
     };
-    let project = match Project::load(&project) {
+    let project = match load(&project)? {
         Ok(p) => p,
-        Err(Error::Invalid(problems)) => {
-            print_problems(&problems);
-            return Ok(ExitCode::from(EXIT_CONFIG));
-        }
-        Err(e) => return Err(e).context("loading the project"),
+        Err(code) => return Ok(code),
     };
     let progress: Option<Arc<dyn moulin::Progress>> = if quiet || !std::io::stderr().is_terminal() {
         None
@@ -398,13 +406,9 @@ fn slurm(project_file: PathBuf, args: SlurmArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(EXIT_CONFIG));
     }
     // The project is checked here, before anything is queued.
-    let project = match Project::load(&project_file) {
+    let project = match load(&project_file)? {
         Ok(p) => p,
-        Err(Error::Invalid(problems)) => {
-            print_problems(&problems);
-            return Ok(ExitCode::from(EXIT_CONFIG));
-        }
-        Err(e) => return Err(e).context("loading the project"),
+        Err(code) => return Ok(code),
     };
     let absolute = |p: &std::path::Path| std::path::absolute(p).with_context(|| format!("resolving {}", p.display()));
     let output = absolute(&args.output.clone().unwrap_or_else(|| project.config.output.clone()))?;

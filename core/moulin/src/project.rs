@@ -271,11 +271,10 @@ impl Project {
         let mut totals = resumed.totals.clone();
 
         let (mut stages, mut exporters): (Vec<StageSpec>, Vec<StageSpec>) = self.stages.iter().cloned().partition(|s| s.kind != StageKind::Export);
-        // Every exporter gets a resume state, empty for a new run: it then removes what an
+        // Every exporter gets a resume state, `{}` for a new run: it then removes what an
         // earlier run (or attempt) left under its names.
         for (i, exporter) in exporters.iter_mut().enumerate() {
-            let empty = serde_json::json!({ "files": [], "documents": 0, "rows": 0, "bytes": 0 });
-            exporter.resume = Some(resumed.exporters.get(i).cloned().unwrap_or(empty));
+            exporter.resume = Some(resumed.exporters.get(i).cloned().unwrap_or_else(|| serde_json::json!({})));
         }
         if previous.is_none() {
             // Commit 0: a resume before the first resume point starts from here.

@@ -184,13 +184,19 @@ impl Outputs {
     }
 
     /// Continue from a resume point: `state` is what [`PartWriter::checkpoint`] returned
-    /// then. The files it lists are kept and counted (each must still exist); the files
-    /// written after it (complete or `.partial`) are deleted, and numbering goes on after
-    /// the kept ones.
+    /// then (`{}` for a run that starts afresh). The files it lists are kept and counted
+    /// (each must still exist); the files written after it (complete or `.partial`, left by
+    /// an earlier attempt or run) are deleted, and numbering goes on after the kept ones.
     pub fn resume(&mut self, state: &serde_json::Value) -> Result<(), Error> {
         let bad = |what: &str| Error::other(format!("bad resume state for {}: {what}, in {state}", self.path.display()));
-        let files: Vec<String> = state.get("files").and_then(|f| serde_json::from_value(f.clone()).ok()).ok_or_else(|| bad("expected a list `files`"))?;
-        let count = |key: &str| state.get(key).and_then(serde_json::Value::as_u64).ok_or_else(|| bad(&format!("expected a number `{key}`")));
+        let files: Vec<String> = match state.get("files") {
+            None => Vec::new(),
+            Some(f) => serde_json::from_value(f.clone()).map_err(|_| bad("expected a list of names `files`"))?,
+        };
+        let count = |key: &str| match state.get(key) {
+            None => Ok(0),
+            Some(n) => n.as_u64().ok_or_else(|| bad(&format!("expected a number `{key}`"))),
+        };
         let (documents, rows, bytes) = (count("documents")?, count("rows")?, count("bytes")?);
         if !files.is_empty() && !self.limits.parts() {
             return Err(Error::other(format!("{} was completed by an earlier attempt and one file cannot be continued", self.path.display())));

@@ -53,9 +53,12 @@ pub struct StageContext {
     /// For a stage with [`Stage::OBSERVES`], in the main pass: what every instance's
     /// [`Stage::finish`] returned in the observation pass, in worker order.
     pub observations: Vec<serde_json::Value>,
-    /// For an exporter of a resumed run: what its [`Stage::checkpoint`] returned at the
-    /// resume point. Everything it wrote after that point is to be discarded, and numbering
-    /// goes on from there. [`crate::output::Outputs::for_stage`] does both.
+    /// For an exporter of a project run: where to start. In a resumed run, what its
+    /// [`Stage::checkpoint`] returned at the resume point: everything it wrote after that
+    /// point is to be discarded, and numbering goes on from there. In a new run, `{}`:
+    /// whatever an earlier run left under its names is to be discarded. `None` outside a
+    /// project run (an embedder's pipeline, a test). [`crate::output::Outputs::for_stage`]
+    /// does all of it.
     pub resume: Option<serde_json::Value>,
 }
 
