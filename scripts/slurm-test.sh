@@ -4,9 +4,10 @@
 # Installs slurm-wlm and munge from Debian when they are missing (needs root: CI runs as
 # root), starts munged, slurmctld and slurmd on localhost with a configuration and a munge
 # key made for this run (all under target/slurm-test/, nothing in /etc), submits a 4-task
-# job array with `moulin slurm --submit --wait`, merges the shards and compares the result
-# with `moulin run` of the same project. Then submits the array again: every task finds its
-# shard complete. The daemons are stopped on exit.
+# job array with `moulin slurm --submit --wait` whose tasks all crash midway, submits it again
+# so that each resumes its shard, merges the shards and compares the result with `moulin run`
+# of the same project. Then submits the array once more: every task finds its shard
+# complete. The daemons are stopped on exit.
 #
 # Usage: scripts/slurm-test.sh   (after `cargo build --workspace`)
 # Without root and without Slurm installed, it says so and exits 0 unless CI=true.
@@ -136,7 +137,24 @@ status=$?
 set -e
 [ "$status" -le 1 ] || { cat "$work/single.txt"; echo "slurm-test: the single run failed ($status)" >&2; exit 1; }
 
-"$moulin" slurm "$work/project.toml" --tasks 4 --cpus-per-task 1 --time 00:10:00 --output "$work/sharded" --submit --wait
+# First submission: every task crashes at its second resume point (the test hook
+# MOULIN_CRASH_AT aborts the process once errors.jsonl is synced and before the journal line
+# is written, as a node failure would). Slurm marks the tasks failed and every shard is partial.
+set +e
+MOULIN_CRASH_AT=after-errors:2 "$moulin" slurm "$work/project.toml" --tasks 4 --cpus-per-task 1 --time 00:10:00 \
+    --output "$work/sharded" --submit --wait
+status=$?
+set -e
+[ "$status" -ne 0 ] || { echo "slurm-test: the crashing tasks should have failed the array" >&2; exit 1; }
+set +e
+"$moulin" status "$work/sharded" | tee "$work/status-crashed.txt"
+status=$?
+set -e
+partial=$(grep -c " partial " "$work/status-crashed.txt" || true)
+[ "$status" -eq 1 ] && [ "$partial" -eq 4 ] || { echo "slurm-test: after the crash, expected 4 partial shards and status 1" >&2; exit 1; }
+
+# Submitted again, each task resumes its shard from its journal.
+sbatch --wait "$work/sharded/moulin-slurm.sh"
 "$moulin" status "$work/sharded"
 "$moulin" merge "$work/sharded" --concat
 
@@ -167,13 +185,14 @@ errors = lambda d: sorted(open(f"{work}/{d}/errors.jsonl", encoding="utf-8"))
 assert errors("single") == errors("sharded"), "the merged errors differ"
 shards = [json.load(open(f"{work}/sharded/part-{i}-of-4/manifest.json")) for i in range(4)]
 assert all(s["shard"]["count"] == 4 for s in shards) and sorted(s["shard"]["index"] for s in shards) == [0, 1, 2, 3]
+assert all(s["run"]["attempt"] == 2 and s["run"]["files_already_done"] == 1 for s in shards), [s["run"] for s in shards]
 t = single["totals"]
-print(f"slurm-test: 4 Slurm tasks merged = one run: {t['files']} files, {t['documents']} documents, "
+print(f"slurm-test: 4 Slurm tasks, crashed and resumed, merged = one run: {t['files']} files, {t['documents']} documents, "
       f"{t['exported']} exported, {t['failed']} failed, {len(single_rows)} entity rows")
 EOF
 
 logs=$(ls "$work/sharded/slurm"/*.out | wc -l)
-[ "$logs" -eq 4 ] || { echo "slurm-test: expected 4 task logs, found $logs" >&2; exit 1; }
+[ "$logs" -eq 8 ] || { echo "slurm-test: expected 8 task logs (2 submissions of 4), found $logs" >&2; exit 1; }
 
 # Submitted again, every task finds its shard complete and does nothing.
 sbatch --wait "$work/sharded/moulin-slurm.sh" >/dev/null
