@@ -240,3 +240,38 @@ fn crashes_at_the_worst_moments_of_a_commit_change_nothing() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert_same_run(&reference, &resumed, Some(3));
 }
+
+/// A stage with an observation pass (`boilerplate` with `repeated`) decides from the whole
+/// input: a resumed attempt observes it again and decides the same.
+#[test]
+fn a_resumed_run_observes_the_whole_input_again() {
+    let toml = format!(
+        "[input]\npaths = [\"corpus\"]\n\
+         [pipeline]\ncheckpoint_bytes = 0\n\
+         [plugins]\npaths = [{}]\n\
+         [[stage]]\nid = \"clean\"\nplugin = \"boilerplate\"\nconfig = {{ default_patterns = false, features = false, min_chars = 1, repeated = {{ min_documents = 6 }} }}\n\
+         [[stage]]\nid = \"slow\"\nplugin = \"sleepy\"\nconfig = {{ ms = 20 }}\n\
+         [[stage]]\nid = \"jsonl\"\nplugin = \"jsonl\"\nconfig = {{ path = \"docs.jsonl\", max_documents_per_file = 5 }}\n",
+        toml_path(&lib("test-misbehave"))
+    );
+    let p = TestProject::new(&toml);
+    for site in 0..3 {
+        for page in 0..8 {
+            let text = format!("Le Journal du site {site} - toutes les infos\nArticle {page} : la mairie vote le budget {page}.\nAbonnez-vous au site {site} pour tout lire\n");
+            p.write(&format!("site{site}/page{page}.txt"), text);
+        }
+    }
+    let file = p.file();
+    let reference = p.dir.path().join("reference");
+    let out = moulin(&["run", &file.display().to_string(), "--output", &reference.display().to_string()], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let docs = joined(&reference, &manifest(&reference), "jsonl");
+    assert!(!docs.contains("toutes les infos") && docs.contains("la mairie vote"), "the repeated lines are removed: {docs}");
+    let resumed = p.dir.path().join("resumed");
+    // Killed with 4 pages left: too few on their own for a line to count as repeated.
+    assert!(run_and_kill(&file, &resumed, 21));
+    let out = moulin(&["run", &file.display().to_string(), "--output", &resumed.display().to_string(), "--resume"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(joined(&resumed, &manifest(&resumed), "jsonl"), docs);
+    assert_eq!(manifest(&resumed)["run"]["attempt"], 2);
+}
