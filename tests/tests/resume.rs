@@ -10,12 +10,17 @@ use std::time::{Duration, Instant};
 /// not JSON, one file is a damaged gzip. Batches of 8 and a resume point after every file;
 /// `sleepy` makes each batch take 15 ms so that a kill lands in the middle of the run.
 fn project() -> TestProject {
+    project_with_delay(15)
+}
+
+/// [`project`] with `ms` milliseconds a batch.
+fn project_with_delay(ms: u64) -> TestProject {
     let toml = format!(
         "[input]\npaths = [\"corpus\"]\n\
          [pipeline]\nbatch_documents = 8\ncheckpoint_bytes = 0\n\
          [plugins]\npaths = [{}]\n\
          [[stage]]\nid = \"misbehave\"\nplugin = \"panicky\"\n\
-         [[stage]]\nid = \"slow\"\nplugin = \"sleepy\"\nconfig = {{ ms = 15 }}\n\
+         [[stage]]\nid = \"slow\"\nplugin = \"sleepy\"\nconfig = {{ ms = {ms} }}\n\
          [[stage]]\nid = \"normalize\"\nplugin = \"normalize\"\n\
          [[stage]]\nid = \"jsonl\"\nplugin = \"jsonl\"\nconfig = {{ path = \"docs.jsonl.zst\", max_documents_per_file = 37 }}\n\
          [[stage]]\nid = \"csv\"\nplugin = \"csv\"\nconfig = {{ path = \"docs.csv\", max_documents_per_file = 50, columns = [\"id\", \"text\"] }}\n",
@@ -274,4 +279,37 @@ fn a_resumed_run_observes_the_whole_input_again() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(joined(&resumed, &manifest(&resumed), "jsonl"), docs);
     assert_eq!(manifest(&resumed)["run"]["attempt"], 2);
+}
+
+#[test]
+fn a_second_run_in_the_same_folder_is_refused_while_the_first_runs() {
+    // Slow enough that the first run outlasts the 2 s the second waits for the lock.
+    let p = project_with_delay(150);
+    let file = p.file().display().to_string();
+    let out = p.dir.path().join("out");
+    let mut first = Command::new(moulin_exe())
+        .args(["run", &file, "--output", &out.display().to_string(), "--quiet"])
+        .env_remove("MOULIN_PLUGIN_PATH")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while commits(&out.join("journal.jsonl")) < 3 {
+        assert!(started.elapsed() < Duration::from_secs(60) && first.try_wait().unwrap().is_none(), "the first run ended early");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let second = moulin(&["run", &file, "--output", &out.display().to_string(), "--resume"], &[]);
+    let status = moulin(&["status", &out.display().to_string()], &[]);
+    first.kill().unwrap();
+    first.wait().unwrap();
+    assert_eq!(second.status.code(), Some(2), "{}", text(&second));
+    assert!(String::from_utf8_lossy(&second.stderr).contains("another moulin run is writing to"), "{}", text(&second));
+    let state = |out: &std::process::Output| String::from_utf8_lossy(&out.stdout).lines().find_map(|l| l.strip_prefix("(one run)").map(|r| r.split_whitespace().next().unwrap_or("").to_string()));
+    assert_eq!(state(&status).as_deref(), Some("running"), "{}", text(&status));
+    let status = moulin(&["status", &out.display().to_string()], &[]);
+    assert_eq!(state(&status).as_deref(), Some("partial"), "{}", text(&status));
+    // Once the first is gone, the folder is free.
+    let resumed = moulin(&["run", &file, "--output", &out.display().to_string(), "--resume"], &[]);
+    assert_eq!(resumed.status.code(), Some(1), "{}", text(&resumed));
 }

@@ -1,8 +1,9 @@
 //! The `moulin` command.
 //!
 //! Exit statuses: 0 a clean run; 1 the run went to its end but some inputs failed (see
-//! `errors.jsonl`); 2 a problem in the project file or a plugin (nothing was run); 3 the run
-//! had to stop (an exporter failed, a stage kept panicking, an output could not be written).
+//! `errors.jsonl`); 2 nothing was run: a problem in the project file or a plugin, a journal
+//! `--resume` cannot continue, another run in the output folder; 3 the run had to stop (an
+//! exporter failed, a stage kept panicking, an output could not be written).
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -22,7 +23,7 @@ const EXIT_STOPPED: u8 = 3;
 /// Corpus processing with plugin stages: cleaners, detectors, taggers, exporters.
 #[derive(Parser)]
 #[command(name = "moulin", version, about, long_about = None)]
-#[command(after_help = "Exit status: 0 clean run, 1 some inputs failed, 2 project or plugin problem, 3 run stopped.\n\
+#[command(after_help = "Exit status: 0 clean run, 1 some inputs failed, 2 nothing was run (project, plugin, journal or lock problem), 3 run stopped.\n\
 Logging: RUST_LOG (e.g. RUST_LOG=moulin=debug,plugin::normalize=trace).")]
 struct Cli {
     #[command(subcommand)]
@@ -229,7 +230,7 @@ fn run(project: PathBuf, threads: usize, output: Option<PathBuf>, quiet: bool, s
             print_problems(&problems);
             Ok(ExitCode::from(EXIT_CONFIG))
         }
-        Err(e @ Error::Resume { .. }) => {
+        Err(e @ (Error::Resume { .. } | Error::Lock(_))) => {
             eprintln!("error: {e}");
             Ok(ExitCode::from(EXIT_CONFIG))
         }
@@ -352,6 +353,7 @@ fn status(output: PathBuf, json: bool) -> anyhow::Result<ExitCode> {
             let state = match s.state {
                 State::Done => "done",
                 State::Partial => "partial",
+                State::Running => "running",
                 State::Missing => "missing",
             };
             let files = if s.state == State::Missing { "-".to_string() } else { format!("{}/{}", s.files_done, s.files) };

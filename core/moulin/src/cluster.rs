@@ -64,8 +64,10 @@ impl From<journal::JournalError> for ClusterError {
 pub enum State {
     /// Finished: outputs and manifest complete.
     Done,
-    /// Started and not finished (running, or stopped: resume it).
+    /// Started, stopped before its end: resume it.
     Partial,
+    /// Started and running now (a process holds its lock).
+    Running,
     /// Not started: no journal.
     Missing,
 }
@@ -96,7 +98,8 @@ impl ShardStatus {
     }
 }
 
-/// Every shard of the run in a folder, in order; shards that never started are `Missing`.
+/// Every shard of the run in a folder, in order; shards that never started are `Missing`,
+/// those that are being run now `Running`.
 pub fn status(dir: &Path) -> Result<Vec<ShardStatus>, ClusterError> {
     let mut shards: Vec<Shard> = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(io(dir))? {
@@ -112,8 +115,14 @@ pub fn status(dir: &Path) -> Result<Vec<ShardStatus>, ClusterError> {
             None => ShardStatus { shard, dir, state: State::Missing, attempts: 0, files_done: 0, files: 0, totals: Totals::default() },
             Some(s) => ShardStatus {
                 shard,
+                state: if s.done() {
+                    State::Done
+                } else if journal::is_locked(&dir) {
+                    State::Running
+                } else {
+                    State::Partial
+                },
                 dir,
-                state: if s.done() { State::Done } else { State::Partial },
                 attempts: s.attempts,
                 files_done: s.files_done,
                 files: s.header.files.len(),

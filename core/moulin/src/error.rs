@@ -33,6 +33,10 @@ pub enum Error {
         /// Why.
         message: String,
     },
+    /// The output folder could not be locked: another run holds it, or the lock file
+    /// cannot be made. Nothing was run.
+    #[error("{0}")]
+    Lock(#[from] crate::journal::LockError),
     /// The run had to stop before the end (an exporter failed, a stage kept panicking). The
     /// report counts what was done.
     #[error("the run stopped: {message}")]

@@ -260,6 +260,58 @@ impl Journal {
     }
 }
 
+/// The lock file a run holds in its output folder, so that two runs never write one folder
+/// (a task submitted twice, a run started while another resumes).
+pub const LOCK_FILE: &str = "run.lock";
+
+/// The output folder's lock, held until dropped.
+#[derive(Debug)]
+pub struct RunLock {
+    _file: Option<File>,
+}
+
+/// Why [`lock`] failed.
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    /// Another process holds the lock.
+    #[error("another moulin run is writing to {} (it holds {}); wait for it to end, or stop it", .0.parent().map(|p| p.display().to_string()).unwrap_or_default(), .0.display())]
+    Busy(PathBuf),
+    /// The lock file could not be created.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The lock file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+/// Take the lock of the run folder `dir`. Waits up to 2 s for it (`moulin status` takes it
+/// shared for an instant), then fails with [`LockError::Busy`]. On a file system without
+/// locks the run goes on, with a warning.
+pub fn lock(dir: &Path) -> Result<RunLock, LockError> {
+    let path = dir.join(LOCK_FILE);
+    let file = OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(|source| LockError::Io { path: path.clone(), source })?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    loop {
+        match fs4::FileExt::try_lock(&file) {
+            Ok(()) => return Ok(RunLock { _file: Some(file) }),
+            Err(fs4::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => std::thread::sleep(std::time::Duration::from_millis(50)),
+            Err(fs4::TryLockError::WouldBlock) => return Err(LockError::Busy(path)),
+            Err(fs4::TryLockError::Error(e)) => {
+                tracing::warn!(path = %path.display(), error = %e, "Cannot lock the output folder; nothing keeps another run from writing to it.");
+                return Ok(RunLock { _file: None });
+            }
+        }
+    }
+}
+
+/// Whether a run holds the lock of the run folder `dir` now.
+pub fn is_locked(dir: &Path) -> bool {
+    let Ok(file) = File::open(dir.join(LOCK_FILE)) else { return false };
+    matches!(fs4::FileExt::try_lock_shared(&file), Err(fs4::TryLockError::WouldBlock))
+}
+
 /// A test hook: whether the run is to crash at this point, as the environment variable
 /// `MOULIN_CRASH_AT=<point>:<commit>` asks. Points: `after-errors` (commit N's errors are
 /// synced, its journal line is not written) and `torn-commit` (half of commit N's line is

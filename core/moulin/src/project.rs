@@ -192,6 +192,8 @@ impl Project {
             None => root,
         };
         std::fs::create_dir_all(&output).map_err(io_err(&output))?;
+        // Held to the end of the run: no other run writes here meanwhile.
+        let _lock = journal::lock(&output)?;
         let threads = if options.threads == 0 { std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) } else { options.threads };
         let input_problem = |message: String| {
             Error::Invalid(vec![Problem::Config(ConfigError { file: self.config.file.clone(), line: None, key: Some("input".into()), message })])
