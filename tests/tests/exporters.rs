@@ -29,7 +29,7 @@ fn outputs(p: &TestProject) -> BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(p.dir.path().join("out"))
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|path| !matches!(path.file_name().unwrap().to_str().unwrap(), "manifest.json" | "errors.jsonl" | "journal.jsonl"))
+        .filter(|path| !matches!(path.file_name().unwrap().to_str().unwrap(), "manifest.json" | "errors.jsonl" | "journal.jsonl" | "run.lock"))
         .map(|path| (path.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&path).unwrap()))
         .collect()
 }
