@@ -366,12 +366,7 @@ fn status(output: PathBuf, json: bool) -> anyhow::Result<ExitCode> {
         println!("{:<18} {:<8} {:>13} {:>12} {:>12} {:>8} {:>8}", "shard", "state", "files", "documents", "exported", "errors", "attempts");
         for s in &shards {
             let name = s.dir.file_name().filter(|_| s.shard.is_some()).map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "(one run)".into());
-            let state = match s.state {
-                State::Done => "done",
-                State::Partial => "partial",
-                State::Running => "running",
-                State::Missing => "missing",
-            };
+            let state = s.state.name();
             let files = if s.state == State::Missing { "-".to_string() } else { format!("{}/{}", s.files_done, s.files) };
             println!("{:<18} {:<8} {:>13} {:>12} {:>12} {:>8} {:>8}", name, state, files, s.totals.documents, s.totals.exported, s.errors(), s.attempts);
         }

@@ -72,6 +72,18 @@ pub enum State {
     Missing,
 }
 
+impl State {
+    /// `done`, `partial`, `running` or `missing`.
+    pub fn name(self) -> &'static str {
+        match self {
+            State::Done => "done",
+            State::Partial => "partial",
+            State::Running => "running",
+            State::Missing => "missing",
+        }
+    }
+}
+
 /// One shard's line in [`status`].
 #[derive(Debug, Clone, Serialize)]
 pub struct ShardStatus {
@@ -174,7 +186,7 @@ pub fn merge(dir: &Path, concatenate: bool) -> Result<Merged, ClusterError> {
     if shards.iter().any(|s| s.shard.is_none()) {
         return Err(ClusterError::Invalid { path: dir.to_path_buf(), message: "this folder holds one run, not shards: there is nothing to merge".into() });
     }
-    let unfinished: Vec<String> = shards.iter().filter(|s| s.state != State::Done).map(|s| format!("{} ({:?})", s.dir.display(), s.state).to_lowercase()).collect();
+    let unfinished: Vec<String> = shards.iter().filter(|s| s.state != State::Done).map(|s| format!("{} ({})", s.dir.display(), s.state.name())).collect();
     if !unfinished.is_empty() {
         return Err(ClusterError::Invalid { path: dir.to_path_buf(), message: format!("not every shard is done: {}", unfinished.join(", ")) });
     }
@@ -222,13 +234,8 @@ pub fn merge(dir: &Path, concatenate: bool) -> Result<Merged, ClusterError> {
     }
 
     // errors.jsonl: every shard's, in shard order.
-    let errors_path = dir.join("errors.jsonl");
-    let mut errors = std::fs::File::create(&errors_path).map_err(io(&errors_path))?;
-    for s in &shards {
-        let path = s.dir.join("errors.jsonl");
-        let mut f = std::fs::File::open(&path).map_err(io(&path))?;
-        std::io::copy(&mut f, &mut errors).map_err(io(&errors_path))?;
-    }
+    let sources: Vec<PathBuf> = shards.iter().map(|s| s.dir.join("errors.jsonl")).collect();
+    join_files(&dir.join("errors.jsonl"), &sources, false)?;
 
     if concatenate {
         for (i, stage) in merged.stages.iter().enumerate() {
@@ -341,28 +348,37 @@ fn concatenate_stage(dir: &Path, stage: &str, summaries: &[(String, serde_json::
     }
     let mut written = Vec::new();
     for (name, sources) in targets {
-        let path = dir.join(&name);
-        let tmp = dir.join(format!("{name}.partial"));
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(io(parent))?;
-        }
-        let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(io(&tmp))?);
-        for (k, source) in sources.iter().enumerate() {
-            let mut reader = BufReader::new(std::fs::File::open(source).map_err(io(source))?);
-            if skip_first_line && k > 0 {
-                let mut header = Vec::new();
-                reader.read_until(b'\n', &mut header).map_err(io(source))?;
-            }
-            std::io::copy(&mut reader, &mut out).map_err(io(&tmp))?;
-        }
-        let file = out.into_inner().map_err(|e| ClusterError::Io { path: tmp.clone(), source: e.into_error() })?;
-        file.sync_all().map_err(io(&tmp))?;
-        let bytes = file.metadata().map_err(io(&tmp))?.len();
-        drop(file);
-        std::fs::rename(&tmp, &path).map_err(io(&path))?;
+        let bytes = join_files(&dir.join(&name), &sources, skip_first_line)?;
         written.push((name, bytes));
     }
     Ok(Ok(written))
+}
+
+/// Write `sources` one after the other to `path` (under `.partial`, synced, renamed when
+/// complete), without the first line of each but the first when `skip_first_line`; the
+/// bytes written.
+fn join_files(path: &Path, sources: &[PathBuf], skip_first_line: bool) -> Result<u64, ClusterError> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".partial");
+    let tmp = PathBuf::from(tmp);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(io(parent))?;
+    }
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(io(&tmp))?);
+    for (k, source) in sources.iter().enumerate() {
+        let mut reader = BufReader::new(std::fs::File::open(source).map_err(io(source))?);
+        if skip_first_line && k > 0 {
+            let mut header = Vec::new();
+            reader.read_until(b'\n', &mut header).map_err(io(source))?;
+        }
+        std::io::copy(&mut reader, &mut out).map_err(io(&tmp))?;
+    }
+    let file = out.into_inner().map_err(|e| ClusterError::Io { path: tmp.clone(), source: e.into_error() })?;
+    file.sync_all().map_err(io(&tmp))?;
+    let bytes = file.metadata().map_err(io(&tmp))?.len();
+    drop(file);
+    std::fs::rename(&tmp, path).map_err(io(path))?;
+    Ok(bytes)
 }
 
 /// What [`slurm_script`] writes.
