@@ -4,6 +4,8 @@
 #   parts  output in parts (a limit no run reaches), so that resume points are possible;
 #   every  parts, and a resume point after every input file (checkpoint_bytes = 0): each one
 #          completes the output part, syncs errors.jsonl and appends a journal commit;
+#   every1 one output file and a resume point after every input file: each one ends the zstd
+#          frame, syncs the file and starts a new frame in it;
 #   shards the job as 4 shards run one after another, then `moulin merge --concat`.
 # Median of RUNS runs (3), THREADS threads (2), wall seconds and peak RSS.
 #
@@ -28,11 +30,12 @@ sed -e "s#\"../../target/bench/corpus/jsonl\"#\"$corpus\"#; s#^output = .*#outpu
 sed -e 's#config = { path = "documents.jsonl.zst" }#config = { path = "documents.jsonl.zst", max_documents_per_file = 1000000000 }#' "$W/one.toml" > "$W/parts.toml"
 grep -q max_documents_per_file "$W/parts.toml" || { echo "bench/resume.sh: the reference job's exporter line changed; update this script" >&2; exit 1; }
 sed -e 's#^\[project\]#[pipeline]\ncheckpoint_bytes = 0\n\n[project]#' "$W/parts.toml" > "$W/every.toml"
+sed -e 's#^\[project\]#[pipeline]\ncheckpoint_bytes = 0\n\n[project]#' "$W/one.toml" > "$W/every1.toml"
 export MOULIN_PLUGIN_PATH=$REPO/target/release
 M=$REPO/target/release/moulin
 echo "reference job, $SIZE MB, $THREADS threads, median of $RUNS"
 printf "%-8s %8s %9s %8s\n" variant seconds "RSS MiB" commits
-for v in one parts every; do
+for v in one parts every every1; do
     read -r wall rss < <(measure "$RUNS" "$W/$v.out" "$M" run "$W/$v.toml" --quiet --threads "$THREADS" --output "$W/out-$v")
     commits=$(grep -c '^{"commit"' "$W/out-$v/journal.jsonl")
     printf "%-8s %8s %9d %8s\n" "$v" "$wall" $((rss / 1024)) "$commits"

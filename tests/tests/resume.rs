@@ -13,17 +13,24 @@ fn project() -> TestProject {
     project_with_delay(15)
 }
 
+/// The exporters of [`project`]: JSONL.zst and CSV in parts.
+const PARTS: &str = "[[stage]]\nid = \"jsonl\"\nplugin = \"jsonl\"\nconfig = { path = \"docs.jsonl.zst\", max_documents_per_file = 37 }\n\
+     [[stage]]\nid = \"csv\"\nplugin = \"csv\"\nconfig = { path = \"docs.csv\", max_documents_per_file = 50, columns = [\"id\", \"text\"] }\n";
+
 /// [`project`] with `ms` milliseconds a batch.
 fn project_with_delay(ms: u64) -> TestProject {
+    project_with(ms, PARTS)
+}
+
+/// [`project`] with `ms` milliseconds a batch and these exporters.
+fn project_with(ms: u64, exporters: &str) -> TestProject {
     let toml = format!(
         "[input]\npaths = [\"corpus\"]\n\
          [pipeline]\nbatch_documents = 8\ncheckpoint_bytes = 0\n\
          [plugins]\npaths = [{}]\n\
          [[stage]]\nid = \"misbehave\"\nplugin = \"panicky\"\n\
          [[stage]]\nid = \"slow\"\nplugin = \"sleepy\"\nconfig = {{ ms = {ms} }}\n\
-         [[stage]]\nid = \"normalize\"\nplugin = \"normalize\"\n\
-         [[stage]]\nid = \"jsonl\"\nplugin = \"jsonl\"\nconfig = {{ path = \"docs.jsonl.zst\", max_documents_per_file = 37 }}\n\
-         [[stage]]\nid = \"csv\"\nplugin = \"csv\"\nconfig = {{ path = \"docs.csv\", max_documents_per_file = 50, columns = [\"id\", \"text\"] }}\n",
+         [[stage]]\nid = \"normalize\"\nplugin = \"normalize\"\n{exporters}",
         toml_path(&lib("test-misbehave"))
     );
     let p = TestProject::new(&toml);
@@ -312,4 +319,37 @@ fn a_second_run_in_the_same_folder_is_refused_while_the_first_runs() {
     // Once the first is gone, the folder is free.
     let resumed = moulin(&["run", &file, "--output", &out.display().to_string(), "--resume"], &[]);
     assert_eq!(resumed.status.code(), Some(1), "{}", text(&resumed));
+}
+
+/// Exporters that write one file each end their stream at a resume point (a gzip member,
+/// a zstd frame) and go on in the same file; a resumed run cuts the file back to that point.
+/// The files come out byte for byte as an uninterrupted run's.
+#[test]
+fn single_files_are_continued_and_come_out_the_same_bytes() {
+    let single = "[[stage]]\nid = \"jsonl\"\nplugin = \"jsonl\"\nconfig = { path = \"docs.jsonl.gz\" }\n\
+                  [[stage]]\nid = \"zst\"\nplugin = \"jsonl\"\nconfig = { path = \"docs.jsonl.zst\" }\n\
+                  [[stage]]\nid = \"csv\"\nplugin = \"csv\"\nconfig = { path = \"docs.csv\", columns = [\"id\", \"text\"] }\n\
+                  [[stage]]\nid = \"conll\"\nplugin = \"conll\"\nconfig = { path = \"docs.conll\" }\n";
+    let p = project_with(15, single);
+    let file = p.file().display().to_string();
+    let reference = p.dir.path().join("reference");
+    let out = moulin(&["run", &file, "--output", &reference.display().to_string()], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let resumed = p.dir.path().join("resumed");
+    for at in [3, 11, 24] {
+        assert!(run_and_kill(&p.file(), &resumed, at), "the run ended before commit {at}");
+    }
+    let out = moulin(&["run", &file, "--output", &resumed.display().to_string(), "--resume"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("resumed (attempt 4)"), "{}", text(&out));
+    for name in ["docs.jsonl.gz", "docs.jsonl.zst", "docs.csv", "docs.conll", "errors.jsonl"] {
+        let (a, b) = (std::fs::read(reference.join(name)).unwrap(), std::fs::read(resumed.join(name)).unwrap());
+        assert!(a == b, "{name} differs from the uninterrupted run's ({} and {} bytes)", a.len(), b.len());
+    }
+    assert_eq!(manifest(&reference)["totals"], manifest(&resumed)["totals"]);
+    // The gzip file is one gzip member a resume point: a reader of multi-member gzip reads
+    // every document.
+    let mut all = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::MultiGzDecoder::new(&std::fs::read(resumed.join("docs.jsonl.gz")).unwrap()[..]), &mut all).unwrap();
+    assert_eq!(all.lines().count() as u64, manifest(&resumed)["totals"]["exported"].as_u64().unwrap());
 }

@@ -42,9 +42,11 @@ pub struct CountingFile {
 }
 
 impl CountingFile {
-    /// `file` behind a 1 MiB buffer.
+    /// `file` behind a 1 MiB buffer. Counting starts at the file's length (0 for a new file;
+    /// what is there already when a file is continued).
     pub fn new(file: File) -> CountingFile {
-        CountingFile { inner: BufWriter::with_capacity(1 << 20, file), bytes: 0 }
+        let bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
+        CountingFile { inner: BufWriter::with_capacity(1 << 20, file), bytes }
     }
 
     /// Bytes written so far (some may still be in the buffer).
@@ -149,6 +151,16 @@ impl Part {
     }
 }
 
+/// The file an exporter that writes one file had open at a resume point: how much of it
+/// was written and counted then.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+struct OpenFile {
+    name: String,
+    bytes: u64,
+    documents: u64,
+    rows: u64,
+}
+
 /// The files of one exporter.
 #[derive(Debug)]
 pub struct Outputs {
@@ -160,6 +172,8 @@ pub struct Outputs {
     documents: u64,
     rows: u64,
     bytes: u64,
+    /// Set by [`Outputs::resume`] when the resume point had a file open: it is continued.
+    reopen: Option<OpenFile>,
 }
 
 impl Outputs {
@@ -167,7 +181,7 @@ impl Outputs {
     pub fn new(dir: &Path, path: &Path, limits: FileLimits) -> Result<Outputs, Error> {
         validate_path(path)?;
         limits.validate()?;
-        Ok(Outputs { dir: dir.to_path_buf(), path: path.to_path_buf(), limits, next: 0, files: Vec::new(), documents: 0, rows: 0, bytes: 0 })
+        Ok(Outputs { dir: dir.to_path_buf(), path: path.to_path_buf(), limits, next: 0, files: Vec::new(), documents: 0, rows: 0, bytes: 0, reopen: None })
     }
 
     /// The files of the exporter `ctx` is made for: `path` in the run's output folder, and,
@@ -187,6 +201,8 @@ impl Outputs {
     /// then (`{}` for a run that starts afresh). The files it lists are kept and counted
     /// (each must still exist); the files written after it (complete or `.partial`, left by
     /// an earlier attempt or run) are deleted, and numbering goes on after the kept ones.
+    /// A file the state has open (one file, no parts) is cut back to the length it had then
+    /// and continued.
     pub fn resume(&mut self, state: &serde_json::Value) -> Result<(), Error> {
         let bad = |what: &str| Error::other(format!("bad resume state for {}: {what}, in {state}", self.path.display()));
         let files: Vec<String> = match state.get("files") {
@@ -201,6 +217,10 @@ impl Outputs {
         if !files.is_empty() && !self.limits.parts() {
             return Err(Error::other(format!("{} was completed by an earlier attempt and one file cannot be continued", self.path.display())));
         }
+        let open: Option<OpenFile> = match state.get("open") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(o) => Some(serde_json::from_value(o.clone()).map_err(|e| bad(&format!("expected `open` to be {{name, bytes, documents, rows}}: {e}")))?),
+        };
         for (i, name) in files.iter().enumerate() {
             let expected = self.name_of(i).to_string_lossy().replace('\\', "/");
             if *name != expected {
@@ -209,6 +229,14 @@ impl Outputs {
             if !self.dir.join(name).is_file() {
                 return Err(Error::io(format!("{}: missing, although the journal counts it as complete", self.dir.join(name).display())));
             }
+        }
+        if let Some(open) = open {
+            self.prepare_reopen(&open, files.len()).map_err(|e| Error::io(format!("continuing {}: {e}", self.dir.join(&open.name).display())))?;
+            self.next = files.len();
+            self.files = files;
+            (self.documents, self.rows, self.bytes) = (documents, rows, bytes);
+            self.reopen = Some(open);
+            return Ok(());
         }
         // Files after the resume point: parts numbered on from it, each complete or partial.
         for i in files.len().. {
@@ -230,6 +258,39 @@ impl Outputs {
         self.files = files;
         (self.documents, self.rows, self.bytes) = (documents, rows, bytes);
         Ok(())
+    }
+
+    /// Check that the open file of a resume point can be continued: it is still `.partial`
+    /// with at least the bytes counted then, or complete (the run ended after the resume
+    /// point and before recording its end), in which case it becomes `.partial` again.
+    fn prepare_reopen(&self, open: &OpenFile, index: usize) -> std::io::Result<()> {
+        let expected = self.name_of(index).to_string_lossy().replace('\\', "/");
+        if open.name != expected {
+            return Err(std::io::Error::other(format!("the resume state's open file is {:?}, expected {expected:?}", open.name)));
+        }
+        let path = self.dir.join(&open.name);
+        let partial = partial_path(&path);
+        if !partial.exists() && path.exists() {
+            std::fs::rename(&path, &partial)?;
+        }
+        let length = std::fs::metadata(&partial)?.len();
+        if length < open.bytes {
+            return Err(std::io::Error::other(format!("{} holds {length} bytes, less than the {} written at the resume point", partial.display(), open.bytes)));
+        }
+        Ok(())
+    }
+
+    /// The file a resume point had open, cut back to its length then, with its counts.
+    fn reopen(&mut self) -> Result<Option<(File, Part)>, Error> {
+        let Some(open) = self.reopen.take() else { return Ok(None) };
+        let path = self.dir.join(&open.name);
+        let partial = partial_path(&path);
+        let io = |e: std::io::Error| Error::io(format!("{}: {e}", partial.display()));
+        let mut file = std::fs::OpenOptions::new().write(true).open(&partial).map_err(io)?;
+        file.set_len(open.bytes).map_err(io)?;
+        std::io::Seek::seek(&mut file, std::io::SeekFrom::End(0)).map_err(io)?;
+        self.next += 1;
+        Ok(Some((file, Part { partial, path, name: open.name, documents: open.documents, rows: open.rows, bytes: open.bytes })))
     }
 
     /// The name of file number `index`: the configured name, or with `.part-NNNNN` before
@@ -314,6 +375,8 @@ pub struct PartWriter<W> {
     current: Option<(W, Part)>,
     open: OpenFn<W>,
     finish: FinishFn<W>,
+    /// Makes the writer that continues a file after its stream was ended (no header).
+    resume: Option<OpenFn<W>>,
 }
 
 impl<W> PartWriter<W> {
@@ -321,14 +384,29 @@ impl<W> PartWriter<W> {
     /// opened at once, so a run without documents still leaves an (empty) file; a resumed
     /// run that already has files opens the next one when a document comes.
     pub fn new(outputs: Outputs, open: OpenFn<W>, finish: FinishFn<W>) -> Result<PartWriter<W>, Error> {
-        let mut files = PartWriter { outputs, current: None, open, finish };
-        if files.outputs.files.is_empty() {
+        let mut files = PartWriter { outputs, current: None, open, finish, resume: None };
+        if files.outputs.files.is_empty() && files.outputs.reopen.is_none() {
             files.current = Some(files.begin()?);
         }
         Ok(files)
     }
 
+    /// How to go on writing a file whose stream was ended at a resume point: a writer over
+    /// the file as it is (a new gzip member or zstd frame; no header). With it, an exporter
+    /// that writes one file can take checkpoints: its stream is ended and started again in
+    /// the same file ([`PartWriter::checkpoint`]). Formats that cannot be continued
+    /// (Parquet: its footer ends the file) leave it out.
+    pub fn continuing(mut self, resume: OpenFn<W>) -> PartWriter<W> {
+        self.resume = Some(resume);
+        self
+    }
+
     fn begin(&mut self) -> Result<(W, Part), Error> {
+        if let Some((file, part)) = self.outputs.reopen()? {
+            let resume = self.resume.as_mut().ok_or_else(|| Error::other(format!("{} cannot be continued: this exporter writes no file it can continue", part.partial_path().display())))?;
+            let writer = resume(file).map_err(|e| Error::io(format!("{}: {e}", part.partial_path().display())))?;
+            return Ok((writer, part));
+        }
         let (file, part) = self.outputs.begin()?;
         let writer = (self.open)(file).map_err(|e| Error::io(format!("{}: {e}", part.partial_path().display())))?;
         Ok((writer, part))
@@ -359,6 +437,10 @@ impl<W> PartWriter<W> {
     }
 
     fn close(&mut self) -> Result<(), Error> {
+        if self.current.is_none() && self.outputs.reopen.is_some() {
+            // A resumed run that wrote nothing more still completes the file it continues.
+            self.current = Some(self.begin()?);
+        }
         if let Some((writer, part)) = self.current.take() {
             let file = (self.finish)(writer).map_err(|e| Error::io(format!("{}: {e}", part.partial_path().display())))?;
             self.outputs.end(part, file)?;
@@ -366,24 +448,45 @@ impl<W> PartWriter<W> {
         Ok(())
     }
 
-    /// Whether [`PartWriter::checkpoint`] can work: only with numbered parts (one file
-    /// cannot be completed mid-run and then continued).
+    /// Whether [`PartWriter::checkpoint`] can work: with numbered parts, or with one file
+    /// that can be continued ([`PartWriter::continuing`]).
     pub fn can_checkpoint(&self) -> bool {
-        self.outputs.limits.parts()
+        self.outputs.limits.parts() || self.resume.is_some()
     }
 
-    /// Complete the open file if it holds any document, and give the state a resumed run
-    /// continues from ([`Outputs::resume`]): the summary of the complete files. `None` when
-    /// the exporter writes one file ([`PartWriter::can_checkpoint`]). An exporter that holds
-    /// rows back writes them out first.
+    /// Make everything written so far durable, and give the state a resumed run continues
+    /// from ([`Outputs::resume`]). With parts, the open part is completed if it holds any
+    /// document; the state is the summary of the complete files. With one file, its stream
+    /// is ended (compression trailer), the file synced and the stream started again in it;
+    /// the state also has `open`, the file's name, length and counts. `None` when neither
+    /// works ([`PartWriter::can_checkpoint`]). An exporter that holds rows back writes them
+    /// out first.
     pub fn checkpoint(&mut self) -> Result<Option<serde_json::Value>, Error> {
         if !self.can_checkpoint() {
             return Ok(None);
         }
-        if self.current.as_ref().is_some_and(|(_, part)| part.documents > 0) {
-            self.close()?;
+        if self.outputs.limits.parts() {
+            if self.current.as_ref().is_some_and(|(_, part)| part.documents > 0) {
+                self.close()?;
+            }
+            return Ok(Some(self.outputs.summary()));
         }
-        Ok(Some(self.outputs.summary()))
+        let (writer, mut part) = match self.current.take() {
+            Some(open) => open,
+            None => self.begin()?,
+        };
+        let shown = part.partial_path().display().to_string();
+        let io = |e: std::io::Error| Error::io(format!("{shown}: {e}"));
+        let file = (self.finish)(writer).map_err(io)?;
+        file.sync_data().map_err(io)?;
+        part.bytes = file.metadata().map_err(io)?.len();
+        let resume = self.resume.as_mut().expect("can_checkpoint: parts or a way to continue");
+        let writer = resume(file).map_err(io)?;
+        let open = OpenFile { name: part.name.clone(), bytes: part.bytes, documents: part.documents, rows: part.rows };
+        self.current = Some((writer, part));
+        let mut state = self.outputs.summary();
+        state["open"] = serde_json::to_value(open).expect("plain fields");
+        Ok(Some(state))
     }
 
     /// Complete the open file and give the summary of all of them ([`Outputs::summary`]).
@@ -456,6 +559,41 @@ mod tests {
         // One file (no limits) cannot take a checkpoint.
         let one = PartWriter::new(Outputs::new(dir.path(), Path::new("one.txt"), FileLimits::default()).unwrap(), Box::new(|f| Ok(CountingFile::new(f))), Box::new(CountingFile::into_file)).unwrap();
         assert!(!one.can_checkpoint());
+    }
+
+    #[test]
+    fn one_file_is_continued_after_its_resume_point() {
+        let dir = tempfile::tempdir().unwrap();
+        let gzip = |dir: &Path, ctx: Option<serde_json::Value>| {
+            let ctx = crate::StageContext { output_dir: dir.to_path_buf(), resume: ctx, ..Default::default() };
+            let outputs = Outputs::for_stage(&ctx, Path::new("d.txt.gz"), FileLimits::default()).unwrap();
+            let open = |f| Ok(flate2::write::GzEncoder::new(CountingFile::new(f), flate2::Compression::default()));
+            let finish = |w: flate2::write::GzEncoder<CountingFile>| w.finish()?.into_file();
+            PartWriter::new(outputs, Box::new(open), Box::new(finish)).unwrap().continuing(Box::new(open))
+        };
+        let write = |files: &mut PartWriter<flate2::write::GzEncoder<CountingFile>>, row: &str| {
+            let (w, part) = files.writer().unwrap();
+            std::io::Write::write_all(w, row.as_bytes()).unwrap();
+            part.add(1, 0);
+        };
+        let mut files = gzip(dir.path(), Some(serde_json::json!({})));
+        assert!(files.can_checkpoint());
+        write(&mut files, "a\n");
+        let state = files.checkpoint().unwrap().unwrap();
+        assert_eq!(state["open"]["documents"], 1);
+        write(&mut files, "b\n");
+        // What a crash leaves: b may be on disk, after the resume point.
+        let _ = files.current.as_mut().map(|(w, _)| std::io::Write::flush(w));
+        drop(files);
+        let mut files = gzip(dir.path(), Some(state));
+        write(&mut files, "c\n");
+        let summary = files.finish().unwrap();
+        assert_eq!((summary["files"].clone(), summary["documents"].clone()), (serde_json::json!(["d.txt.gz"]), serde_json::json!(2)));
+        // Two gzip members, read as one stream: a, then c.
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::MultiGzDecoder::new(File::open(dir.path().join("d.txt.gz")).unwrap()), &mut text).unwrap();
+        assert_eq!(text, "a\nc\n");
+        assert!(!dir.path().join("d.txt.gz.partial").exists());
     }
 
     #[test]

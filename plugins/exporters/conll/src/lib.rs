@@ -98,7 +98,8 @@ impl Stage for Conll {
     fn new(config: ConllConfig, ctx: &StageContext) -> Result<Self, Error> {
         let limits = FileLimits { max_documents: config.max_documents_per_file, max_bytes: config.max_bytes_per_file };
         let outputs = Outputs::for_stage(ctx, &config.path, limits)?;
-        let files = PartWriter::new(outputs, Box::new(|file| Ok(CountingFile::new(file))), Box::new(CountingFile::into_file))?;
+        let files = PartWriter::new(outputs, Box::new(|file| Ok(CountingFile::new(file))), Box::new(CountingFile::into_file))?
+            .continuing(Box::new(|file| Ok(CountingFile::new(file))));
         let dropped = ctx.resume.as_ref().and_then(|state| state[DROPPED].as_u64()).unwrap_or(0);
         Ok(Conll { layer: config.layer, files, dropped, block: String::new() })
     }

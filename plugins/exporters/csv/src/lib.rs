@@ -166,15 +166,18 @@ impl Stage for Csv {
             Rows::Spans => SPAN_COLUMNS.iter().map(|c| c.to_string()).collect(),
         };
         let (delimiter, with_header) = (config.delimiter as u8, config.header);
-        let open = move |file| {
+        let writer = move |file, header: Option<&[String]>| -> std::io::Result<csv::Writer<CountingFile>> {
             let mut writer = csv::WriterBuilder::new().delimiter(delimiter).from_writer(CountingFile::new(file));
-            if with_header {
-                writer.write_record(&header)?;
+            if let Some(header) = header {
+                writer.write_record(header)?;
             }
             Ok(writer)
         };
+        let open = move |file| writer(file, with_header.then_some(&header[..]));
+        // A file continued after a resume point gets no second header.
+        let resume = move |file| writer(file, None);
         let finish = |writer: csv::Writer<CountingFile>| writer.into_inner().map_err(|e| e.into_error())?.into_file();
-        let files = PartWriter::new(Outputs::for_stage(ctx, &config.path, config.limits())?, Box::new(open), Box::new(finish))?;
+        let files = PartWriter::new(Outputs::for_stage(ctx, &config.path, config.limits())?, Box::new(open), Box::new(finish))?.continuing(Box::new(resume));
         Ok(Csv { columns: config.document_columns(), config, files })
     }
 

@@ -187,7 +187,8 @@ impl Stage for Jsonl {
     fn new(config: JsonlConfig, ctx: &StageContext) -> Result<Self, Error> {
         let (compression, level) = (Compression::of(&config.path), config.level);
         let outputs = Outputs::for_stage(ctx, &config.path, config.limits())?;
-        let files = PartWriter::new(outputs, Box::new(move |file| Writer::open(file, compression, level)), Box::new(Writer::finish))?;
+        let files = PartWriter::new(outputs, Box::new(move |file| Writer::open(file, compression, level)), Box::new(Writer::finish))?
+            .continuing(Box::new(move |file| Writer::open(file, compression, level)));
         Ok(Jsonl { files, omit_spans: config.omit_spans, line: Vec::with_capacity(1 << 16) })
     }
 
