@@ -515,7 +515,7 @@ impl Engine {
         for (exporter, spec) in exporters.iter_mut().zip(&self.exporters) {
             let can = matches!(exporter.call_ext(moulin_abi::ext::CHECKPOINT.into(), "probe".into()), RResult::ROk(answer) if answer.as_str() == "true");
             if !can {
-                let message = "This exporter cannot complete its output mid-run (it writes one file, or does not implement checkpoints): the run records no resume point before its end, and a killed run starts over. For the workspace's exporters, set max_documents_per_file or max_bytes_per_file.";
+                let message = "This exporter cannot make its output durable mid-run (one Parquet file, or an exporter without checkpoints): the run records no resume point before its end, and a killed run starts over. For Parquet, set max_documents_per_file or max_bytes_per_file.";
                 if self.checkpoint == Checkpoints::Warn {
                     tracing::warn!(stage = %spec.id, "{message}");
                 } else {
