@@ -39,6 +39,19 @@ fn sorted_lines(path: &Path) -> Vec<String> {
     lines
 }
 
+/// The `id` column of a Parquet file, read with the parquet crate's Arrow reader.
+fn parquet_ids(path: &Path) -> Vec<String> {
+    use arrow_array::{cast::AsArray, Array};
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(path).unwrap()).unwrap().build().unwrap();
+    let mut ids = Vec::new();
+    for batch in reader {
+        let batch = batch.unwrap();
+        let column = batch.column_by_name("id").unwrap().as_string::<i32>();
+        ids.extend((0..column.len()).map(|i| column.value(i).to_string()));
+    }
+    ids
+}
+
 fn json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
@@ -102,7 +115,20 @@ fn shards_merged_equal_one_run() {
     let out = moulin(&["merge", &out_dir, "--concat"], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let said = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(said.contains("parquet: files left in the shard folders"), "{said}");
+    assert!(said.contains("docs.parquet"), "{said}");
+    // The joined Parquet file: every document once, the ids of the single run's.
+    let mut ids = parquet_ids(&sharded.join("docs.parquet"));
+    ids.sort();
+    let mut expected_ids: Vec<String> = Vec::new();
+    for f in std::fs::read_dir(&single).unwrap() {
+        let path = f.unwrap().path();
+        if path.extension().is_some_and(|e| e == "parquet") {
+            expected_ids.extend(parquet_ids(&path));
+        }
+    }
+    expected_ids.sort();
+    assert_eq!(ids.len() as u64, single_manifest["totals"]["exported"].as_u64().unwrap());
+    assert_eq!(ids, expected_ids);
     // The documents, the CSV rows (one header) and the errors of the single run.
     let single_jsonl = single_manifest["stages"].as_array().unwrap().iter().find(|s| s["id"] == "jsonl").unwrap()["summary"]["files"].clone();
     let mut expected: Vec<String> = single_jsonl.as_array().unwrap().iter().flat_map(|f| lines_of_zst(&single.join(f.as_str().unwrap()))).collect();

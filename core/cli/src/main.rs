@@ -69,7 +69,8 @@ enum Command {
     Merge {
         /// The run's output folder.
         output: PathBuf,
-        /// Also join each exporter's files into one (JSONL, CSV, CoNLL; not Parquet).
+        /// Also join each exporter's files into one (JSONL and CoNLL by bytes, CSV with one
+        /// header, Parquet by row groups).
         #[arg(long)]
         concat: bool,
     },

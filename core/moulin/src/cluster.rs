@@ -333,10 +333,14 @@ fn whole_name(name: &str) -> String {
 #[allow(clippy::type_complexity)]
 fn concatenate_stage(dir: &Path, stage: &str, summaries: &[(String, serde_json::Value)]) -> Result<Result<Vec<(String, u64)>, String>, ClusterError> {
     let how = summaries.first().and_then(|(_, s)| s.get("concatenate")).and_then(|h| h.as_str()).unwrap_or("");
-    let skip_first_line = match how {
-        "bytes" => false,
-        "skip_first_line" => true,
-        "" => return Ok(Err(format!("exporter `{stage}` does not say its files can be joined (Parquet files cannot: read the folder as one dataset)"))),
+    let join: fn(&Path, &[PathBuf]) -> Result<u64, ClusterError> = match how {
+        "bytes" => |path, sources| join_files(path, sources, false),
+        "skip_first_line" => |path, sources| join_files(path, sources, true),
+        #[cfg(feature = "parquet")]
+        "parquet_row_groups" => join_parquet,
+        #[cfg(not(feature = "parquet"))]
+        "parquet_row_groups" => return Ok(Err(format!("exporter `{stage}` writes Parquet, and this moulin was built without the `parquet` feature"))),
+        "" => return Ok(Err(format!("exporter `{stage}` does not say how its files can be joined"))),
         other => return Ok(Err(format!("exporter `{stage}` asks for `{other}`, which this moulin does not know"))),
     };
     // Target name -> source files, in shard and part order.
@@ -348,7 +352,7 @@ fn concatenate_stage(dir: &Path, stage: &str, summaries: &[(String, serde_json::
     }
     let mut written = Vec::new();
     for (name, sources) in targets {
-        let bytes = join_files(&dir.join(&name), &sources, skip_first_line)?;
+        let bytes = join(&dir.join(&name), &sources)?;
         written.push((name, bytes));
     }
     Ok(Ok(written))
@@ -377,6 +381,59 @@ fn join_files(path: &Path, sources: &[PathBuf], skip_first_line: bool) -> Result
     file.sync_all().map_err(io(&tmp))?;
     let bytes = file.metadata().map_err(io(&tmp))?.len();
     drop(file);
+    std::fs::rename(&tmp, path).map_err(io(path))?;
+    Ok(bytes)
+}
+
+/// Write the row groups of the Parquet files `sources`, in order, to `path` as they are
+/// (compressed pages copied, nothing decoded); the schema and key-value metadata (the Arrow
+/// schema) are the first file's, and every file must have that schema. Page indexes are
+/// not carried over.
+#[cfg(feature = "parquet")]
+fn join_parquet(path: &Path, sources: &[PathBuf]) -> Result<u64, ClusterError> {
+    use parquet::column::writer::ColumnCloseResult;
+    use parquet::file::{metadata::ParquetMetaDataReader, properties::WriterProperties, writer::SerializedFileWriter};
+    let bad = |p: &Path, e: parquet::errors::ParquetError| ClusterError::Invalid { path: p.to_path_buf(), message: format!("cannot join this Parquet file: {e}") };
+    let mut inputs = Vec::new();
+    for source in sources {
+        let file = std::fs::File::open(source).map_err(io(source))?;
+        let metadata = ParquetMetaDataReader::new().parse_and_finish(&file).map_err(|e| bad(source, e))?;
+        inputs.push((source, file, metadata));
+    }
+    let Some((_, _, first)) = inputs.first() else {
+        return Err(ClusterError::Invalid { path: path.to_path_buf(), message: "no Parquet file to join".into() });
+    };
+    let schema = first.file_metadata().schema_descr().root_schema_ptr();
+    let properties = WriterProperties::builder().set_key_value_metadata(first.file_metadata().key_value_metadata().cloned()).build();
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".partial");
+    let tmp = PathBuf::from(tmp);
+    let out = std::fs::File::create(&tmp).map_err(io(&tmp))?;
+    let mut writer = SerializedFileWriter::new(out, schema, std::sync::Arc::new(properties)).map_err(|e| bad(&tmp, e))?;
+    for (source, file, metadata) in &inputs {
+        if metadata.file_metadata().schema() != first.file_metadata().schema() {
+            return Err(ClusterError::Invalid { path: source.to_path_buf(), message: "its schema is not the first file's".into() });
+        }
+        for group in metadata.row_groups() {
+            let mut group_out = writer.next_row_group().map_err(|e| bad(&tmp, e))?;
+            for column in group.columns() {
+                let chunk = ColumnCloseResult {
+                    bytes_written: column.compressed_size() as u64,
+                    rows_written: group.num_rows() as u64,
+                    metadata: column.clone(),
+                    bloom_filter: None,
+                    column_index: None,
+                    offset_index: None,
+                };
+                group_out.append_column(file, chunk).map_err(|e| bad(source, e))?;
+            }
+            group_out.close().map_err(|e| bad(&tmp, e))?;
+        }
+    }
+    let out = writer.into_inner().map_err(|e| bad(&tmp, e))?;
+    out.sync_all().map_err(io(&tmp))?;
+    let bytes = out.metadata().map_err(io(&tmp))?.len();
+    drop(out);
     std::fs::rename(&tmp, path).map_err(io(path))?;
     Ok(bytes)
 }

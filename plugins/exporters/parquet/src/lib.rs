@@ -273,7 +273,10 @@ impl Stage for Parquet {
 
     fn finish(&mut self) -> Result<serde_json::Value, Error> {
         self.write_batch()?;
-        self.files.finish()
+        let mut summary = self.files.finish()?;
+        // `moulin merge --concat` copies the parts' row groups into one file.
+        summary["concatenate"] = "parquet_row_groups".into();
+        Ok(summary)
     }
 }
 
