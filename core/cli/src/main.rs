@@ -206,7 +206,7 @@ impl moulin::Progress for Bar {
 }
 
 fn run(project: PathBuf, threads: usize, output: Option<PathBuf>, quiet: bool, shard: Option<String>, resume: bool) -> anyhow::Result<ExitCode> {
-    let shard = match shard.as_deref().map(parse_shard).transpose() {
+    let shard = match shard.as_deref().map(|value| Shard::from_arg(value, |name| std::env::var(name).ok())).transpose() {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: --shard: {e}");
@@ -229,12 +229,10 @@ fn run(project: PathBuf, threads: usize, output: Option<PathBuf>, quiet: bool, s
     };
     let options = RunOptions { threads, output, progress, shard, resume };
     match project.run_with(&options) {
-        Ok(report) if resume && report.totals.files > 0 && report.files_already_done == report.totals.files => {
-            println!("{}: the run is already complete; nothing to do", report.output_dir.display());
-            print_summary(&report);
-            Ok(ExitCode::from(if report.has_failures() { EXIT_FAILURES } else { 0 }))
-        }
         Ok(report) => {
+            if resume && report.totals.files > 0 && report.files_already_done == report.totals.files {
+                println!("{}: the run is already complete; nothing to do", report.output_dir.display());
+            }
             print_summary(&report);
             Ok(ExitCode::from(if report.has_failures() { EXIT_FAILURES } else { 0 }))
         }
@@ -252,18 +250,6 @@ fn run(project: PathBuf, threads: usize, output: Option<PathBuf>, quiet: bool, s
             Ok(ExitCode::from(EXIT_CONFIG))
         }
         Err(e) => Err(e).context("running the project"),
-    }
-}
-
-fn parse_shard(value: &str) -> Result<Shard, moulin::shard::ShardError> {
-    let env = |name: &str| std::env::var(name).ok();
-    match value.strip_prefix("auto") {
-        Some("") => Shard::auto(None, env),
-        Some(rest) => match rest.strip_prefix('/').and_then(|n| n.parse().ok()) {
-            Some(count) => Shard::auto(Some(count), env),
-            None => Err(moulin::shard::ShardError(format!("expected auto or auto/N, found {value:?}"))),
-        },
-        None => value.parse(),
     }
 }
 

@@ -78,6 +78,19 @@ impl Shard {
         Shard::new(index, count)
     }
 
+    /// A `--shard` value: `I/N`, `auto` or `auto/N` ([`Shard::auto`], reading variables with
+    /// `var`).
+    pub fn from_arg(value: &str, var: impl Fn(&str) -> Option<String>) -> Result<Shard, ShardError> {
+        match value.strip_prefix("auto") {
+            Some("") => Shard::auto(None, var),
+            Some(rest) => match rest.strip_prefix('/').and_then(|n| n.parse().ok()) {
+                Some(count) => Shard::auto(Some(count), var),
+                None => Err(ShardError(format!("expected auto or auto/N, found {value:?}"))),
+            },
+            None => value.parse(),
+        }
+    }
+
     /// The shard's folder below the output folder: `part-I-of-N`, `I` padded to the width
     /// of `N` so that folders sort in order.
     pub fn dir_name(&self) -> String {
@@ -155,6 +168,16 @@ mod tests {
         assert!(Shard::auto(Some(4), env(&[("JOB_COMPLETION_INDEX", "4")])).is_err());
         assert!(Shard::auto(None, env(&[])).unwrap_err().0.contains("neither"));
         assert!(Shard::auto(None, env(&[("SLURM_ARRAY_TASK_ID", "x"), ("SLURM_ARRAY_TASK_COUNT", "4")])).unwrap_err().0.contains("\"x\""));
+    }
+
+    #[test]
+    fn command_line_values() {
+        let slurm = env(&[("SLURM_ARRAY_TASK_ID", "2"), ("SLURM_ARRAY_TASK_COUNT", "3")]);
+        assert_eq!(Shard::from_arg("1/4", &slurm), Ok(Shard { index: 1, count: 4 }));
+        assert_eq!(Shard::from_arg("auto", &slurm), Ok(Shard { index: 2, count: 3 }));
+        assert_eq!(Shard::from_arg("auto/8", &slurm), Ok(Shard { index: 2, count: 8 }));
+        assert!(Shard::from_arg("auto/x", &slurm).unwrap_err().0.contains("auto/N"));
+        assert!(Shard::from_arg("autox", &slurm).is_err());
     }
 
     #[test]
