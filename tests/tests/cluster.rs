@@ -2,7 +2,6 @@
 //! real cluster is scripts/slurm-test.sh).
 
 use moulin_tests::{gzip, moulin, text, TestProject};
-use std::collections::BTreeSet;
 use std::path::Path;
 
 /// 23 files of different sizes (one damaged), through normalize and three exporters.
@@ -24,19 +23,6 @@ fn project() -> TestProject {
     damaged.truncate(damaged.len() - 6);
     p.write("damaged.jsonl.gz", damaged);
     p
-}
-
-fn lines_of_zst(path: &Path) -> Vec<String> {
-    let text = String::from_utf8(zstd::decode_all(&std::fs::read(path).unwrap()[..]).unwrap()).unwrap();
-    let mut lines: Vec<String> = text.lines().map(String::from).collect();
-    lines.sort();
-    lines
-}
-
-fn sorted_lines(path: &Path) -> Vec<String> {
-    let mut lines: Vec<String> = std::fs::read_to_string(path).unwrap().lines().map(String::from).collect();
-    lines.sort();
-    lines
 }
 
 /// The `id` column of a Parquet file, read with the parquet crate's Arrow reader.
@@ -94,58 +80,51 @@ fn shards_merged_equal_one_run() {
     let shards: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
     assert!(shards.as_array().unwrap().iter().all(|s| s["state"] == "done"), "{shards}");
 
-    // Each shard's files: disjoint, together all of them, balanced by size.
-    let mut seen = BTreeSet::new();
+    // Each shard's files: consecutive ranges of the single run's files, in order, each
+    // within the largest file's size of a third of the total.
+    let single_manifest = json(&single.join("manifest.json"));
+    let single_files: Vec<String> = single_manifest["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap().to_string()).collect();
+    let mut in_order = Vec::new();
     let mut bytes = Vec::new();
     for i in 0..3 {
         let m = json(&sharded.join(format!("part-{i}-of-3/manifest.json")));
         assert_eq!(m["shard"], serde_json::json!({"index": i, "count": 3}));
-        for f in m["files"].as_array().unwrap() {
-            assert!(seen.insert(f["path"].as_str().unwrap().to_string()), "{} in two shards", f["path"]);
-        }
-        bytes.push(m["totals"]["input_bytes"].as_u64().unwrap());
+        in_order.extend(m["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap().to_string()));
+        bytes.push(m["totals"]["input_bytes"].as_u64().unwrap() as i64);
     }
-    let single_manifest = json(&single.join("manifest.json"));
-    let all: BTreeSet<String> = single_manifest["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap().to_string()).collect();
-    assert_eq!(seen, all);
-    let largest = single_manifest["files"].as_array().unwrap().iter().map(|f| std::fs::metadata(p.dir.path().join("corpus").join(f["path"].as_str().unwrap())).unwrap().len()).max().unwrap();
-    let (lo, hi) = (bytes.iter().min().unwrap(), bytes.iter().max().unwrap());
-    assert!(hi - lo <= largest, "shards of {bytes:?} bytes: more apart than the largest file ({largest})");
+    assert_eq!(in_order, single_files);
+    let size = |f: &String| std::fs::metadata(p.dir.path().join("corpus").join(f)).unwrap().len() as i64;
+    let largest = single_files.iter().map(size).max().unwrap();
+    let total: i64 = bytes.iter().sum();
+    assert!(bytes.iter().all(|b| (b * 3 - total).abs() <= largest * 3), "shards of {bytes:?} bytes, largest file {largest}");
 
     let out = moulin(&["merge", &out_dir, "--concat"], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let said = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(said.contains("docs.parquet"), "{said}");
-    // The joined Parquet file: every document once, the ids of the single run's.
-    let mut ids = parquet_ids(&sharded.join("docs.parquet"));
-    ids.sort();
-    let mut expected_ids: Vec<String> = Vec::new();
-    for f in std::fs::read_dir(&single).unwrap() {
-        let path = f.unwrap().path();
-        if path.extension().is_some_and(|e| e == "parquet") {
-            expected_ids.extend(parquet_ids(&path));
-        }
-    }
-    expected_ids.sort();
-    assert_eq!(ids.len() as u64, single_manifest["totals"]["exported"].as_u64().unwrap());
-    assert_eq!(ids, expected_ids);
-    // The documents, the CSV rows (one header) and the errors of the single run.
-    let single_jsonl = single_manifest["stages"].as_array().unwrap().iter().find(|s| s["id"] == "jsonl").unwrap()["summary"]["files"].clone();
-    let mut expected: Vec<String> = single_jsonl.as_array().unwrap().iter().flat_map(|f| lines_of_zst(&single.join(f.as_str().unwrap()))).collect();
-    expected.sort();
-    assert_eq!(lines_of_zst(&sharded.join("docs.jsonl.zst")), expected);
+    // The joined files hold the single run's documents in the single run's order: JSONL
+    // lines, CSV rows under one header, Parquet ids; and the same errors.
+    let files_of = |stage: &str| -> Vec<std::path::PathBuf> {
+        let summary = &single_manifest["stages"].as_array().unwrap().iter().find(|s| s["id"] == stage).unwrap()["summary"];
+        summary["files"].as_array().unwrap().iter().map(|f| single.join(f.as_str().unwrap())).collect()
+    };
+    let unzst = |path: &Path| String::from_utf8(zstd::decode_all(&std::fs::read(path).unwrap()[..]).unwrap()).unwrap();
+    let single_jsonl: String = files_of("jsonl").iter().map(|f| unzst(f)).collect();
+    assert!(unzst(&sharded.join("docs.jsonl.zst")) == single_jsonl, "the joined JSONL is not the single run's");
+    let single_csv: String = files_of("csv").iter().enumerate().map(|(k, f)| {
+        let text = std::fs::read_to_string(f).unwrap();
+        if k == 0 { text } else { text.split_once('\n').unwrap().1.to_string() }
+    }).collect();
     let csv = std::fs::read_to_string(sharded.join("docs.csv")).unwrap();
     assert_eq!(csv.matches("id,text\n").count(), 1, "one header");
-    assert_eq!(csv.lines().count() as u64 - 1, single_manifest["totals"]["exported"].as_u64().unwrap());
-    assert_eq!(sorted_lines(&sharded.join("errors.jsonl")), sorted_lines(&single.join("errors.jsonl")));
+    assert!(csv == single_csv, "the joined CSV is not the single run's");
+    let single_ids: Vec<String> = files_of("parquet").iter().flat_map(|f| parquet_ids(f)).collect();
+    assert_eq!(single_ids.len() as u64, single_manifest["totals"]["exported"].as_u64().unwrap());
+    assert_eq!(parquet_ids(&sharded.join("docs.parquet")), single_ids);
+    assert_eq!(std::fs::read_to_string(sharded.join("errors.jsonl")).unwrap(), std::fs::read_to_string(single.join("errors.jsonl")).unwrap());
     let merged = json(&sharded.join("manifest.json"));
     assert_eq!(merged["totals"], single_manifest["totals"]);
-    let mut merged_files = merged["files"].as_array().unwrap().clone();
-    let mut single_files = single_manifest["files"].as_array().unwrap().clone();
-    for v in [&mut merged_files, &mut single_files] {
-        v.sort_by_key(|f| f["path"].as_str().unwrap().to_string());
-    }
-    assert_eq!(merged_files, single_files);
+    assert_eq!(merged["files"], single_manifest["files"]);
     for (a, b) in merged["stages"].as_array().unwrap().iter().zip(single_manifest["stages"].as_array().unwrap()) {
         assert_eq!((a["id"].clone(), a["documents_in"].clone(), a["documents_out"].clone()), (b["id"].clone(), b["documents_in"].clone(), b["documents_out"].clone()));
     }

@@ -226,7 +226,6 @@ pub fn merge(dir: &Path, concatenate: bool) -> Result<Merged, ClusterError> {
         let shard_files: Vec<FileReport> = serde_json::from_value(field(path, value, "files")?).map_err(|e| parse(path, e))?;
         files.extend(shard_files);
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
     for (i, stage) in merged.stages.iter_mut().enumerate() {
         if !summaries[i].is_empty() {
             stage.summary = Some(merge_summaries(&summaries[i]));

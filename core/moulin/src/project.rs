@@ -202,7 +202,7 @@ impl Project {
         let (files, walk_errors) = match options.shard {
             None => (files, walk_errors),
             Some(shard) => {
-                let sizes: Vec<(&str, u64)> = files.iter().map(|f| (f.id.as_str(), f.size)).collect();
+                let sizes: Vec<u64> = files.iter().map(|f| f.size).collect();
                 let shard_of = crate::shard::partition(&sizes, shard.count);
                 let mine = files.into_iter().zip(shard_of).filter(|(_, s)| *s == shard.index).map(|(f, _)| f).collect();
                 // Every shard meets the same problems while walking; the first reports them.

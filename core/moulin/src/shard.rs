@@ -1,17 +1,19 @@
 //! Shards: one run's input split over N independent tasks (a Slurm job array, a Kubernetes
 //! indexed job), each writing its own folder `part-I-of-N` below the output folder.
 //!
-//! The split is a function of the input files' ids and sizes only, so every task computes
-//! the same one whatever order the file system lists files in. Files are dealt largest
-//! first, each to the shard with the fewest bytes so far (ties: fewer files, then the lower
-//! index); this keeps the shards within one file's size of each other. Each shard then
-//! reads its files in the usual (id) order.
+//! The split cuts the input files, in the order a run reads them, into N consecutive ranges
+//! of about the same size on disk: each cut is the file boundary nearest to `k/N` of the
+//! total. The order is the walk's, which is sorted, so every task computes the same split
+//! whatever order the file system lists files in. Because the ranges are consecutive, the
+//! shards' outputs joined in shard order hold the documents in the order of one run over
+//! everything (`moulin merge --concat`), and files of one folder stay together (what the
+//! `boilerplate` stage's `repeated` lines are learnt from). A shard is within the largest
+//! file's size of `1/N` of the total, on either side.
 //!
 //! ```
 //! use moulin::shard::{partition, Shard};
 //!
-//! let files = [("a.jsonl", 100), ("b.jsonl", 60), ("c.jsonl", 50), ("d.jsonl", 10)];
-//! assert_eq!(partition(&files, 2), [0, 1, 1, 0]);
+//! assert_eq!(partition(&[100, 60, 50, 10, 80], 2), [0, 0, 1, 1, 1]);
 //! let shard: Shard = "1/2".parse()?;
 //! assert_eq!(shard.dir_name(), "part-1-of-2");
 //! # Ok::<(), moulin::shard::ShardError>(())
@@ -123,21 +125,38 @@ impl FromStr for Shard {
     }
 }
 
-/// The shard of each file, given `(id, size)` in any order: the same ids and sizes always
-/// give the same answer, whatever their order.
-pub fn partition(files: &[(&str, u64)], count: usize) -> Vec<usize> {
-    let count = count.max(1);
-    let mut order: Vec<usize> = (0..files.len()).collect();
-    order.sort_by(|&a, &b| files[b].1.cmp(&files[a].1).then_with(|| files[a].0.cmp(files[b].0)));
-    // (bytes, files) per shard; the lightest is found by a scan, which is fine for the
-    // few hundred shards a job array has.
-    let mut load = vec![(0u64, 0usize); count];
-    let mut shard_of = vec![0; files.len()];
-    for i in order {
-        let lightest = (0..count).min_by_key(|&s| (load[s], s)).expect("count is at least 1");
-        load[lightest].0 += files[i].1;
-        load[lightest].1 += 1;
-        shard_of[i] = lightest;
+/// The shard of each file, given the files' sizes in reading order: consecutive ranges, the
+/// cut between shards `k - 1` and `k` at the file boundary nearest to `k/count` of the total
+/// (the earlier one on a tie). With no bytes at all, files are split by number.
+pub fn partition(sizes: &[u64], count: usize) -> Vec<usize> {
+    let count = count.max(1) as u128;
+    let n = sizes.len();
+    let total: u128 = sizes.iter().map(|&s| s as u128).sum();
+    if total == 0 {
+        return (0..n).map(|i| (i as u128 * count / n.max(1) as u128) as usize).collect();
+    }
+    // before[i]: bytes before file i; cuts[k]: the first file of shard k.
+    let mut before = Vec::with_capacity(n + 1);
+    let mut sum = 0u128;
+    for &s in sizes {
+        before.push(sum);
+        sum += s as u128;
+    }
+    before.push(sum);
+    let mut cuts = vec![0usize; count as usize + 1];
+    cuts[count as usize] = n;
+    for k in 1..count as usize {
+        // Scaled by `count`, so that the target k * total / count is a whole number.
+        let target = k as u128 * total;
+        let after = before.partition_point(|&b| b * count < target).min(n);
+        let nearest = if after > 0 && target - before[after - 1] * count <= before[after] * count - target { after - 1 } else { after };
+        cuts[k] = nearest.max(cuts[k - 1]);
+    }
+    let mut shard_of = vec![0; n];
+    for k in 0..count as usize {
+        for s in &mut shard_of[cuts[k]..cuts[k + 1]] {
+            *s = k;
+        }
     }
     shard_of
 }
@@ -194,30 +213,41 @@ mod tests {
         assert_eq!(Shard::from_dir_name("docs.part-00001.jsonl"), None);
     }
 
+    #[test]
+    fn cuts_fall_at_the_nearest_file_boundary() {
+        assert_eq!(partition(&[10, 10, 10, 10], 2), [0, 0, 1, 1]);
+        assert_eq!(partition(&[10, 10, 10, 10], 4), [0, 1, 2, 3]);
+        // One huge file: the shards around it are empty rather than split.
+        assert_eq!(partition(&[1, 100, 1], 3), [0, 1, 2]);
+        assert_eq!(partition(&[1, 1, 100], 3), [0, 0, 1]);
+        // No bytes: by number.
+        assert_eq!(partition(&[0, 0, 0, 0], 2), [0, 0, 1, 1]);
+        assert_eq!(partition(&[], 3), Vec::<usize>::new());
+        assert_eq!(partition(&[5, 5], 1), [0, 0]);
+    }
+
     proptest! {
-        /// The same files in any order give the same shards; no shard is more than the
-        /// largest file heavier than another; every file is in exactly one shard.
+        /// Every file is in one shard, the shards are consecutive ranges in order, and each
+        /// is within the largest file's size of 1/N of the total.
         #[test]
-        fn partition_is_stable_and_balanced(sizes in prop::collection::vec(0u64..10_000, 0..60), count in 1usize..9, seed in any::<u64>()) {
-            let names: Vec<String> = (0..sizes.len()).map(|i| format!("f{i:03}")).collect();
-            let files: Vec<(&str, u64)> = names.iter().map(String::as_str).zip(sizes.iter().copied()).collect();
-            let shards = partition(&files, count);
-            // A shuffled copy (a fixed permutation from the seed).
-            let mut order: Vec<usize> = (0..files.len()).collect();
-            order.sort_by_key(|&i| (i as u64).wrapping_mul(seed | 1).rotate_left(17));
-            let shuffled: Vec<(&str, u64)> = order.iter().map(|&i| files[i]).collect();
-            let again = partition(&shuffled, count);
-            for (k, &i) in order.iter().enumerate() {
-                prop_assert_eq!(again[k], shards[i]);
-            }
+        fn partition_is_consecutive_and_balanced(sizes in prop::collection::vec(0u64..10_000, 0..60), count in 1usize..9) {
+            let shards = partition(&sizes, count);
+            prop_assert_eq!(shards.len(), sizes.len());
             prop_assert!(shards.iter().all(|&s| s < count));
-            let mut load = vec![0u64; count];
-            for (f, &s) in files.iter().zip(&shards) {
-                load[s] += f.1;
+            prop_assert!(shards.windows(2).all(|w| w[0] <= w[1]), "not consecutive: {:?}", shards);
+            prop_assert_eq!(partition(&sizes, count), shards.clone());
+            let mut load = vec![0i128; count];
+            for (size, &s) in sizes.iter().zip(&shards) {
+                load[s] += *size as i128;
             }
-            let largest = sizes.iter().copied().max().unwrap_or(0);
-            let (lo, hi) = (load.iter().min().copied().unwrap_or(0), load.iter().max().copied().unwrap_or(0));
-            prop_assert!(hi - lo <= largest, "loads {:?}, largest file {}", load, largest);
+            let total: i128 = sizes.iter().map(|&s| s as i128).sum();
+            let largest = sizes.iter().copied().max().unwrap_or(0) as i128;
+            if total > 0 {
+                for (k, l) in load.iter().enumerate() {
+                    // |load - total/count| <= largest, scaled by count.
+                    prop_assert!((l * count as i128 - total).abs() <= largest * count as i128, "shard {} holds {} of {} ({:?})", k, l, total, load);
+                }
+            }
         }
     }
 }
