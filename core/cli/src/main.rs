@@ -282,15 +282,21 @@ fn print_summary(report: &RunReport) {
         let reasons: Vec<String> = t.skipped.iter().map(|(reason, n)| format!("{n} {reason}")).collect();
         println!("{} records skipped, not documents: {}", t.skipped.values().sum::<u64>(), reasons.join(", "));
     }
-    println!("{:<16} {:<12} {:>10} {:>10} {:>9} {:>8} {:>9}", "stage", "plugin", "in", "out", "dropped", "failed", "seconds");
+    // Columns as wide as their longest entry (stage ids and plugin names are the user's).
+    let id_w = report.stages.iter().map(|s| s.id.len()).chain([16]).max().unwrap_or(16);
+    let plugin_w = report.stages.iter().map(|s| s.plugin.len()).chain([12]).max().unwrap_or(12);
+    println!("{:<id_w$} {:<plugin_w$} {:>10} {:>10} {:>9} {:>8} {:>9}", "stage", "plugin", "in", "out", "dropped", "failed", "seconds");
     for s in &report.stages {
         let dropped: u64 = s.dropped.values().sum();
-        println!("{:<16} {:<12} {:>10} {:>10} {:>9} {:>8} {:>9.3}", s.id, s.plugin, s.documents_in, s.documents_out, dropped, s.failed, s.seconds);
+        println!(
+            "{:<id_w$} {:<plugin_w$} {:>10} {:>10} {:>9} {:>8} {:>9.3}",
+            s.id, s.plugin, s.documents_in, s.documents_out, dropped, s.failed, s.seconds
+        );
         for (reason, n) in &s.dropped {
-            println!("{:<16}   dropped {n}: {reason}", "");
+            println!("{:<id_w$}   dropped {n}: {reason}", "");
         }
         if s.restarts > 0 {
-            println!("{:<16}   remade {} time(s) after a panic", "", s.restarts);
+            println!("{:<id_w$}   remade {} time(s) after a panic", "", s.restarts);
         }
     }
     println!("outputs in {}", output.display());

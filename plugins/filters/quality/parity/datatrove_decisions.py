@@ -20,7 +20,10 @@ def main():
     seconds = {}
     with open(sys.argv[3], "w", encoding="utf-8") as out:
         for name, check in checks.items():
-            f = getattr(filters, check["datatrove"])(**check["kwargs"])
+            # JSON has no tuples; datatrove wants its n-gram settings and stop_chars as tuples.
+            kwargs = {k: tuple(tuple(x) if isinstance(x, list) else x for x in v) if isinstance(v, list) and k != "stop_words" else v
+                      for k, v in check["kwargs"].items()}
+            f = getattr(filters, check["datatrove"])(**kwargs)
             # spaCy loads on first use: not part of the time.
             f.filter(Document(text="Warm up the tokenizer. It loads once.", id="warm"))
             rows = []

@@ -94,7 +94,7 @@ pub struct C4QualityStats {
 }
 
 /// The outcome for one document: the verdict, what was measured, and the new text as pieces
-/// of the old (byte ranges; lines are joined by `\n`).
+/// of the old (byte ranges; lines are joined by [`C4Quality::separator`]).
 pub struct C4Outcome {
     /// Kept or the reason to drop.
     pub verdict: Verdict,
@@ -164,6 +164,16 @@ impl C4Quality {
             )
         };
         Ok(C4Quality { config, bad_words })
+    }
+
+    /// What joins the kept lines: `\n`, or a space when sentences are judged (as datatrove
+    /// joins them).
+    pub fn separator(&self) -> char {
+        if self.config.split_paragraph {
+            '\n'
+        } else {
+            ' '
+        }
     }
 
     /// Judge `text`, as `C4QualityFilter.filter` does.

@@ -272,7 +272,7 @@ impl Stage for C4QualityFilter {
         let tok = self.language.tokenizer(doc.lang());
         let outcome = self.rules.judge(doc.text(), tok, &mut self.cache);
         if outcome.verdict.is_ok() {
-            c4_rewrite(doc, &outcome.lines);
+            c4_rewrite(doc, &outcome.lines, self.rules.separator());
         }
         conclude(
             doc,
@@ -284,16 +284,16 @@ impl Stage for C4QualityFilter {
     }
 }
 
-/// Replace the text by the kept lines joined by `\n` and stripped, as datatrove does, moving
-/// spans with it (a span in a removed part shrinks or goes).
-fn c4_rewrite(doc: &mut Document, lines: &[Vec<std::ops::Range<usize>>]) {
+/// Replace the text by the kept lines joined by `separator` and stripped, as datatrove does,
+/// moving spans with it (a span in a removed part shrinks or goes).
+fn c4_rewrite(doc: &mut Document, lines: &[Vec<std::ops::Range<usize>>], separator: char) {
     let old = doc.text();
     let mut text = String::with_capacity(old.len());
     // (old start, old end, new start) of every copied piece, in order.
     let mut map: Vec<(usize, usize, usize)> = Vec::new();
     for (i, pieces) in lines.iter().enumerate() {
         if i > 0 {
-            text.push('\n');
+            text.push(separator);
         }
         for r in pieces {
             map.push((r.start, r.end, text.len()));
