@@ -31,10 +31,10 @@ n = 0
 with open(sys.argv[2], "w", encoding="utf-8") as out:
     for path in sorted(glob.glob(sys.argv[1] + "/jsonl/*.jsonl.gz")):
         try:
-            with gzip.open(path, "rt", encoding="utf-8") as f:
+            with gzip.open(path, "rb") as f:
                 for line in f:
                     try:
-                        d = json.loads(line)
+                        d = json.loads(line.decode("utf-8"))
                     except ValueError:
                         continue
                     if isinstance(d, dict) and isinstance(d.get("text"), str):

@@ -52,9 +52,9 @@ struct Pattern {
 
 impl Pattern {
     fn new(exact: &str, quick: &str) -> Pattern {
+        // French's token match compiles to about 60 MB of automaton (the default limit is 10 MB).
         let quick_re = regex::RegexBuilder::new(quick)
             .size_limit(256 << 20)
-            .dfa_size_limit(64 << 20)
             .build()
             .unwrap_or_else(|e| panic!("tokenizer pattern: {e}"));
         let exact = (exact != quick)

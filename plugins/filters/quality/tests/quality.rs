@@ -204,15 +204,14 @@ fn settings_are_checked() {
 
 #[test]
 fn lengths_count_characters_not_bytes() {
-    // Lines of 31 characters are long (over 30); lines of 30 characters are short, though
-    // they are 59 bytes.
+    // With a digit added, lines of 31 characters are long (over 30); lines of 30 characters
+    // are short, though they are 59 bytes.
     let long = format!("{}.", "é".repeat(29));
     let short = format!("{}.", "é".repeat(28));
+    // Four such lines, told apart by a last digit (so none repeats).
     let text = |line: &str| {
-        vec![line; 4]
-            .iter()
-            .enumerate()
-            .map(|(i, l)| format!("{l}{i}"))
+        (0..4)
+            .map(|i| format!("{line}{i}"))
             .collect::<Vec<_>>()
             .join("\n")
     };
