@@ -43,7 +43,15 @@ pub fn moulin_exe() -> PathBuf {
 /// Run `moulin` with arguments; the plugin path is the binary's folder only.
 pub fn moulin(args: &[&str], envs: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(moulin_exe());
-    cmd.args(args).env_remove("MOULIN_PLUGIN_PATH").env_remove("RUST_LOG");
+    cmd.args(args);
+    // Nothing of the caller's environment that moulin reads: the plugin path, logging, test
+    // hooks, and the task ids of a cluster the tests might run inside (`--shard auto`).
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy();
+        if key.starts_with("MOULIN_") || key.starts_with("SLURM_") || key == "JOB_COMPLETION_INDEX" || key == "RUST_LOG" {
+            cmd.env_remove(&*key);
+        }
+    }
     for (k, v) in envs {
         cmd.env(k, v);
     }

@@ -128,8 +128,39 @@ fn plugins_are_found_on_moulin_plugin_path() {
 #[test]
 fn help_names_every_command() {
     let out = moulin(&["--help"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    for cmd in ["run", "check", "plugins", "Exit status"] {
-        assert!(stdout.contains(cmd), "{stdout}");
+    // The command names in the `Commands:` section: the first word of each line indented by
+    // two spaces, up to the next section.
+    let section = stdout.split("Commands:\n").nth(1).and_then(|s| s.split("\n\n").next()).unwrap_or_default();
+    let commands: Vec<&str> = section
+        .lines()
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(commands, ["run", "status", "merge", "slurm", "check", "plugins", "help"], "{stdout}");
+    assert!(stdout.contains("Exit status: 0 clean run"), "{stdout}");
+    // Each command has help of its own.
+    for cmd in &commands[..commands.len() - 1] {
+        let out = moulin(&[cmd, "--help"], &[]);
+        assert_eq!(out.status.code(), Some(0), "{cmd}: {}", text(&out));
+        assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("Usage: moulin {cmd}")), "{cmd}: {}", text(&out));
     }
+}
+
+#[test]
+fn a_closed_pipe_ends_the_command_quietly() {
+    // `moulin plugins | head -0`: the reader is gone before moulin writes.
+    let mut child = std::process::Command::new(moulin_tests::moulin_exe())
+        .arg("plugins")
+        .env_remove("MOULIN_PLUGIN_PATH")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(out.status.code(), Some(101), "{stderr}");
 }

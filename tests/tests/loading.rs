@@ -2,7 +2,7 @@
 //! deliberately broken library (tests/plugins/).
 
 use moulin::{plugins::load_library, LoadProblem, Registry};
-use moulin_tests::{abi_copy, build_out_of_tree, lib, lib_file_name, moulin, text};
+use moulin_tests::{abi_copy, build_out_of_tree, lib, lib_file_name, moulin, text, toml_path, TestProject};
 use std::path::PathBuf;
 
 #[test]
@@ -101,15 +101,50 @@ fn a_layout_change_without_a_version_bump_is_refused() {
 }
 
 #[test]
-fn two_libraries_with_one_stage_name_are_refused_naming_both() {
+fn two_libraries_with_one_stage_name_are_reported_naming_both() {
     let first = lib("moulin-normalize");
     let second = lib("test-dup-normalize");
     let (registry, errors) = Registry::discover(&[first.clone(), second.clone()]);
     assert_eq!(errors.len(), 1, "{errors:?}");
+    // The error is the library found second, and says to rename its stage.
+    assert_eq!(errors[0].path, second);
     let shown = errors[0].to_string();
-    assert!(shown.contains(&first.display().to_string()) && shown.contains(&second.display().to_string()), "{shown}");
+    assert!(shown.starts_with(&second.display().to_string()), "{shown}");
+    assert!(shown.contains(&first.display().to_string()) && shown.contains("rename the stage in this library"), "{shown}");
     assert!(matches!(&errors[0].problem, LoadProblem::DuplicateStage { stage, .. } if stage == "normalize"));
-    assert_eq!(registry.libraries().len(), 1);
+    // Both libraries load; the name stays the first one's, and is marked.
+    assert_eq!(registry.libraries().len(), 2);
+    assert_eq!(registry.stage("normalize").unwrap().0.path.as_deref(), Some(first.as_path()));
+    assert!(registry.collision("normalize").is_some());
+}
+
+#[test]
+fn a_stage_name_collision_blocks_only_projects_that_use_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(lib("test-dup-normalize"), dir.path().join(lib_file_name("moulin-dup"))).unwrap();
+    let project = |stage: &str| {
+        let p = TestProject::new(&format!(
+            "[input]\npaths = [\"corpus\"]\n[plugins]\npaths = [{}]\n[[stage]]\nid = \"s\"\nplugin = \"{stage}\"\n\
+             [[stage]]\nid = \"e\"\nplugin = \"jsonl\"\nconfig = {{ path = \"d.jsonl\" }}\n",
+            toml_path(dir.path())
+        ));
+        p.write("a.txt", "bonjour");
+        p
+    };
+    // The project's folder comes first on the plugin path, so the copy is found before the
+    // built-in normalize beside the moulin binary; the error names the copy all the same,
+    // since the built-in one cannot be renamed.
+    let p = project("normalize");
+    let out = moulin(&["run", &p.file().display().to_string()], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let copy = dir.path().join(lib_file_name("moulin-dup")).display().to_string();
+    assert!(stderr.contains(&format!("{copy}: stage `normalize` is offered twice")), "{}", text(&out));
+    assert!(stderr.contains("rename the stage in this library"), "{}", text(&out));
+    // A project that does not name `normalize` runs.
+    let p = project("boilerplate");
+    let out = moulin(&["run", &p.file().display().to_string()], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }
 
 #[test]
@@ -129,7 +164,8 @@ fn every_problem_of_a_plugin_folder_is_reported_together() {
     }
     std::fs::write(dir.path().join(lib_file_name("moulin-e")), b"junk").unwrap();
     let (registry, errors) = Registry::discover(&[dir.path().to_path_buf()]);
-    assert_eq!(registry.libraries().len(), 2);
+    // The library whose stage name is taken loads too (its name collision is one of the errors).
+    assert_eq!(registry.libraries().len(), 3);
     assert_eq!(errors.len(), 5, "{errors:#?}");
 
     let dir_arg = dir.path().display().to_string();

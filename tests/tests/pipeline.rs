@@ -17,7 +17,7 @@ fn lines(texts: &[&str]) -> String {
 }
 
 #[test]
-fn a_panic_fails_its_batch_the_stage_is_remade_and_the_run_goes_on() {
+fn a_panic_fails_only_its_document_and_the_run_goes_on() {
     let p = misbehave_project("[[stage]]\nid = \"boom\"\nplugin = \"panicky\"\n", "");
     // Batches of 4: the second batch (records 5-8) holds the PANIC.
     let texts = ["a", "b", "c", "d", "e", "PANIC", "g", "h", "i", "FAIL", "DROP", "l", "m"];
@@ -25,26 +25,70 @@ fn a_panic_fails_its_batch_the_stage_is_remade_and_the_run_goes_on() {
     let report = Project::load(p.file()).unwrap().run_with(&RunOptions { threads: 2, ..Default::default() }).unwrap();
     assert_accounting(&report);
     let t = &report.totals;
-    assert_eq!((t.documents, t.exported, t.dropped, t.failed), (13, 7, 1, 5));
+    assert_eq!((t.documents, t.exported, t.dropped, t.failed), (13, 10, 1, 2));
     let boom = &report.stages[0];
     assert_eq!(boom.restarts, 1);
+    assert_eq!((boom.documents_in, boom.documents_out, boom.failed), (13, 10, 2));
     assert_eq!(boom.dropped.get("panicky: found DROP"), Some(&1));
     let errors = p.errors();
     let panics: Vec<_> = errors.iter().filter(|e| e["kind"] == "panic").collect();
-    assert_eq!(panics.len(), 4, "{errors:#?}");
-    for (e, n) in panics.iter().zip(5..) {
-        assert_eq!(e["id"], format!("a.jsonl#{n}"));
-        assert_eq!(e["stage"], "boom");
-        assert_eq!(e["path"], "a.jsonl");
-        assert!(e["message"].as_str().unwrap().contains("found PANIC in a.jsonl#6"), "{e}");
-    }
+    assert_eq!(panics.len(), 1, "{errors:#?}");
+    assert_eq!(panics[0]["id"], "a.jsonl#6");
+    assert_eq!(panics[0]["stage"], "boom");
+    assert_eq!(panics[0]["path"], "a.jsonl");
+    assert!(panics[0]["message"].as_str().unwrap().contains("found PANIC in a.jsonl#6"), "{}", panics[0]);
     let fail = errors.iter().find(|e| e["kind"] == "document").unwrap();
     assert_eq!(fail["id"], "a.jsonl#10");
     assert_eq!(fail["message"], "found FAIL");
-    // Documents after the panic went through the new instance.
+    // The panicking document's batch-mates went on, in order.
     let out = p.read_out("docs.jsonl");
     let ids: Vec<String> = out.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap().to_string()).collect();
-    assert_eq!(ids, ["a.jsonl#1", "a.jsonl#2", "a.jsonl#3", "a.jsonl#4", "a.jsonl#9", "a.jsonl#12", "a.jsonl#13"]);
+    let expected: Vec<String> = [1, 2, 3, 4, 5, 7, 8, 9, 12, 13].iter().map(|n| format!("a.jsonl#{n}")).collect();
+    assert_eq!(ids, expected);
+}
+
+#[test]
+fn one_bad_document_in_ten_thousand_costs_one_document() {
+    let p = TestProject::new(&format!(
+        "[input]\npaths = [\"corpus\"]\n[plugins]\npaths = [{}]\n[[stage]]\nid = \"boom\"\nplugin = \"panicky\"\n\
+         [[stage]]\nid = \"export\"\nplugin = \"jsonl\"\nconfig = {{ path = \"docs.jsonl\" }}\n",
+        toml_path(&lib("test-misbehave"))
+    ));
+    let texts: Vec<String> = (0..10_000).map(|i| if i == 4321 { "PANIC".to_string() } else { format!("doc {i}") }).collect();
+    p.write("a.jsonl", lines(&texts.iter().map(String::as_str).collect::<Vec<_>>()));
+    let report = Project::load(p.file()).unwrap().run_with(&RunOptions { threads: 2, ..Default::default() }).unwrap();
+    assert_accounting(&report);
+    assert_eq!((report.totals.exported, report.totals.failed), (9_999, 1));
+    assert_eq!(report.stages[0].restarts, 1);
+    assert_eq!(p.read_out("docs.jsonl").lines().count(), 9_999);
+}
+
+#[test]
+fn thirty_bad_documents_fail_alone_and_the_run_finishes_with_status_1() {
+    let p = TestProject::new(&format!(
+        "[input]\npaths = [\"corpus\"]\n[plugins]\npaths = [{}]\n[[stage]]\nid = \"boom\"\nplugin = \"panicky\"\n\
+         [[stage]]\nid = \"export\"\nplugin = \"jsonl\"\nconfig = {{ path = \"docs.jsonl\" }}\n",
+        toml_path(&lib("test-misbehave"))
+    ));
+    // 30 panicking documents spread through 3,000 (two of them side by side).
+    let bad: Vec<usize> = (0..29).map(|k| 7 + k * 101).chain([8]).collect();
+    let texts: Vec<String> = (0..3_000).map(|i| if bad.contains(&i) { format!("PANIC {i}") } else { format!("doc {i}") }).collect();
+    p.write("a.jsonl", lines(&texts.iter().map(String::as_str).collect::<Vec<_>>()));
+    let out = moulin(&["run", &p.file().display().to_string(), "--threads", "2"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("30 document(s) made it panic"), "{}", text(&out));
+    let errors = p.errors();
+    assert_eq!(errors.len(), 30, "{errors:#?}");
+    let mut ids: Vec<String> = errors.iter().map(|e| e["id"].as_str().unwrap().to_string()).collect();
+    let mut expected: Vec<String> = bad.iter().map(|i| format!("a.jsonl#{}", i + 1)).collect();
+    ids.sort();
+    expected.sort();
+    assert_eq!(ids, expected);
+    assert!(errors.iter().all(|e| e["kind"] == "panic" && e["stage"] == "boom"));
+    for e in &errors {
+        assert!(e["message"].as_str().unwrap().contains(&format!("found PANIC in {}", e["id"].as_str().unwrap())), "{e}");
+    }
+    assert_eq!(p.read_out("docs.jsonl").lines().count(), 2_970);
 }
 
 #[test]
@@ -186,6 +230,7 @@ fn the_embedding_builder_runs_loaded_stages_over_supplied_documents() {
             let text = match i {
                 3 => "DROP me".to_string(),
                 7 => "FAIL me".to_string(),
+                11 => "PANIC me".to_string(),
                 _ => format!("  texte  {i} "),
             };
             Doc::new(&format!("d{i}"), &text)
@@ -202,14 +247,18 @@ fn the_embedding_builder_runs_loaded_stages_over_supplied_documents() {
             Outcome::Failed { id, stage, message } => failed.push((id, stage, message)),
         }
     }
-    assert_eq!(kept.len(), 18);
+    assert_eq!(kept.len(), 17);
     assert_eq!(kept[0], ("d0".to_string(), "texte 0".to_string()));
     let order: Vec<&str> = kept.iter().map(|(id, _)| id.as_str()).collect();
     let mut sorted = order.clone();
     sorted.sort_by_key(|id| id[1..].parse::<u32>().unwrap());
     assert_eq!(order, sorted, "documents come back in input order");
     assert_eq!(dropped, [("d3".to_string(), "check".to_string(), "panicky: found DROP".to_string())]);
-    assert_eq!(failed, [("d7".to_string(), Some("check".to_string()), "found FAIL".to_string())]);
+    assert_eq!(failed.len(), 2, "{failed:?}");
+    assert_eq!(failed[0], ("d7".to_string(), Some("check".to_string()), "found FAIL".to_string()));
+    // A panic fails its document only, in the embedding API too.
+    assert_eq!((failed[1].0.as_str(), failed[1].1.as_deref()), ("d11", Some("check")));
+    assert!(failed[1].2.contains("found PANIC in d11"), "{:?}", failed[1]);
 }
 
 #[test]

@@ -173,7 +173,8 @@ fn kills_at_random_moments_change_nothing_either() {
     let p = project();
     let file = p.file();
     let reference = p.dir.path().join("reference");
-    moulin(&["run", &file.display().to_string(), "--output", &reference.display().to_string()], &[]);
+    let out = moulin(&["run", &file.display().to_string(), "--output", &reference.display().to_string()], &[]);
+    assert_eq!(out.status.code(), Some(1), "the reference run: some inputs fail: {}", text(&out));
     let resumed = p.dir.path().join("resumed");
     // Kills at moments that fall anywhere: while a part is written, while a commit is,
     // between the two. The delays are fixed, the moments they hit are not.
@@ -230,7 +231,8 @@ fn crashes_at_the_worst_moments_of_a_commit_change_nothing() {
     let p = project();
     let file = p.file().display().to_string();
     let reference = p.dir.path().join("reference");
-    moulin(&["run", &file, "--output", &reference.display().to_string()], &[]);
+    let out = moulin(&["run", &file, "--output", &reference.display().to_string()], &[]);
+    assert_eq!(out.status.code(), Some(1), "the reference run: some inputs fail: {}", text(&out));
     let resumed = p.dir.path().join("resumed");
     let out_dir = resumed.display().to_string();
     // `after-errors`: the errors of the files since the last commit are on disk, the

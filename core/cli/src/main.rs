@@ -128,6 +128,13 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // A reader that goes away (`moulin status out | head -1`) ends the program quietly, as it
+    // ends any Unix tool, instead of making println! panic.
+    #[cfg(unix)]
+    // SAFETY: at the start of main, before any other thread exists; SIG_DFL is a valid action.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
@@ -296,7 +303,7 @@ fn print_summary(report: &RunReport) {
             println!("{:<id_w$}   dropped {n}: {reason}", "");
         }
         if s.restarts > 0 {
-            println!("{:<id_w$}   remade {} time(s) after a panic", "", s.restarts);
+            println!("{:<id_w$}   {} document(s) made it panic: each failed, the rest of its batch went on", "", s.restarts);
         }
     }
     println!("outputs in {}", output.display());

@@ -51,8 +51,8 @@ const fn default_max_document_bytes() -> u64 {
 const fn default_max_member_bytes() -> u64 {
     4 << 30
 }
-const fn default_max_stage_restarts() -> usize {
-    8
+pub(crate) const fn default_max_stage_restarts() -> usize {
+    1000
 }
 const fn default_checkpoint_bytes() -> u64 {
     1 << 30
@@ -204,7 +204,8 @@ pub struct PipelineConfig {
     pub batch_documents: usize,
     /// A batch is closed once its text reaches this many bytes.
     pub batch_bytes: usize,
-    /// How many times a stage that panicked is remade in one run before the run stops.
+    /// How many documents may make one stage panic in a run before the run stops (each fails
+    /// alone, and the stage is remade).
     pub max_stage_restarts: usize,
     /// The run records a resume point in its journal at the end of the input file that
     /// brings the input read since the last one (bytes on disk) to this many; 0: after every

@@ -28,7 +28,7 @@ pub struct PipelineBuilder {
 impl PipelineBuilder {
     /// Start a pipeline over the stages of `registry`.
     pub fn new(registry: Registry) -> Self {
-        PipelineBuilder { registry, stages: Vec::new(), threads: 1, output_dir: ".".into(), batch_documents: 256, max_stage_restarts: 8 }
+        PipelineBuilder { registry, stages: Vec::new(), threads: 1, output_dir: ".".into(), batch_documents: 256, max_stage_restarts: crate::config::default_max_stage_restarts() }
     }
 
     /// Add a stage: its id, the stage name on the registry, its config.

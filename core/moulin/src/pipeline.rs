@@ -241,7 +241,16 @@ struct Worker<'a> {
     engine: &'a Engine,
     index: usize,
     instances: Vec<StageBox>,
+    /// Per stage, over the run: documents that made it panic.
     restarts: &'a [AtomicUsize],
+}
+
+/// What one stage made of a batch, by position in its input: the documents it returned, in
+/// order, and the positions that failed, with the error's kind and message.
+#[derive(Default)]
+struct StageOutput {
+    returned: Vec<(usize, Doc)>,
+    failed: Vec<(usize, String, String)>,
 }
 
 impl Worker<'_> {
@@ -255,9 +264,7 @@ impl Worker<'_> {
             if docs.is_empty() {
                 break;
             }
-            let n = docs.len();
-            let stat = &mut stats[si];
-            stat.documents_in += n as u64;
+            stats[si].documents_in += docs.len() as u64;
             let ids: Vec<RString> = docs.iter().map(|d| d.id.clone()).collect();
             // An annotate stage must not change the text. Its buffer's address and length
             // are compared before and after: cheap, and it catches a replaced text, though
@@ -268,66 +275,16 @@ impl Worker<'_> {
                 Vec::new()
             };
             let started = Instant::now();
-            let result = self.instances[si].process(RVec::from(std::mem::take(&mut docs)));
+            let output = self.run_stage(si, std::mem::take(&mut docs), &ids, &mut stats[si]);
+            let stat = &mut stats[si];
             stat.seconds += started.elapsed().as_secs_f64();
-            let fail_all = |out: &mut Finished, kind: &str, message: &str| {
-                for (id, origin) in ids.iter().zip(&origins) {
-                    out.failures.push(doc_failure(*origin, id, &spec.id, kind, message.to_string()));
-                }
-            };
-            let batch_out = match result {
-                RResult::ROk(b) => b,
-                RResult::RErr(e) => {
-                    stat.failed += n as u64;
-                    let message = plugin_error_text(&e);
-                    if e.kind == ErrorKind::PANIC {
-                        fail_all(&mut out, "panic", &message);
-                        tracing::warn!(stage = %spec.id, worker = self.index, error = %message, "Stage panicked; its batch failed and the stage is remade.");
-                        let used = self.restarts[si].fetch_add(1, Ordering::SeqCst) + 1;
-                        if used > self.engine.max_stage_restarts {
-                            return Err(format!(
-                                "stage `{}` panicked {used} times, more than max_stage_restarts ({}); last panic: {message}",
-                                spec.id, self.engine.max_stage_restarts
-                            ));
-                        }
-                        stat.restarts += 1;
-                        self.instances[si] = spec.instantiate(&self.engine.output_dir, self.index, self.engine.threads)?;
-                    } else {
-                        fail_all(&mut out, e.kind.name(), &message);
-                    }
-                    origins.clear();
-                    break;
-                }
-            };
-            // The batch contract: every input document back, in order, but those in errors.
-            let mut errors: BTreeMap<usize, &moulin_abi::PluginError> = BTreeMap::new();
-            for e in batch_out.errors.iter() {
-                errors.entry(e.index as usize).or_insert(&e.error);
-            }
-            let kept: Vec<usize> = (0..n).filter(|i| !errors.contains_key(i)).collect();
-            let returned: Vec<Doc> = batch_out.docs.into_vec();
-            let contract_ok = errors.keys().next_back().is_none_or(|&i| i < n)
-                && returned.len() == kept.len()
-                && returned.iter().zip(&kept).all(|(d, &i)| d.id == ids[i]);
-            if !contract_ok {
-                let got: Vec<&str> = returned.iter().take(3).map(|d| d.id.as_str()).collect();
-                let message = format!(
-                    "stage broke the batch contract: expected {} documents back in order (of {n}, {} failed), got {} starting {got:?}",
-                    kept.len(),
-                    errors.len(),
-                    returned.len()
-                );
-                stat.failed += n as u64;
-                fail_all(&mut out, "contract", &message);
-                origins.clear();
-                break;
-            }
-            for (&i, error) in &errors {
+            let output = output?;
+            for (i, kind, message) in output.failed {
                 stat.failed += 1;
-                out.failures.push(doc_failure(origins[i], &ids[i], &spec.id, error.kind.name(), plugin_error_text(error)));
+                out.failures.push(doc_failure(origins[i], &ids[i], &spec.id, &kind, message));
             }
-            let mut next_origins = Vec::with_capacity(returned.len());
-            for (doc, i) in returned.into_iter().zip(kept) {
+            let mut next_origins = Vec::with_capacity(output.returned.len());
+            for (i, doc) in output.returned {
                 let origin = origins[i];
                 if spec.kind == StageKind::Annotate && (doc.text.as_ptr() as usize, doc.text.len()) != texts[i] {
                     stat.failed += 1;
@@ -354,6 +311,87 @@ impl Worker<'_> {
         out.origins = origins;
         out.checkpoint = files_done.map(|files_done| Checkpoint { files_done, exporters: Vec::new(), stages: Vec::new() });
         Ok(out)
+    }
+
+    /// Run stage `si` on `docs` (whose ids are `ids`). A panic costs only the documents that
+    /// cause it: the documents of a call that panicked are split in halves, and the halves
+    /// run again, each on a new instance after a panic, until every document that panics on
+    /// its own is found. Those fail; the others go on as if nothing had happened. The
+    /// documents are copied before each call, since a panicking call loses them.
+    fn run_stage(&mut self, si: usize, docs: Vec<Doc>, ids: &[RString], stat: &mut StageReport) -> Result<StageOutput, String> {
+        let mut out = StageOutput::default();
+        // Halves still to run, as (documents, position of the first); the left half first,
+        // so that what comes back stays in input order.
+        let mut todo = vec![(docs, 0usize)];
+        while let Some((docs, base)) = todo.pop() {
+            let backup = docs.clone();
+            let Some(message) = self.call(si, docs, base, ids, &mut out) else { continue };
+            let spec = &self.engine.stages[si];
+            self.instances[si] = spec.instantiate(&self.engine.output_dir, self.index, self.engine.threads)?;
+            if backup.len() > 1 {
+                let mut left = backup;
+                let right = left.split_off(left.len() / 2);
+                let mid = base + left.len();
+                todo.push((right, mid));
+                todo.push((left, base));
+                continue;
+            }
+            let used = self.restarts[si].fetch_add(1, Ordering::SeqCst) + 1;
+            if used > self.engine.max_stage_restarts {
+                return Err(format!(
+                    "stage `{}`: {used} documents made it panic, more than max_stage_restarts ({}); last panic: {message}",
+                    spec.id, self.engine.max_stage_restarts
+                ));
+            }
+            stat.restarts += 1;
+            tracing::warn!(stage = %spec.id, worker = self.index, id = %ids[base], error = %message, "A document made the stage panic; it failed and the stage was remade.");
+            out.failed.push((base, "panic".into(), message));
+        }
+        Ok(out)
+    }
+
+    /// One call of stage `si` on `docs`, the documents at positions `base..` of the batch:
+    /// what came back and what failed goes into `out`. Returns the message of a panic, which
+    /// leaves nothing in `out`.
+    fn call(&mut self, si: usize, docs: Vec<Doc>, base: usize, ids: &[RString], out: &mut StageOutput) -> Option<String> {
+        let n = docs.len();
+        let fail_all = |out: &mut StageOutput, kind: &str, message: &str| {
+            out.failed.extend((base..base + n).map(|i| (i, kind.to_string(), message.to_string())));
+        };
+        let batch_out = match self.instances[si].process(RVec::from(docs)) {
+            RResult::ROk(b) => b,
+            RResult::RErr(e) if e.kind == ErrorKind::PANIC => return Some(plugin_error_text(&e)),
+            RResult::RErr(e) => {
+                fail_all(out, e.kind.name(), &plugin_error_text(&e));
+                return None;
+            }
+        };
+        // The batch contract: every input document back, in order, but those in errors.
+        let mut errors: BTreeMap<usize, &moulin_abi::PluginError> = BTreeMap::new();
+        for e in batch_out.errors.iter() {
+            errors.entry(e.index as usize).or_insert(&e.error);
+        }
+        let kept: Vec<usize> = (0..n).filter(|i| !errors.contains_key(i)).collect();
+        let returned: Vec<Doc> = batch_out.docs.into_vec();
+        let contract_ok = errors.keys().next_back().is_none_or(|&i| i < n)
+            && returned.len() == kept.len()
+            && returned.iter().zip(&kept).all(|(d, &i)| d.id == ids[base + i]);
+        if !contract_ok {
+            let got: Vec<&str> = returned.iter().take(3).map(|d| d.id.as_str()).collect();
+            let message = format!(
+                "stage broke the batch contract: expected {} documents back in order (of {n}, {} failed), got {} starting {got:?}",
+                kept.len(),
+                errors.len(),
+                returned.len()
+            );
+            fail_all(out, "contract", &message);
+            return None;
+        }
+        for (&i, error) in &errors {
+            out.failed.push((base + i, error.kind.name().to_string(), plugin_error_text(error)));
+        }
+        out.returned.extend(kept.into_iter().map(|i| base + i).zip(returned));
+        None
     }
 }
 

@@ -176,7 +176,7 @@ pub enum LoadProblem {
     DuplicateStage {
         /// The stage name.
         stage: String,
-        /// The library that offered it first.
+        /// The other library that offers it.
         first: String,
     },
 }
@@ -223,7 +223,7 @@ impl fmt::Display for LoadError {
             LoadProblem::DuplicateStage { stage, first } => (
                 format!("stage `{stage}` is offered twice"),
                 "one library per stage name".into(),
-                format!("`{stage}` in both {first} and {p}; remove one from the plugin path"),
+                format!("`{stage}` here and in {first}; rename the stage in this library (its `Stage::NAME`), or take it off the plugin path"),
             ),
         };
         write!(f, "{p}: {what}\n  expected: {expected}\n  found:    {found}")
@@ -330,6 +330,8 @@ pub fn search_path(project_paths: &[PathBuf]) -> Vec<PathBuf> {
 pub struct Registry {
     libraries: Vec<Library>,
     stages: BTreeMap<String, usize>,
+    /// Stage names two libraries offer: the second library's error, by name.
+    collisions: BTreeMap<String, LoadError>,
 }
 
 impl Registry {
@@ -388,22 +390,43 @@ impl Registry {
         self.add(lib)
     }
 
-    /// Add a loaded library; refused when it offers a stage name another library offers.
+    /// Add a loaded library. A stage name another library offers already is an error
+    /// (returned, and kept: a project that names that stage cannot run, see
+    /// [`Registry::collision`]); the library's other stages are added all the same, so that a
+    /// project that does not use the name is not blocked. The error is the new library's,
+    /// unless the new one sits beside the running executable (moulin's own plugins) and the
+    /// other does not: then it is the other's, since only that one can be renamed or moved.
     pub fn add(&mut self, lib: Library) -> Result<(), LoadError> {
+        let index = self.libraries.len();
+        let exe_dir = std::env::current_exe().ok().and_then(|p| p.parent().map(Path::to_path_buf));
+        let beside_exe = |l: &Library| exe_dir.is_some() && l.path.as_deref().and_then(Path::parent) == exe_dir.as_deref();
+        let mut result = Ok(());
         for stage in &lib.manifest.stages {
-            if let Some(&first) = self.stages.get(&stage.name) {
-                return Err(LoadError {
-                    path: lib.path.clone().unwrap_or_else(|| PathBuf::from(lib.origin())),
-                    problem: LoadProblem::DuplicateStage { stage: stage.name.clone(), first: self.libraries[first].origin() },
-                });
+            match self.stages.get(&stage.name) {
+                Some(&first) => {
+                    let first = &self.libraries[first];
+                    let (blamed, other) = if beside_exe(&lib) && !beside_exe(first) { (first, &lib) } else { (&lib, first) };
+                    let error = LoadError {
+                        path: blamed.path.clone().unwrap_or_else(|| PathBuf::from(blamed.origin())),
+                        problem: LoadProblem::DuplicateStage { stage: stage.name.clone(), first: other.origin() },
+                    };
+                    self.collisions.entry(stage.name.clone()).or_insert_with(|| error.clone());
+                    if result.is_ok() {
+                        result = Err(error);
+                    }
+                }
+                None => {
+                    self.stages.insert(stage.name.clone(), index);
+                }
             }
         }
-        let index = self.libraries.len();
-        for stage in &lib.manifest.stages {
-            self.stages.insert(stage.name.clone(), index);
-        }
         self.libraries.push(lib);
-        Ok(())
+        result
+    }
+
+    /// Why stage `name` cannot be used: two libraries offer it.
+    pub fn collision(&self, name: &str) -> Option<&LoadError> {
+        self.collisions.get(name)
     }
 
     /// The loaded libraries, in load order.

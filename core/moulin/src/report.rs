@@ -72,7 +72,7 @@ pub struct StageReport {
     pub dropped: BTreeMap<String, u64>,
     /// Documents that failed in it.
     pub failed: u64,
-    /// Times an instance was remade after a panic.
+    /// Documents that made the stage panic (each failed alone; the stage was remade).
     pub restarts: u64,
     /// Time spent in it, summed over workers.
     pub seconds: f64,

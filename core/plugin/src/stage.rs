@@ -78,8 +78,9 @@ impl StageContext {
 /// The host makes one instance per worker thread with [`Stage::new`], and calls it with
 /// batches of documents. Implement [`Stage::process`] for transform and annotate stages and
 /// [`Stage::export`] for exporters; the batch methods loop over them and may be overridden
-/// for batched work. A method that returns an error fails that document only; a panic fails
-/// the batch and the host makes a new instance.
+/// for batched work. A method that returns an error fails that document only; so does a
+/// panic: the host makes a new instance and runs the batch's other documents again, so a
+/// document's result must not depend on the others in its batch.
 ///
 /// Heavy read-only state (a model, a gazetteer) belongs in a `static` `OnceLock` shared by
 /// all instances, not in each instance.
