@@ -10,6 +10,12 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 echo "== build"
 cargo build --workspace --all-targets
 
+echo "== format and lints"
+# rustfmt.toml sets the width; clippy's warnings are errors, and no allow attribute hides a
+# shape (a type or an argument list too complex for it gets a name instead).
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
 echo "== tests"
 cargo test --workspace
 

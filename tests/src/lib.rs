@@ -48,7 +48,8 @@ pub fn moulin(args: &[&str], envs: &[(&str, &str)]) -> Output {
     // hooks, and the task ids of a cluster the tests might run inside (`--shard auto`).
     for (key, _) in std::env::vars_os() {
         let key = key.to_string_lossy();
-        if key.starts_with("MOULIN_") || key.starts_with("SLURM_") || key == "JOB_COMPLETION_INDEX" || key == "RUST_LOG" {
+        if key.starts_with("MOULIN_") || key.starts_with("SLURM_") || key == "JOB_COMPLETION_INDEX" || key == "RUST_LOG"
+        {
             cmd.env_remove(&*key);
         }
     }

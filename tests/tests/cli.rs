@@ -43,7 +43,8 @@ fn check_makes_each_stage_so_that_a_missing_file_is_found_before_the_run() {
     let file = p.file().display().to_string();
     let out = moulin(&["check", &file], &[]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    let expected = format!("{file}:6: stage[0].config.patterns_file: cannot read {}", p.dir.path().join("chrome.txt").display());
+    let expected =
+        format!("{file}:6: stage[0].config.patterns_file: cannot read {}", p.dir.path().join("chrome.txt").display());
     assert!(String::from_utf8_lossy(&out.stderr).contains(&expected), "missing `{expected}`:\n{}", text(&out));
     // With the file there (relative to the project file), the project checks.
     std::fs::write(p.dir.path().join("chrome.txt"), "^Publicité$\n").unwrap();
@@ -90,7 +91,10 @@ fn plugin_tracing_events_reach_the_host_under_plugin_name() {
     let out = moulin(&["run", &file], &[("RUST_LOG", "plugin::test-misbehave=info")]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let line = stderr.lines().find(|l| l.contains("panicky saw a batch")).unwrap_or_else(|| panic!("no plugin event:\n{}", text(&out)));
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("panicky saw a batch"))
+        .unwrap_or_else(|| panic!("no plugin event:\n{}", text(&out)));
     assert!(line.contains("INFO") && line.contains("plugin::test-misbehave"), "{line}");
     assert!(line.contains("documents=1"), "{line}");
     // Filtered out when the host does not ask for it.
@@ -107,7 +111,8 @@ fn plugins_lists_libraries_and_stages() {
     assert!(stdout.lines().any(|l| l.trim_start().starts_with("jsonl") && l.contains("export")), "{stdout}");
     let out = moulin(&["plugins", "--json"], &[]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let names: Vec<&str> = v["libraries"].as_array().unwrap().iter().map(|l| l["manifest"]["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> =
+        v["libraries"].as_array().unwrap().iter().map(|l| l["manifest"]["name"].as_str().unwrap()).collect();
     assert!(names.contains(&"moulin-normalize") && names.contains(&"moulin-jsonl"), "{names:?}");
 }
 
@@ -144,7 +149,11 @@ fn help_names_every_command() {
     for cmd in &commands[..commands.len() - 1] {
         let out = moulin(&[cmd, "--help"], &[]);
         assert_eq!(out.status.code(), Some(0), "{cmd}: {}", text(&out));
-        assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("Usage: moulin {cmd}")), "{cmd}: {}", text(&out));
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains(&format!("Usage: moulin {cmd}")),
+            "{cmd}: {}",
+            text(&out)
+        );
     }
 }
 

@@ -16,7 +16,9 @@ fn project() -> TestProject {
     );
     for f in 0..22 {
         let records = 3 + (f * 7) % 30;
-        let lines: String = (0..records).map(|r| format!("{{\"id\": \"f{f}-{r}\", \"text\": \"Texte  {r} du fichier {f}\"}}\n")).collect();
+        let lines: String = (0..records)
+            .map(|r| format!("{{\"id\": \"f{f}-{r}\", \"text\": \"Texte  {r} du fichier {f}\"}}\n"))
+            .collect();
         p.write(&format!("d{f:02}/part.jsonl"), lines);
     }
     let mut damaged = gzip(b"{\"text\": \"un\"}\n{\"text\": \"deux\"}\n");
@@ -28,7 +30,11 @@ fn project() -> TestProject {
 /// The `id` column of a Parquet file, read with the parquet crate's Arrow reader.
 fn parquet_ids(path: &Path) -> Vec<String> {
     use arrow_array::{cast::AsArray, Array};
-    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(path).unwrap()).unwrap().build().unwrap();
+    let reader =
+        parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(path).unwrap())
+            .unwrap()
+            .build()
+            .unwrap();
     let mut ids = Vec::new();
     for batch in reader {
         let batch = batch.unwrap();
@@ -50,7 +56,11 @@ fn shards_merged_equal_one_run() {
     let out = moulin(&["run", &file, "--output", &single.display().to_string(), "--threads", "2"], &[]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let not_sharded = moulin(&["merge", &single.display().to_string()], &[]);
-    assert!(String::from_utf8_lossy(&not_sharded.stderr).contains("holds one run, not shards"), "{}", text(&not_sharded));
+    assert!(
+        String::from_utf8_lossy(&not_sharded.stderr).contains("holds one run, not shards"),
+        "{}",
+        text(&not_sharded)
+    );
 
     let sharded = p.dir.path().join("sharded");
     let out_dir = sharded.display().to_string();
@@ -83,7 +93,8 @@ fn shards_merged_equal_one_run() {
     // Each shard's files: consecutive ranges of the single run's files, in order, each
     // within the largest file's size of a third of the total.
     let single_manifest = json(&single.join("manifest.json"));
-    let single_files: Vec<String> = single_manifest["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap().to_string()).collect();
+    let single_files: Vec<String> =
+        single_manifest["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap().to_string()).collect();
     let mut in_order = Vec::new();
     let mut bytes = Vec::new();
     for i in 0..3 {
@@ -96,7 +107,10 @@ fn shards_merged_equal_one_run() {
     let size = |f: &String| std::fs::metadata(p.dir.path().join("corpus").join(f)).unwrap().len() as i64;
     let largest = single_files.iter().map(size).max().unwrap();
     let total: i64 = bytes.iter().sum();
-    assert!(bytes.iter().all(|b| (b * 3 - total).abs() <= largest * 3), "shards of {bytes:?} bytes, largest file {largest}");
+    assert!(
+        bytes.iter().all(|b| (b * 3 - total).abs() <= largest * 3),
+        "shards of {bytes:?} bytes, largest file {largest}"
+    );
 
     let out = moulin(&["merge", &out_dir, "--concat"], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
@@ -105,28 +119,43 @@ fn shards_merged_equal_one_run() {
     // The joined files hold the single run's documents in the single run's order: JSONL
     // lines, CSV rows under one header, Parquet ids; and the same errors.
     let files_of = |stage: &str| -> Vec<std::path::PathBuf> {
-        let summary = &single_manifest["stages"].as_array().unwrap().iter().find(|s| s["id"] == stage).unwrap()["summary"];
+        let summary =
+            &single_manifest["stages"].as_array().unwrap().iter().find(|s| s["id"] == stage).unwrap()["summary"];
         summary["files"].as_array().unwrap().iter().map(|f| single.join(f.as_str().unwrap())).collect()
     };
     let unzst = |path: &Path| String::from_utf8(zstd::decode_all(&std::fs::read(path).unwrap()[..]).unwrap()).unwrap();
     let single_jsonl: String = files_of("jsonl").iter().map(|f| unzst(f)).collect();
     assert!(unzst(&sharded.join("docs.jsonl.zst")) == single_jsonl, "the joined JSONL is not the single run's");
-    let single_csv: String = files_of("csv").iter().enumerate().map(|(k, f)| {
-        let text = std::fs::read_to_string(f).unwrap();
-        if k == 0 { text } else { text.split_once('\n').unwrap().1.to_string() }
-    }).collect();
+    let single_csv: String = files_of("csv")
+        .iter()
+        .enumerate()
+        .map(|(k, f)| {
+            let text = std::fs::read_to_string(f).unwrap();
+            if k == 0 {
+                text
+            } else {
+                text.split_once('\n').unwrap().1.to_string()
+            }
+        })
+        .collect();
     let csv = std::fs::read_to_string(sharded.join("docs.csv")).unwrap();
     assert_eq!(csv.matches("id,text\n").count(), 1, "one header");
     assert!(csv == single_csv, "the joined CSV is not the single run's");
     let single_ids: Vec<String> = files_of("parquet").iter().flat_map(|f| parquet_ids(f)).collect();
     assert_eq!(single_ids.len() as u64, single_manifest["totals"]["exported"].as_u64().unwrap());
     assert_eq!(parquet_ids(&sharded.join("docs.parquet")), single_ids);
-    assert_eq!(std::fs::read_to_string(sharded.join("errors.jsonl")).unwrap(), std::fs::read_to_string(single.join("errors.jsonl")).unwrap());
+    assert_eq!(
+        std::fs::read_to_string(sharded.join("errors.jsonl")).unwrap(),
+        std::fs::read_to_string(single.join("errors.jsonl")).unwrap()
+    );
     let merged = json(&sharded.join("manifest.json"));
     assert_eq!(merged["totals"], single_manifest["totals"]);
     assert_eq!(merged["files"], single_manifest["files"]);
     for (a, b) in merged["stages"].as_array().unwrap().iter().zip(single_manifest["stages"].as_array().unwrap()) {
-        assert_eq!((a["id"].clone(), a["documents_in"].clone(), a["documents_out"].clone()), (b["id"].clone(), b["documents_in"].clone(), b["documents_out"].clone()));
+        assert_eq!(
+            (a["id"].clone(), a["documents_in"].clone(), a["documents_out"].clone()),
+            (b["id"].clone(), b["documents_in"].clone(), b["documents_out"].clone())
+        );
     }
     let parquet = merged["stages"].as_array().unwrap().iter().find(|s| s["id"] == "parquet").unwrap();
     let listed = parquet["summary"]["files"].as_array().unwrap();
@@ -140,7 +169,10 @@ fn a_crashed_shard_is_partial_until_resumed() {
     let p = project();
     let file = p.file().display().to_string();
     let out_dir = p.dir.path().join("out").display().to_string();
-    let crashed = moulin(&["run", &file, "--output", &out_dir, "--shard", "1/2", "--resume"], &[("MOULIN_CRASH_AT", "after-errors:4")]);
+    let crashed = moulin(
+        &["run", &file, "--output", &out_dir, "--shard", "1/2", "--resume"],
+        &[("MOULIN_CRASH_AT", "after-errors:4")],
+    );
     assert_eq!(crashed.status.code(), None, "{}", text(&crashed));
     let status = moulin(&["status", &out_dir], &[]);
     let shown = String::from_utf8_lossy(&status.stdout).to_string();
@@ -181,10 +213,32 @@ fn slurm_writes_an_array_script_that_resumes() {
     let p = project();
     let file = p.file().display().to_string();
     let out_dir = p.dir.path().join("out");
-    let out = moulin(&["slurm", &file, "--tasks", "6", "--partition", "short", "--time", "00:30:00", "--cpus-per-task", "4", "--output", &out_dir.display().to_string()], &[]);
+    let out = moulin(
+        &[
+            "slurm",
+            &file,
+            "--tasks",
+            "6",
+            "--partition",
+            "short",
+            "--time",
+            "00:30:00",
+            "--cpus-per-task",
+            "4",
+            "--output",
+            &out_dir.display().to_string(),
+        ],
+        &[],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let script = std::fs::read_to_string(out_dir.join("moulin-slurm.sh")).unwrap();
-    for expected in ["#SBATCH --array=0-5\n", "#SBATCH --partition=short\n", "#SBATCH --time=00:30:00\n", "#SBATCH --cpus-per-task=4\n", "--shard auto/6 --resume"] {
+    for expected in [
+        "#SBATCH --array=0-5\n",
+        "#SBATCH --partition=short\n",
+        "#SBATCH --time=00:30:00\n",
+        "#SBATCH --cpus-per-task=4\n",
+        "--shard auto/6 --resume",
+    ] {
         assert!(script.contains(expected), "missing {expected:?} in\n{script}");
     }
     assert!(out_dir.join("slurm").is_dir(), "the log folder exists before submission");

@@ -8,7 +8,10 @@ use std::process::Command;
 fn french_news_output_is_the_expected_one() {
     let out_dir = tempfile::tempdir().unwrap();
     let project = root().join("examples/french-news/moulin.toml");
-    let out = moulin(&["run", &project.display().to_string(), "--output", &out_dir.path().display().to_string(), "--threads", "2"], &[]);
+    let out = moulin(
+        &["run", &project.display().to_string(), "--output", &out_dir.path().display().to_string(), "--threads", "2"],
+        &[],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let got = std::fs::read_to_string(out_dir.path().join("documents.jsonl")).unwrap();
     let expected = std::fs::read_to_string(root().join("tests/data/french-news/documents.jsonl")).unwrap();
@@ -16,7 +19,8 @@ fn french_news_output_is_the_expected_one() {
         assert_eq!(g, e, "line {} differs", i + 1);
     }
     assert_eq!(got.lines().count(), expected.lines().count());
-    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out_dir.path().join("manifest.json")).unwrap()).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.path().join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["totals"]["documents"], 5);
     assert_eq!(manifest["totals"]["exported"], 5);
     assert_eq!(manifest["run"]["status"], "ok");
@@ -35,12 +39,19 @@ fn french_news_output_is_the_expected_one() {
 fn the_archives_example_reads_the_tar_and_the_warc_in_place() {
     let out_dir = tempfile::tempdir().unwrap();
     let project = root().join("examples/archives/moulin.toml");
-    let out = moulin(&["run", &project.display().to_string(), "--output", &out_dir.path().display().to_string(), "--threads", "2"], &[]);
+    let out = moulin(
+        &["run", &project.display().to_string(), "--output", &out_dir.path().display().to_string(), "--threads", "2"],
+        &[],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("34 records skipped, not documents: 16 WARC metadata record, 17 WARC request record, 1 WARC warcinfo record"), "{}", text(&out));
-    let docs: Vec<serde_json::Value> =
-        std::fs::read_to_string(out_dir.path().join("documents.jsonl")).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    let (seeds, pages): (Vec<_>, Vec<_>) = docs.iter().partition(|d| d["id"].as_str().unwrap().starts_with("seeds.tar.gz!/"));
+    let docs: Vec<serde_json::Value> = std::fs::read_to_string(out_dir.path().join("documents.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let (seeds, pages): (Vec<_>, Vec<_>) =
+        docs.iter().partition(|d| d["id"].as_str().unwrap().starts_with("seeds.tar.gz!/"));
     // The five seeds, read from the tar.gz, passed through `html` untouched (not HTML).
     assert_eq!(seeds.len(), 5);
     for seed in &seeds {
@@ -65,7 +76,11 @@ fn the_archives_example_reads_the_tar_and_the_warc_in_place() {
 #[test]
 fn the_embedding_example_runs() {
     let exe = bin_dir().join(format!("embed{}", std::env::consts::EXE_SUFFIX));
-    let out = Command::new(&exe).arg(root().join("examples/french-news/moulin.toml")).env("MOULIN_PLUGIN_PATH", "").output().unwrap();
+    let out = Command::new(&exe)
+        .arg(root().join("examples/french-news/moulin.toml"))
+        .env("MOULIN_PLUGIN_PATH", "")
+        .output()
+        .unwrap();
     // Its project run writes into the example's own output folder; that is what it shows.
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -92,7 +107,14 @@ fn an_out_of_tree_plugin_is_built_and_loaded() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| (s["start"].as_u64().unwrap(), s["end"].as_u64().unwrap(), s["label"].as_str().unwrap(), s["source"].as_str().unwrap()))
+        .map(|s| {
+            (
+                s["start"].as_u64().unwrap(),
+                s["end"].as_u64().unwrap(),
+                s["label"].as_str().unwrap(),
+                s["source"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(spans, [(0, 7, "Bonjour", "greet"), (19, 26, "Bonjour", "greet"), (11, 17, "Kaboul", "greet")]);
 }

@@ -16,7 +16,11 @@ fn corpus(p: &TestProject) {
     for f in 0..3 {
         let docs: Vec<String> = (0..400)
             .map(|i| {
-                let text = format!("M. Gambetta à {}, le {i} mai ; \"citation\", fin{}", names[(f + i) % names.len()], "\n".repeat(i % 3));
+                let text = format!(
+                    "M. Gambetta à {}, le {i} mai ; \"citation\", fin{}",
+                    names[(f + i) % names.len()],
+                    "\n".repeat(i % 3)
+                );
                 serde_json::json!({"text": text, "n": i}).to_string()
             })
             .collect();
@@ -29,7 +33,12 @@ fn outputs(p: &TestProject) -> BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(p.dir.path().join("out"))
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|path| !matches!(path.file_name().unwrap().to_str().unwrap(), "manifest.json" | "errors.jsonl" | "journal.jsonl" | "run.lock"))
+        .filter(|path| {
+            !matches!(
+                path.file_name().unwrap().to_str().unwrap(),
+                "manifest.json" | "errors.jsonl" | "journal.jsonl" | "run.lock"
+            )
+        })
         .map(|path| (path.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&path).unwrap()))
         .collect()
 }
@@ -52,7 +61,8 @@ fn every_exporter_writes_the_same_bytes_with_1_and_4_threads() {
         let mut named = Vec::new();
         for stage in manifest["stages"].as_array().unwrap().iter().filter(|s| s["kind"] == "export") {
             let summary = &stage["summary"];
-            let listed: Vec<String> = summary["files"].as_array().unwrap().iter().map(|f| f.as_str().unwrap().to_string()).collect();
+            let listed: Vec<String> =
+                summary["files"].as_array().unwrap().iter().map(|f| f.as_str().unwrap().to_string()).collect();
             let bytes: u64 = listed.iter().map(|f| files[f].len() as u64).sum();
             assert_eq!(summary["bytes"], bytes, "{}", stage["id"]);
             assert_eq!(summary["documents"], 1200, "{}", stage["id"]);
@@ -60,7 +70,9 @@ fn every_exporter_writes_the_same_bytes_with_1_and_4_threads() {
         }
         named.sort();
         assert_eq!(named, files.keys().cloned().collect::<Vec<_>>());
-        let by_id = |id: &str| manifest["stages"].as_array().unwrap().iter().find(|s| s["id"] == id).unwrap()["summary"].clone();
+        let by_id = |id: &str| {
+            manifest["stages"].as_array().unwrap().iter().find(|s| s["id"] == id).unwrap()["summary"].clone()
+        };
         assert_eq!(by_id("parquet")["files"].as_array().unwrap().len(), 3);
         assert_eq!(by_id("conll")["files"].as_array().unwrap().len(), 4);
         assert!(by_id("jsonl")["files"].as_array().unwrap().len() > 1, "{}", by_id("jsonl"));
@@ -80,7 +92,12 @@ fn a_run_that_stops_leaves_no_file_that_looks_finished() {
          [[stage]]\nid = \"boom\"\nplugin = \"panicky\"\n{EXPORTERS}",
         toml_path(&lib("test-misbehave"))
     ));
-    let lines: String = (0..40).map(|i| serde_json::json!({"text": if i == 30 { "PANIC".to_string() } else { format!("doc {i}") }}).to_string() + "\n").collect();
+    let lines: String = (0..40)
+        .map(|i| {
+            serde_json::json!({"text": if i == 30 { "PANIC".to_string() } else { format!("doc {i}") }}).to_string()
+                + "\n"
+        })
+        .collect();
     p.write("a.jsonl", lines);
     let out = moulin(&["run", &p.file().display().to_string(), "--threads", "1"], &[]);
     assert_eq!(out.status.code(), Some(3), "{}", text(&out));

@@ -67,7 +67,10 @@ fn not_a_moulin_plugin() {
 #[test]
 fn constructor_error() {
     let (p, shown) = problem_of(&lib("test-init-error"));
-    assert!(matches!(&p, LoadProblem::ConstructorError { message } if message.contains("cannot open model file")), "{shown}");
+    assert!(
+        matches!(&p, LoadProblem::ConstructorError { message } if message.contains("cannot open model file")),
+        "{shown}"
+    );
 }
 
 #[test]
@@ -110,7 +113,10 @@ fn two_libraries_with_one_stage_name_are_reported_naming_both() {
     assert_eq!(errors[0].path, second);
     let shown = errors[0].to_string();
     assert!(shown.starts_with(&second.display().to_string()), "{shown}");
-    assert!(shown.contains(&first.display().to_string()) && shown.contains("rename the stage in this library"), "{shown}");
+    assert!(
+        shown.contains(&first.display().to_string()) && shown.contains("rename the stage in this library"),
+        "{shown}"
+    );
     assert!(matches!(&errors[0].problem, LoadProblem::DuplicateStage { stage, .. } if stage == "normalize"));
     // Both libraries load; the name stays the first one's, and is marked.
     assert_eq!(registry.libraries().len(), 2);
@@ -172,7 +178,13 @@ fn every_problem_of_a_plugin_folder_is_reported_together() {
     let out = moulin(&["plugins", "--path", &dir_arg], &[]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    for what in ["not a moulin plugin", "failed to initialise", "panicked while initialising", "is offered twice", "not a shared library"] {
+    for what in [
+        "not a moulin plugin",
+        "failed to initialise",
+        "panicked while initialising",
+        "is offered twice",
+        "not a shared library",
+    ] {
         assert!(stderr.contains(what), "`{what}` missing:\n{}", text(&out));
     }
     assert!(String::from_utf8_lossy(&out.stdout).contains("moulin-jsonl"), "{}", text(&out));

@@ -42,7 +42,10 @@ fn a_panic_fails_only_its_document_and_the_run_goes_on() {
     assert_eq!(fail["message"], "found FAIL");
     // The panicking document's batch-mates went on, in order.
     let out = p.read_out("docs.jsonl");
-    let ids: Vec<String> = out.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap().to_string()).collect();
+    let ids: Vec<String> = out
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap().to_string())
+        .collect();
     let expected: Vec<String> = [1, 2, 3, 4, 5, 7, 8, 9, 12, 13].iter().map(|n| format!("a.jsonl#{n}")).collect();
     assert_eq!(ids, expected);
 }
@@ -54,7 +57,8 @@ fn one_bad_document_in_ten_thousand_costs_one_document() {
          [[stage]]\nid = \"export\"\nplugin = \"jsonl\"\nconfig = {{ path = \"docs.jsonl\" }}\n",
         toml_path(&lib("test-misbehave"))
     ));
-    let texts: Vec<String> = (0..10_000).map(|i| if i == 4321 { "PANIC".to_string() } else { format!("doc {i}") }).collect();
+    let texts: Vec<String> =
+        (0..10_000).map(|i| if i == 4321 { "PANIC".to_string() } else { format!("doc {i}") }).collect();
     p.write("a.jsonl", lines(&texts.iter().map(String::as_str).collect::<Vec<_>>()));
     let report = Project::load(p.file()).unwrap().run_with(&RunOptions { threads: 2, ..Default::default() }).unwrap();
     assert_accounting(&report);
@@ -72,7 +76,8 @@ fn thirty_bad_documents_fail_alone_and_the_run_finishes_with_status_1() {
     ));
     // 30 panicking documents spread through 3,000 (two of them side by side).
     let bad: Vec<usize> = (0..29).map(|k| 7 + k * 101).chain([8]).collect();
-    let texts: Vec<String> = (0..3_000).map(|i| if bad.contains(&i) { format!("PANIC {i}") } else { format!("doc {i}") }).collect();
+    let texts: Vec<String> =
+        (0..3_000).map(|i| if bad.contains(&i) { format!("PANIC {i}") } else { format!("doc {i}") }).collect();
     p.write("a.jsonl", lines(&texts.iter().map(String::as_str).collect::<Vec<_>>()));
     let out = moulin(&["run", &p.file().display().to_string(), "--threads", "2"], &[]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
@@ -86,7 +91,10 @@ fn thirty_bad_documents_fail_alone_and_the_run_finishes_with_status_1() {
     assert_eq!(ids, expected);
     assert!(errors.iter().all(|e| e["kind"] == "panic" && e["stage"] == "boom"));
     for e in &errors {
-        assert!(e["message"].as_str().unwrap().contains(&format!("found PANIC in {}", e["id"].as_str().unwrap())), "{e}");
+        assert!(
+            e["message"].as_str().unwrap().contains(&format!("found PANIC in {}", e["id"].as_str().unwrap())),
+            "{e}"
+        );
     }
     assert_eq!(p.read_out("docs.jsonl").lines().count(), 2_970);
 }
@@ -170,7 +178,9 @@ fn every_record_of_good_and_malformed_files_is_accounted_for() {
     broken.extend_from_slice(b"{not json\n{\"txt\": \"no text field\"}\n{\"text\": \"caf\xe9\"}\n[1,2]\n");
     broken.extend_from_slice(lines(&["z"]).as_bytes());
     p.write("broken.jsonl", broken);
-    let many: String = (0..3000).map(|i| serde_json::json!({"text": format!("document numéro {i} avec du texte")}).to_string() + "\n").collect();
+    let many: String = (0..3000)
+        .map(|i| serde_json::json!({"text": format!("document numéro {i} avec du texte")}).to_string() + "\n")
+        .collect();
     let gz = gzip(many.as_bytes());
     p.write("truncated.jsonl.gz", &gz[..gz.len() * 6 / 10]);
     p.write("empty.jsonl.gz", b"");
@@ -183,7 +193,9 @@ fn every_record_of_good_and_malformed_files_is_accounted_for() {
 
     let report = Project::load(p.file()).unwrap().run_with(&RunOptions { threads: 2, ..Default::default() }).unwrap();
     assert_accounting(&report);
-    let file = |name: &str| report.files.iter().find(|f| f.path == name).unwrap_or_else(|| panic!("no {name} in {:#?}", report.files));
+    let file = |name: &str| {
+        report.files.iter().find(|f| f.path == name).unwrap_or_else(|| panic!("no {name} in {:#?}", report.files))
+    };
     assert_eq!((file("good.jsonl").documents, file("good.jsonl").exported), (3, 3));
     let broken = file("broken.jsonl");
     // Record 4 is not UTF-8: decoded by detection, so exported.
@@ -199,7 +211,9 @@ fn every_record_of_good_and_malformed_files_is_accounted_for() {
     let errors = p.errors();
     let t = &report.totals;
     assert_eq!(errors.len() as u64, t.failed + t.files_failed + t.walk_errors, "{errors:#?}");
-    let find = |pred: &dyn Fn(&serde_json::Value) -> bool| errors.iter().find(|e| pred(e)).cloned().unwrap_or_else(|| panic!("not in {errors:#?}"));
+    let find = |pred: &dyn Fn(&serde_json::Value) -> bool| {
+        errors.iter().find(|e| pred(e)).cloned().unwrap_or_else(|| panic!("not in {errors:#?}"))
+    };
     let e = find(&|e| e["path"] == "broken.jsonl" && e["record"] == 2);
     assert!(e["message"].as_str().unwrap().starts_with("invalid JSON"), "{e}");
     let e = find(&|e| e["path"] == "broken.jsonl" && e["record"] == 3);
@@ -285,7 +299,10 @@ fn an_observation_pass_sees_all_the_input_and_counts_nothing_twice() {
          [[stage]]\nid = \"export\"\nplugin = \"jsonl\"\nconfig = { path = \"docs.jsonl\" }\n",
     );
     for i in 0..5 {
-        p.write(&format!("site-a/{i}.txt"), format!("Le journal qui vous informe\nArticle numéro {i}.\nMentions légales du site"));
+        p.write(
+            &format!("site-a/{i}.txt"),
+            format!("Le journal qui vous informe\nArticle numéro {i}.\nMentions légales du site"),
+        );
     }
     for i in 0..2 {
         p.write(&format!("site-b/{i}.txt"), format!("Le journal qui vous informe\nAutre article {i}."));
@@ -307,7 +324,10 @@ fn an_observation_pass_sees_all_the_input_and_counts_nothing_twice() {
         let (id, text) = (doc["id"].as_str().unwrap(), doc["text"].as_str().unwrap());
         // site-a's two template lines are in 5 pages: gone; site-b's header in 3: gone too.
         assert!(!text.contains("Le journal") && !text.contains("Mentions"), "{id}: {text:?}");
-        assert!(text.starts_with("Article numéro") || text.starts_with("Autre article") || text == "Un enregistrement.", "{id}: {text:?}");
+        assert!(
+            text.starts_with("Article numéro") || text.starts_with("Autre article") || text == "Un enregistrement.",
+            "{id}: {text:?}"
+        );
     }
 }
 
@@ -317,8 +337,11 @@ fn html_files_are_decoded_and_their_main_text_extracted() {
         "[input]\npaths = [\"corpus\"]\n[[stage]]\nid = \"html\"\nplugin = \"html\"\nconfig = { char_threshold = 50 }\n\
          [[stage]]\nid = \"export\"\nplugin = \"jsonl\"\nconfig = { path = \"docs.jsonl\" }\n",
     );
-    let article = "<p>Le conseil municipal a adopté hier soir le budget de la ville, après un long débat sur les écoles.</p>";
-    let page = |charset: &str| format!("<html><head><meta charset=\"{charset}\"><title>Budget</title></head><body><nav><a href=\"/\">Accueil</a></nav><article>{article}</article></body></html>");
+    let article =
+        "<p>Le conseil municipal a adopté hier soir le budget de la ville, après un long débat sur les écoles.</p>";
+    let page = |charset: &str| {
+        format!("<html><head><meta charset=\"{charset}\"><title>Budget</title></head><body><nav><a href=\"/\">Accueil</a></nav><article>{article}</article></body></html>")
+    };
     let latin_page = page("windows-1252");
     let (latin, _, _) = encoding_rs::WINDOWS_1252.encode(&latin_page);
     p.write("a/latin.html", latin.as_ref());
@@ -326,7 +349,8 @@ fn html_files_are_decoded_and_their_main_text_extracted() {
     let report = Project::load(p.file()).unwrap().run_with(&RunOptions { threads: 2, ..Default::default() }).unwrap();
     assert_accounting(&report);
     assert_eq!((report.totals.documents, report.totals.exported), (2, 2));
-    let docs: Vec<serde_json::Value> = p.read_out("docs.jsonl").lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let docs: Vec<serde_json::Value> =
+        p.read_out("docs.jsonl").lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     for (doc, encoding) in docs.iter().zip(["windows-1252", "UTF-8"]) {
         assert_eq!(doc["meta"]["encoding"], encoding, "{doc}");
         assert_eq!(doc["meta"]["content_type"], "text/html");

@@ -41,8 +41,16 @@ fn read_path(path: &Path, configure: impl FnOnce(&mut InputConfig)) -> Read {
         }
         for item in items {
             match item {
-                Item::Doc(d) => read.docs.push((d.id.to_string(), d.text.to_string(), serde_json::from_str(d.meta_json.as_str()).unwrap())),
-                Item::BadRecord { member, record, message } => read.bad.push(format!("{} {} {message}", member.unwrap_or_default(), record.map(|r| r.to_string()).unwrap_or_default())),
+                Item::Doc(d) => read.docs.push((
+                    d.id.to_string(),
+                    d.text.to_string(),
+                    serde_json::from_str(d.meta_json.as_str()).unwrap(),
+                )),
+                Item::BadRecord { member, record, message } => read.bad.push(format!(
+                    "{} {} {message}",
+                    member.unwrap_or_default(),
+                    record.map(|r| r.to_string()).unwrap_or_default()
+                )),
                 Item::Skipped { reason } => read.skipped.push(reason),
             }
         }
@@ -93,10 +101,15 @@ fn the_same_documents_come_out_of_every_container_and_compression() {
     ] {
         let got = read(case);
         assert!(got.bad.is_empty() && got.errors.is_empty() && got.skipped.is_empty(), "{case}: {got:?}");
-        let keyed: Vec<(String, String)> = got.docs.iter().map(|(id, text, _)| (member_key(id), text.clone())).collect();
+        let keyed: Vec<(String, String)> =
+            got.docs.iter().map(|(id, text, _)| (member_key(id), text.clone())).collect();
         assert_eq!(keyed, expected, "{case}");
         let (_, _, meta) = &got.docs[3];
-        assert_eq!((meta["encoding"].as_str(), meta["encoding_from"].as_str()), (Some("windows-1252"), Some("detected")), "{case}");
+        assert_eq!(
+            (meta["encoding"].as_str(), meta["encoding_from"].as_str()),
+            (Some("windows-1252"), Some("detected")),
+            "{case}"
+        );
         assert_eq!(got.docs[1].2["url"], "https://example.fr/1", "{case}: JSONL fields stay in meta");
     }
     // Archive ids and provenance.
@@ -105,7 +118,10 @@ fn the_same_documents_come_out_of_every_container_and_compression() {
     assert_eq!(tar.docs[4].2["source"], serde_json::json!({"path": "docs.tar.gz", "member": "sub/b.txt"}));
     let nested = read("containers/nested.tar");
     assert_eq!(nested.docs[0].0, "nested.tar!/inner/docs.zip!/a.txt");
-    assert_eq!(nested.docs[2].2["source"], serde_json::json!({"path": "nested.tar", "member": "inner/docs.zip!/c.jsonl", "record": 2}));
+    assert_eq!(
+        nested.docs[2].2["source"],
+        serde_json::json!({"path": "nested.tar", "member": "inner/docs.zip!/c.jsonl", "record": 2})
+    );
     // WARC: one resource record per document; texts, and the request and warcinfo skipped.
     for case in ["containers/docs.warc", "containers/docs.warc.gz", "containers/docs.warc.zst"] {
         let got = read_path(&data(case), |i| i.warc.content_types = vec!["text/plain".into()]);
@@ -117,14 +133,19 @@ fn the_same_documents_come_out_of_every_container_and_compression() {
         assert_eq!(got.docs[0].2["content_type"], "text/plain");
         // Not asked for: text/plain payloads are skipped and counted.
         let default = read(case);
-        assert!(default.docs.is_empty() && default.skipped.iter().filter(|s| *s == "payload text/plain").count() == 5, "{case}: {default:?}");
+        assert!(
+            default.docs.is_empty() && default.skipped.iter().filter(|s| *s == "payload text/plain").count() == 5,
+            "{case}: {default:?}"
+        );
     }
 }
 
 #[test]
 fn format_rules_override_the_name_for_files_and_members() {
     // Inside the tar, the JSONL member is read as one text document.
-    let got = read_path(&data("containers/docs.tar"), |i| i.formats = vec![FormatRule { glob: "**/*.jsonl".into(), format: "txt".into() }]);
+    let got = read_path(&data("containers/docs.tar"), |i| {
+        i.formats = vec![FormatRule { glob: "**/*.jsonl".into(), format: "txt".into() }]
+    });
     let keys: Vec<String> = got.docs.iter().map(|(id, ..)| member_key(id)).collect();
     assert_eq!(keys, ["a.txt", "c.jsonl", "d-latin1.txt", "sub/b.txt"]);
     assert!(got.docs[1].1.starts_with("{\"text\": \"Premi"));
@@ -155,7 +176,10 @@ fn every_record_of_the_real_warc_and_arc_files_is_read() {
     // The Common Crawl excerpt: its 16 responses, all HTML.
     let cc = from("resiliparse-cc-main-2020-34-excerpt.warc.gz#");
     assert_eq!(cc.len(), 16);
-    assert!(cc.iter().all(|(_, text, meta)| meta["http_status"] == 200 && meta["content_type"] == "text/html" && text.contains("<html") || text.contains("<HTML")));
+    assert!(cc.iter().all(|(_, text, meta)| meta["http_status"] == 200
+        && meta["content_type"] == "text/html"
+        && text.contains("<html")
+        || text.contains("<HTML")));
     let first = &cc[0].2;
     assert_eq!(first["url"], "http://003338.cn/l41/481397.html");
     assert!(first["warc_record_id"].as_str().unwrap().starts_with("<urn:uuid:"));
@@ -167,16 +191,25 @@ fn every_record_of_the_real_warc_and_arc_files_is_read() {
     let clue = from("resiliparse-clueweb09-quirk.warc.gz#");
     assert_eq!(clue.len(), 29);
     assert_eq!(clue[0].2["date"], "2008-10-294T05:21:46-0700");
-    assert!(clue.iter().all(|(_, text, meta)| meta["encoding"] == "EUC-JP" && text.contains("<title>") && !text.contains('\u{fffd}')));
+    assert!(clue
+        .iter()
+        .all(|(_, text, meta)| meta["encoding"] == "EUC-JP" && text.contains("<title>") && !text.contains('\u{fffd}')));
     assert!(clue[0].1.contains("ブラウニー"), "{}", &clue[0].1[..200]);
     // Chunked transfer undone: no chunk sizes left in the page.
     let chunked = from("warcio-example-iana.org-chunked.warc#");
     assert_eq!(chunked.len(), 1);
-    assert!(chunked[0].1.starts_with("<!doctype html>") && chunked[0].1.trim_end().ends_with("</html>"), "{}", chunked[0].1);
+    assert!(
+        chunked[0].1.starts_with("<!doctype html>") && chunked[0].1.trim_end().ends_with("</html>"),
+        "{}",
+        chunked[0].1
+    );
     // A resource record, an ARC record, and a WARC with a revisit.
     assert_eq!(from("warcio-example-resource.warc.gz#").len(), 1);
     let arc = from("warcio-example.arc.gz#");
-    assert_eq!((arc.len(), arc[0].2["url"].as_str(), arc[0].2["http_status"].as_u64()), (1, Some("http://example.com/"), Some(200)));
+    assert_eq!(
+        (arc.len(), arc[0].2["url"].as_str(), arc[0].2["http_status"].as_u64()),
+        (1, Some("http://example.com/"), Some(200))
+    );
     assert_eq!(from("warcio-example.warc.gz#").len(), 1);
     assert_eq!(got.docs.len(), 49);
     // Every other record is counted as skipped, by type.
@@ -213,7 +246,8 @@ fn damaged_archives_keep_what_came_before_and_name_the_rest() {
         assert!(got.docs.iter().any(|(id, ..)| member_key(id) == key), "{key} missing");
     }
     // A WARC cut inside a record: the records before it are documents.
-    let got = read_path(&data("containers/damaged/truncated.warc"), |i| i.warc.content_types = vec!["text/plain".into()]);
+    let got =
+        read_path(&data("containers/damaged/truncated.warc"), |i| i.warc.content_types = vec!["text/plain".into()]);
     assert_eq!(got.texts().len(), 1);
     assert!(got.errors[0].message.starts_with("record 4: the file ends inside the record"), "{}", got.errors[0]);
 }
@@ -229,7 +263,12 @@ fn bombs_stop_at_the_member_limit_and_the_archive_goes_on() {
     // A gzip member inside a tar says nothing: stopped while decompressing.
     let got = read_path(&data("containers/damaged/bomb-member.tar"), limit);
     assert_eq!(got.bad.len(), 1, "{:?}", got.bad);
-    assert!(got.bad[0].starts_with("zeros.jsonl.gz ") && got.bad[0].contains("decompresses to more than max_member_bytes (1048576 bytes)"), "{:?}", got.bad);
+    assert!(
+        got.bad[0].starts_with("zeros.jsonl.gz ")
+            && got.bad[0].contains("decompresses to more than max_member_bytes (1048576 bytes)"),
+        "{:?}",
+        got.bad
+    );
     assert_eq!(got.texts(), ["Last member.\n"]);
 }
 

@@ -91,13 +91,20 @@ fn read_bytes(name: &str, bytes: &[u8]) -> Result<(usize, usize), String> {
         }
         let _ = tx.send(count);
     });
-    let count = rx.recv_timeout(Duration::from_secs(60)).map_err(|_| format!("{name}: no result within 60 s (a hang?) or a panic"))?;
+    let count = rx
+        .recv_timeout(Duration::from_secs(60))
+        .map_err(|_| format!("{name}: no result within 60 s (a hang?) or a panic"))?;
     Ok((count, PEAK.load(Ordering::Relaxed).saturating_sub(before)))
 }
 
 fn fixture_and_damage() -> impl Strategy<Value = (String, Vec<u8>)> {
-    (0..FIXTURES.len(), any::<u64>(), proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..8), any::<bool>()).prop_map(
-        |(i, cut, flips, truncate)| {
+    (
+        0..FIXTURES.len(),
+        any::<u64>(),
+        proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..8),
+        any::<bool>(),
+    )
+        .prop_map(|(i, cut, flips, truncate)| {
             let path = root().join("tests/data").join(FIXTURES[i]);
             let mut bytes = std::fs::read(&path).unwrap();
             for (at, value) in flips {
@@ -110,12 +117,12 @@ fn fixture_and_damage() -> impl Strategy<Value = (String, Vec<u8>)> {
                 bytes.truncate((cut % bytes.len() as u64) as usize);
             }
             (path.file_name().unwrap().to_string_lossy().into_owned(), bytes)
-        },
-    )
+        })
 }
 
 fn any_format() -> impl Strategy<Value = (String, Vec<u8>)> {
-    (0..EXTENSIONS.len(), proptest::collection::vec(any::<u8>(), 0..4096)).prop_map(|(i, bytes)| (format!("x.{}", EXTENSIONS[i]), bytes))
+    (0..EXTENSIONS.len(), proptest::collection::vec(any::<u8>(), 0..4096))
+        .prop_map(|(i, bytes)| (format!("x.{}", EXTENSIONS[i]), bytes))
 }
 
 #[test]

@@ -45,7 +45,9 @@ fn project_with(ms: u64, exporters: &str) -> TestProject {
             if f == 11 && r == 5 {
                 lines.push_str("{\"text\": not json}\n");
             } else {
-                lines.push_str(&format!("{{\"id\": \"f{f}-{r}\", \"text\": \"Document {r}  du   fichier {f}.{word}\"}}\n"));
+                lines.push_str(&format!(
+                    "{{\"id\": \"f{f}-{r}\", \"text\": \"Document {r}  du   fichier {f}.{word}\"}}\n"
+                ));
             }
         }
         p.write(&format!("f{f:02}.jsonl"), &lines);
@@ -64,7 +66,16 @@ fn commits(journal: &Path) -> usize {
 /// Returns false when the run ended first.
 fn run_and_kill(file: &Path, out: &Path, at_commits: usize) -> bool {
     let mut child = Command::new(moulin_exe())
-        .args(["run", &file.display().to_string(), "--output", &out.display().to_string(), "--resume", "--quiet", "--threads", "2"])
+        .args([
+            "run",
+            &file.display().to_string(),
+            "--output",
+            &out.display().to_string(),
+            "--resume",
+            "--quiet",
+            "--threads",
+            "2",
+        ])
         .env_remove("MOULIN_PLUGIN_PATH")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -92,7 +103,11 @@ fn joined(out: &Path, manifest: &serde_json::Value, stage: &str) -> String {
     let mut all = String::new();
     for (k, name) in summary["files"].as_array().unwrap().iter().enumerate() {
         let bytes = std::fs::read(out.join(name.as_str().unwrap())).unwrap();
-        let text = if name.as_str().unwrap().ends_with(".zst") { String::from_utf8(zstd::decode_all(&bytes[..]).unwrap()).unwrap() } else { String::from_utf8(bytes).unwrap() };
+        let text = if name.as_str().unwrap().ends_with(".zst") {
+            String::from_utf8(zstd::decode_all(&bytes[..]).unwrap()).unwrap()
+        } else {
+            String::from_utf8(bytes).unwrap()
+        };
         let text = if stage == "csv" && k > 0 { text.split_once('\n').unwrap().1.to_string() } else { text };
         all.push_str(&text);
     }
@@ -110,7 +125,10 @@ fn assert_same_run(reference: &Path, resumed: &Path, kills: Option<usize>) {
         assert!(!x.is_empty());
         assert!(x == y, "{stage}: the resumed run's documents differ from the uninterrupted run's");
     }
-    assert_eq!(std::fs::read_to_string(reference.join("errors.jsonl")).unwrap(), std::fs::read_to_string(resumed.join("errors.jsonl")).unwrap());
+    assert_eq!(
+        std::fs::read_to_string(reference.join("errors.jsonl")).unwrap(),
+        std::fs::read_to_string(resumed.join("errors.jsonl")).unwrap()
+    );
     assert_eq!(a["totals"], b["totals"]);
     assert_eq!(a["files"], b["files"]);
     for (sa, sb) in a["stages"].as_array().unwrap().iter().zip(b["stages"].as_array().unwrap()) {
@@ -124,7 +142,14 @@ fn assert_same_run(reference: &Path, resumed: &Path, kills: Option<usize>) {
         assert_eq!(b["run"]["attempt"], kills as u64 + 1);
     }
     // Every file the manifest lists is there, and nothing else of the exporters'.
-    let listed: Vec<String> = b["stages"].as_array().unwrap().iter().filter_map(|s| s["summary"]["files"].as_array()).flatten().map(|f| f.as_str().unwrap().to_string()).collect();
+    let listed: Vec<String> = b["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["summary"]["files"].as_array())
+        .flatten()
+        .map(|f| f.as_str().unwrap().to_string())
+        .collect();
     let mut present: Vec<String> = std::fs::read_dir(resumed)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -141,7 +166,10 @@ fn a_run_killed_at_several_points_and_resumed_writes_every_document_once() {
     let p = project();
     let file = p.file();
     let reference = p.dir.path().join("reference");
-    let out = moulin(&["run", &file.display().to_string(), "--output", &reference.display().to_string(), "--threads", "2"], &[]);
+    let out = moulin(
+        &["run", &file.display().to_string(), "--output", &reference.display().to_string(), "--threads", "2"],
+        &[],
+    );
     assert_eq!(out.status.code(), Some(1), "some inputs fail: {}", text(&out));
     let total_commits = commits(&reference.join("journal.jsonl"));
     assert!(total_commits >= 30, "a resume point after every file: {total_commits}");
@@ -155,14 +183,20 @@ fn a_run_killed_at_several_points_and_resumed_writes_every_document_once() {
         kills += 1;
         assert!(!resumed.join("manifest.json").exists(), "a killed run has no manifest");
     }
-    let out = moulin(&["run", &file.display().to_string(), "--output", &resumed.display().to_string(), "--resume"], &[]);
+    let out =
+        moulin(&["run", &file.display().to_string(), "--output", &resumed.display().to_string(), "--resume"], &[]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("resumed (attempt {})", kills + 1)), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(&format!("resumed (attempt {})", kills + 1)),
+        "{}",
+        text(&out)
+    );
     assert_same_run(&reference, &resumed, Some(kills));
 
     // Resuming a finished run does nothing.
     let before = std::fs::read(resumed.join("journal.jsonl")).unwrap();
-    let out = moulin(&["run", &file.display().to_string(), "--output", &resumed.display().to_string(), "--resume"], &[]);
+    let out =
+        moulin(&["run", &file.display().to_string(), "--output", &resumed.display().to_string(), "--resume"], &[]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("already complete"), "{}", text(&out));
     assert_eq!(std::fs::read(resumed.join("journal.jsonl")).unwrap(), before);
@@ -181,7 +215,14 @@ fn kills_at_random_moments_change_nothing_either() {
     let mut kills = 0;
     for delay_ms in [37u64, 90, 143, 211] {
         let mut child = Command::new(moulin_exe())
-            .args(["run", &file.display().to_string(), "--output", &resumed.display().to_string(), "--resume", "--quiet"])
+            .args([
+                "run",
+                &file.display().to_string(),
+                "--output",
+                &resumed.display().to_string(),
+                "--resume",
+                "--quiet",
+            ])
             .env_remove("MOULIN_PLUGIN_PATH")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -194,7 +235,8 @@ fn kills_at_random_moments_change_nothing_either() {
         }
         child.wait().unwrap();
     }
-    let out = moulin(&["run", &file.display().to_string(), "--output", &resumed.display().to_string(), "--resume"], &[]);
+    let out =
+        moulin(&["run", &file.display().to_string(), "--output", &resumed.display().to_string(), "--resume"], &[]);
     assert!(out.status.code() == Some(1), "{}", text(&out));
     assert!(kills >= 2, "the run ended before most kills: {kills}");
     // A kill before the journal was written makes the next start a new run, so attempts
@@ -212,7 +254,11 @@ fn a_journal_of_other_work_is_not_continued() {
     p.write("f03.jsonl", "{\"text\": \"autre chose\"}\n");
     let out = moulin(&["run", &file, "--output", &out_dir, "--resume"], &[]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("the input changed since the journal was started: f03.jsonl was"), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("the input changed since the journal was started: f03.jsonl was"),
+        "{}",
+        text(&out)
+    );
     // Without --resume, a new run starts over.
     let out = moulin(&["run", &file, "--output", &out_dir], &[]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
@@ -222,7 +268,12 @@ fn a_journal_of_other_work_is_not_continued() {
 /// The last complete commit's `errors_bytes`.
 fn committed_errors_bytes(journal: &Path) -> u64 {
     let text = std::fs::read_to_string(journal).unwrap();
-    let last = text.lines().filter(|l| l.starts_with("{\"commit\":")).filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok()).next_back().unwrap();
+    let last = text
+        .lines()
+        .filter(|l| l.starts_with("{\"commit\":"))
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .next_back()
+        .unwrap();
     last["errors_bytes"].as_u64().unwrap()
 }
 
@@ -244,9 +295,15 @@ fn crashes_at_the_worst_moments_of_a_commit_change_nothing() {
         let journal = resumed.join("journal.jsonl");
         if point == "after-errors" {
             let on_disk = std::fs::metadata(resumed.join("errors.jsonl")).unwrap().len();
-            assert!(on_disk > committed_errors_bytes(&journal), "at {crash}, errors.jsonl should hold lines the journal does not count");
+            assert!(
+                on_disk > committed_errors_bytes(&journal),
+                "at {crash}, errors.jsonl should hold lines the journal does not count"
+            );
         } else {
-            assert!(!std::fs::read(&journal).unwrap().ends_with(b"\n"), "at {crash}, the journal should end with a torn line");
+            assert!(
+                !std::fs::read(&journal).unwrap().ends_with(b"\n"),
+                "at {crash}, the journal should end with a torn line"
+            );
         }
     }
     let out = moulin(&["run", &file, "--output", &out_dir, "--resume"], &[]);
@@ -279,11 +336,15 @@ fn a_resumed_run_observes_the_whole_input_again() {
     let out = moulin(&["run", &file.display().to_string(), "--output", &reference.display().to_string()], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let docs = joined(&reference, &manifest(&reference), "jsonl");
-    assert!(!docs.contains("toutes les infos") && docs.contains("la mairie vote"), "the repeated lines are removed: {docs}");
+    assert!(
+        !docs.contains("toutes les infos") && docs.contains("la mairie vote"),
+        "the repeated lines are removed: {docs}"
+    );
     let resumed = p.dir.path().join("resumed");
     // Killed with 4 pages left: too few on their own for a line to count as repeated.
     assert!(run_and_kill(&file, &resumed, 21));
-    let out = moulin(&["run", &file.display().to_string(), "--output", &resumed.display().to_string(), "--resume"], &[]);
+    let out =
+        moulin(&["run", &file.display().to_string(), "--output", &resumed.display().to_string(), "--resume"], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(joined(&resumed, &manifest(&resumed), "jsonl"), docs);
     assert_eq!(manifest(&resumed)["run"]["attempt"], 2);
@@ -312,7 +373,11 @@ fn a_second_run_in_the_same_folder_is_refused_while_the_first_runs() {
     first.wait().unwrap();
     assert_eq!(second.status.code(), Some(2), "{}", text(&second));
     assert!(String::from_utf8_lossy(&second.stderr).contains("another moulin run is writing to"), "{}", text(&second));
-    let state = |out: &std::process::Output| String::from_utf8_lossy(&out.stdout).lines().find_map(|l| l.strip_prefix("(one run)").map(|r| r.split_whitespace().next().unwrap_or("").to_string()));
+    let state = |out: &std::process::Output| {
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .find_map(|l| l.strip_prefix("(one run)").map(|r| r.split_whitespace().next().unwrap_or("").to_string()))
+    };
     assert_eq!(state(&status).as_deref(), Some("running"), "{}", text(&status));
     let status = moulin(&["status", &out.display().to_string()], &[]);
     assert_eq!(state(&status).as_deref(), Some("partial"), "{}", text(&status));
@@ -350,6 +415,10 @@ fn single_files_are_continued_and_come_out_the_same_bytes() {
     // The gzip file is one gzip member a resume point: a reader of multi-member gzip reads
     // every document.
     let mut all = String::new();
-    std::io::Read::read_to_string(&mut flate2::read::MultiGzDecoder::new(&std::fs::read(resumed.join("docs.jsonl.gz")).unwrap()[..]), &mut all).unwrap();
+    std::io::Read::read_to_string(
+        &mut flate2::read::MultiGzDecoder::new(&std::fs::read(resumed.join("docs.jsonl.gz")).unwrap()[..]),
+        &mut all,
+    )
+    .unwrap();
     assert_eq!(all.lines().count() as u64, manifest(&resumed)["totals"]["exported"].as_u64().unwrap());
 }

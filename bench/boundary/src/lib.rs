@@ -24,13 +24,21 @@ pub fn library_folder() -> PathBuf {
 }
 
 fn pipeline(registry: Registry, stage: &str) -> Result<Pipeline, String> {
-    PipelineBuilder::new(registry).threads(1).stage(stage, stage, serde_json::json!({})).build().map_err(|e| e.to_string())
+    PipelineBuilder::new(registry)
+        .threads(1)
+        .stage(stage, stage, serde_json::json!({}))
+        .build()
+        .map_err(|e| e.to_string())
 }
 
 /// Stage `stage` (default config, one worker) from its plugin library in
 /// [`library_folder`] (built by `cargo build --release --workspace`).
 pub fn dynamic(stage: &str) -> Result<Pipeline, String> {
-    let library = library_folder().join(format!("{}moulin_{stage}{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX));
+    let library = library_folder().join(format!(
+        "{}moulin_{stage}{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    ));
     if !library.exists() {
         return Err(format!("{} is missing: run `cargo build --release --workspace` first", library.display()));
     }
@@ -51,14 +59,20 @@ pub fn linked(module: PluginModule_Ref, stage: &str) -> Result<Pipeline, String>
 /// Time `stage` linked and loaded over the benchmark documents (criterion group
 /// `boundary/<stage>`, throughput in bytes of text).
 pub fn compare(c: &mut criterion::Criterion, module: PluginModule_Ref, stage: &str) {
-    let docs: Vec<moulin::Doc> = moulin_bench_corpus::documents(4_000_000).iter().map(|(id, text)| moulin::Doc::new(id, text)).collect();
+    let docs: Vec<moulin::Doc> =
+        moulin_bench_corpus::documents(4_000_000).iter().map(|(id, text)| moulin::Doc::new(id, text)).collect();
     let bytes: usize = docs.iter().map(|d| d.text.len()).sum();
     eprintln!("boundary/{stage}: {} documents, {bytes} bytes, from {}", docs.len(), moulin_bench_corpus::source());
     let mut group = c.benchmark_group(format!("boundary/{stage}"));
     group.throughput(criterion::Throughput::Bytes(bytes as u64)).sample_size(10);
-    let pipelines = [("linked", linked(module, stage).expect("linked stage")), ("dynamic", dynamic(stage).expect("plugin library"))];
+    let pipelines = [
+        ("linked", linked(module, stage).expect("linked stage")),
+        ("dynamic", dynamic(stage).expect("plugin library")),
+    ];
     for (name, pipeline) in &pipelines {
-        group.bench_function(*name, |b| b.iter_batched(|| docs.clone(), |docs| pipeline.process(docs).count(), criterion::BatchSize::LargeInput));
+        group.bench_function(*name, |b| {
+            b.iter_batched(|| docs.clone(), |docs| pipeline.process(docs).count(), criterion::BatchSize::LargeInput)
+        });
     }
     group.finish();
 }

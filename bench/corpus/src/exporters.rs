@@ -36,7 +36,8 @@ pub fn bench_exporter<S: Stage>(c: &mut Criterion, configs: &[(&str, serde_json:
             b.iter_batched(
                 || {
                     let dir = tempfile::tempdir().expect("a temporary folder");
-                    let ctx = StageContext { stage_id: "export".into(), output_dir: dir.path().into(), ..Default::default() };
+                    let ctx =
+                        StageContext { stage_id: "export".into(), output_dir: dir.path().into(), ..Default::default() };
                     (Harness::with_context::<S>(config.clone(), ctx).expect("config"), dir)
                 },
                 |(mut stage, dir)| {

@@ -56,7 +56,9 @@ fn from_reference(dir: &Path, min_bytes: usize) -> Vec<(String, String)> {
         // Damaged shards are part of the corpus: stop at the damage, keep what was read.
         for line in reader.split(b'\n').map_while(Result::ok) {
             let Ok(serde_json::Value::Object(record)) = serde_json::from_slice(&line) else { continue };
-            let (Some(id), Some(text)) = (record.get("id").and_then(|v| v.as_str()), record.get("text").and_then(|v| v.as_str())) else {
+            let (Some(id), Some(text)) =
+                (record.get("id").and_then(|v| v.as_str()), record.get("text").and_then(|v| v.as_str()))
+            else {
                 continue;
             };
             bytes += text.len();

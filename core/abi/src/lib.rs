@@ -225,11 +225,7 @@ pub struct PluginError {
 impl PluginError {
     /// An error with no details.
     pub fn new(kind: ErrorKind, message: impl Into<RString>) -> Self {
-        PluginError {
-            kind,
-            message: message.into(),
-            details_json: RString::from("{}"),
-        }
+        PluginError { kind, message: message.into(), details_json: RString::from("{}") }
     }
 }
 

@@ -23,8 +23,10 @@ const EXIT_STOPPED: u8 = 3;
 /// Corpus processing with plugin stages: cleaners, detectors, taggers, exporters.
 #[derive(Parser)]
 #[command(name = "moulin", version, about, long_about = None)]
-#[command(after_help = "Exit status: 0 clean run, 1 some inputs failed, 2 nothing was run (project, plugin, journal or lock problem), 3 run stopped.\n\
-Logging: RUST_LOG (e.g. RUST_LOG=moulin=debug,plugin::normalize=trace).")]
+#[command(
+    after_help = "Exit status: 0 clean run, 1 some inputs failed, 2 nothing was run (project, plugin, journal or lock problem), 3 run stopped.\n\
+Logging: RUST_LOG (e.g. RUST_LOG=moulin=debug,plugin::normalize=trace)."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -142,11 +144,26 @@ fn main() -> ExitCode {
         .with_target(true)
         .init();
     let result = match cli.command {
-        Command::Run { project, threads, output, quiet, shard, resume } => run(project, threads, output, quiet, shard, resume),
+        Command::Run { project, threads, output, quiet, shard, resume } => {
+            run(project, threads, output, quiet, shard, resume)
+        }
         Command::Status { output, json } => status(output, json),
         Command::Merge { output, concat } => merge(output, concat),
-        Command::Slurm { project, tasks, partition, time, cpus_per_task, mem, max_running, output, script, submit, wait } => {
-            let options = SlurmArgs { tasks, partition, time, cpus_per_task, mem, max_running, output, script, submit, wait };
+        Command::Slurm {
+            project,
+            tasks,
+            partition,
+            time,
+            cpus_per_task,
+            mem,
+            max_running,
+            output,
+            script,
+            submit,
+            wait,
+        } => {
+            let options =
+                SlurmArgs { tasks, partition, time, cpus_per_task, mem, max_running, output, script, submit, wait };
             slurm(project, options)
         }
         Command::Check { project } => check(project),
@@ -212,8 +229,16 @@ impl moulin::Progress for Bar {
     }
 }
 
-fn run(project: PathBuf, threads: usize, output: Option<PathBuf>, quiet: bool, shard: Option<String>, resume: bool) -> anyhow::Result<ExitCode> {
-    let shard = match shard.as_deref().map(|value| Shard::from_arg(value, |name| std::env::var(name).ok())).transpose() {
+fn run(
+    project: PathBuf,
+    threads: usize,
+    output: Option<PathBuf>,
+    quiet: bool,
+    shard: Option<String>,
+    resume: bool,
+) -> anyhow::Result<ExitCode> {
+    let shard = match shard.as_deref().map(|value| Shard::from_arg(value, |name| std::env::var(name).ok())).transpose()
+    {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: --shard: {e}");
@@ -229,8 +254,10 @@ fn run(project: PathBuf, threads: usize, output: Option<PathBuf>, quiet: bool, s
     } else {
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
         bar.set_style(
-            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} {msg}")
-                .expect("the template is valid"),
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} {msg}",
+            )
+            .expect("the template is valid"),
         );
         Some(Arc::new(Bar(bar)))
     };
@@ -267,7 +294,10 @@ fn print_summary(report: &RunReport) {
         println!("shard {shard}: {} of the input files", t.files);
     }
     if report.attempt > 1 {
-        println!("resumed (attempt {}): {} files were done by earlier attempts", report.attempt, report.files_already_done);
+        println!(
+            "resumed (attempt {}): {} files were done by earlier attempts",
+            report.attempt, report.files_already_done
+        );
     }
     println!(
         "{} files ({} failed), {} documents: {} exported, {} dropped, {} failed; {:.1} MB of text in {:.2} s ({:.1} MB/s, {} threads)",
@@ -292,7 +322,10 @@ fn print_summary(report: &RunReport) {
     // Columns as wide as their longest entry (stage ids and plugin names are the user's).
     let id_w = report.stages.iter().map(|s| s.id.len()).chain([16]).max().unwrap_or(16);
     let plugin_w = report.stages.iter().map(|s| s.plugin.len()).chain([12]).max().unwrap_or(12);
-    println!("{:<id_w$} {:<plugin_w$} {:>10} {:>10} {:>9} {:>8} {:>9}", "stage", "plugin", "in", "out", "dropped", "failed", "seconds");
+    println!(
+        "{:<id_w$} {:<plugin_w$} {:>10} {:>10} {:>9} {:>8} {:>9}",
+        "stage", "plugin", "in", "out", "dropped", "failed", "seconds"
+    );
     for s in &report.stages {
         let dropped: u64 = s.dropped.values().sum();
         println!(
@@ -303,7 +336,10 @@ fn print_summary(report: &RunReport) {
             println!("{:<id_w$}   dropped {n}: {reason}", "");
         }
         if s.restarts > 0 {
-            println!("{:<id_w$}   {} document(s) made it panic: each failed, the rest of its batch went on", "", s.restarts);
+            println!(
+                "{:<id_w$}   {} document(s) made it panic: each failed, the rest of its batch went on",
+                "", s.restarts
+            );
         }
     }
     println!("outputs in {}", output.display());
@@ -335,12 +371,24 @@ fn plugins(paths: Vec<PathBuf>, json: bool) -> anyhow::Result<ExitCode> {
             .iter()
             .map(|l| serde_json::json!({ "path": l.path, "sha256": l.sha256(), "manifest": l.manifest }))
             .collect();
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "search_path": search, "libraries": libs })).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "search_path": search, "libraries": libs }))
+                .unwrap_or_default()
+        );
     } else {
         println!("plugin path: {}", search.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "));
         for lib in registry.libraries() {
             let m = &lib.manifest;
-            println!("\n{} {} (ABI {}, SDK {}, {})\n  {}", m.name, m.version, m.abi_version, m.sdk_version, m.rustc, lib.origin());
+            println!(
+                "\n{} {} (ABI {}, SDK {}, {})\n  {}",
+                m.name,
+                m.version,
+                m.abi_version,
+                m.sdk_version,
+                m.rustc,
+                lib.origin()
+            );
             for s in &m.stages {
                 println!("  {:<14} {:<10} {}", s.name, s.kind.to_string(), s.summary);
             }
@@ -363,12 +411,30 @@ fn status(output: PathBuf, json: bool) -> anyhow::Result<ExitCode> {
     if json {
         println!("{}", serde_json::to_string_pretty(&shards).unwrap_or_default());
     } else {
-        println!("{:<18} {:<8} {:>13} {:>12} {:>12} {:>8} {:>8}", "shard", "state", "files", "documents", "exported", "errors", "attempts");
+        println!(
+            "{:<18} {:<8} {:>13} {:>12} {:>12} {:>8} {:>8}",
+            "shard", "state", "files", "documents", "exported", "errors", "attempts"
+        );
         for s in &shards {
-            let name = s.dir.file_name().filter(|_| s.shard.is_some()).map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "(one run)".into());
+            let name = s
+                .dir
+                .file_name()
+                .filter(|_| s.shard.is_some())
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "(one run)".into());
             let state = s.state.name();
-            let files = if s.state == State::Missing { "-".to_string() } else { format!("{}/{}", s.files_done, s.files) };
-            println!("{:<18} {:<8} {:>13} {:>12} {:>12} {:>8} {:>8}", name, state, files, s.totals.documents, s.totals.exported, s.errors(), s.attempts);
+            let files =
+                if s.state == State::Missing { "-".to_string() } else { format!("{}/{}", s.files_done, s.files) };
+            println!(
+                "{:<18} {:<8} {:>13} {:>12} {:>12} {:>8} {:>8}",
+                name,
+                state,
+                files,
+                s.totals.documents,
+                s.totals.exported,
+                s.errors(),
+                s.attempts
+            );
         }
         let done = shards.iter().filter(|s| s.state == State::Done).count();
         println!("{done} of {} done", shards.len());
@@ -425,16 +491,23 @@ fn slurm(project_file: PathBuf, args: SlurmArgs) -> anyhow::Result<ExitCode> {
     };
     let absolute = |p: &std::path::Path| std::path::absolute(p).with_context(|| format!("resolving {}", p.display()));
     let output = absolute(&args.output.clone().unwrap_or_else(|| project.config.output.clone()))?;
-    let mut options = cluster::SlurmOptions::new(std::env::current_exe().context("finding the moulin program")?, absolute(&project_file)?, output.clone(), args.tasks);
+    let mut options = cluster::SlurmOptions::new(
+        std::env::current_exe().context("finding the moulin program")?,
+        absolute(&project_file)?,
+        output.clone(),
+        args.tasks,
+    );
     options.partition = args.partition;
     options.time = args.time;
     options.cpus_per_task = args.cpus_per_task;
     options.memory = args.mem;
     options.max_running = args.max_running;
     // Slurm opens the tasks' log files before they start: the folder must exist.
-    std::fs::create_dir_all(output.join("slurm")).with_context(|| format!("creating {}", output.join("slurm").display()))?;
+    std::fs::create_dir_all(output.join("slurm"))
+        .with_context(|| format!("creating {}", output.join("slurm").display()))?;
     let script = args.script.unwrap_or_else(|| output.join("moulin-slurm.sh"));
-    std::fs::write(&script, cluster::slurm_script(&options)).with_context(|| format!("writing {}", script.display()))?;
+    std::fs::write(&script, cluster::slurm_script(&options))
+        .with_context(|| format!("writing {}", script.display()))?;
     println!("wrote {}", script.display());
     if !args.submit {
         println!("submit it with: sbatch {}", script.display());

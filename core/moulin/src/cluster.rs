@@ -53,7 +53,9 @@ impl From<journal::JournalError> for ClusterError {
     fn from(e: journal::JournalError) -> ClusterError {
         match e {
             journal::JournalError::Io { path, source } => ClusterError::Io { path, source },
-            journal::JournalError::Format { path, line, message } => ClusterError::Invalid { path, message: format!("line {line}: {message}") },
+            journal::JournalError::Format { path, line, message } => {
+                ClusterError::Invalid { path, message: format!("line {line}: {message}") }
+            }
         }
     }
 }
@@ -124,7 +126,15 @@ pub fn status(dir: &Path) -> Result<Vec<ShardStatus>, ClusterError> {
     let one = |shard: Option<Shard>, dir: PathBuf| -> Result<ShardStatus, ClusterError> {
         let state = journal::read(&dir.join(journal::FILE_NAME))?;
         Ok(match state {
-            None => ShardStatus { shard, dir, state: State::Missing, attempts: 0, files_done: 0, files: 0, totals: Totals::default() },
+            None => ShardStatus {
+                shard,
+                dir,
+                state: State::Missing,
+                attempts: 0,
+                files_done: 0,
+                files: 0,
+                totals: Totals::default(),
+            },
             Some(s) => ShardStatus {
                 shard,
                 state: if s.done() {
@@ -144,7 +154,10 @@ pub fn status(dir: &Path) -> Result<Vec<ShardStatus>, ClusterError> {
     };
     match counts.len() {
         0 if dir.join(journal::FILE_NAME).exists() => Ok(vec![one(None, dir.to_path_buf())?]),
-        0 => Err(ClusterError::Invalid { path: dir.to_path_buf(), message: format!("no run here: expected {} or part-I-of-N folders", journal::FILE_NAME) }),
+        0 => Err(ClusterError::Invalid {
+            path: dir.to_path_buf(),
+            message: format!("no run here: expected {} or part-I-of-N folders", journal::FILE_NAME),
+        }),
         1 => {
             let count = *counts.iter().next().expect("one count");
             (0..count)
@@ -156,7 +169,11 @@ pub fn status(dir: &Path) -> Result<Vec<ShardStatus>, ClusterError> {
         }
         _ => Err(ClusterError::Invalid {
             path: dir.to_path_buf(),
-            message: format!("shard folders of {} different splits ({}): keep those of one", counts.len(), counts.iter().map(|n| format!("part-*-of-{n}")).collect::<Vec<_>>().join(", ")),
+            message: format!(
+                "shard folders of {} different splits ({}): keep those of one",
+                counts.len(),
+                counts.iter().map(|n| format!("part-*-of-{n}")).collect::<Vec<_>>().join(", ")
+            ),
         }),
     }
 }
@@ -184,23 +201,42 @@ pub struct Merged {
 pub fn merge(dir: &Path, concatenate: bool) -> Result<Merged, ClusterError> {
     let shards = status(dir)?;
     if shards.iter().any(|s| s.shard.is_none()) {
-        return Err(ClusterError::Invalid { path: dir.to_path_buf(), message: "this folder holds one run, not shards: there is nothing to merge".into() });
+        return Err(ClusterError::Invalid {
+            path: dir.to_path_buf(),
+            message: "this folder holds one run, not shards: there is nothing to merge".into(),
+        });
     }
-    let unfinished: Vec<String> = shards.iter().filter(|s| s.state != State::Done).map(|s| format!("{} ({})", s.dir.display(), s.state.name())).collect();
+    let unfinished: Vec<String> = shards
+        .iter()
+        .filter(|s| s.state != State::Done)
+        .map(|s| format!("{} ({})", s.dir.display(), s.state.name()))
+        .collect();
     if !unfinished.is_empty() {
-        return Err(ClusterError::Invalid { path: dir.to_path_buf(), message: format!("not every shard is done: {}", unfinished.join(", ")) });
+        return Err(ClusterError::Invalid {
+            path: dir.to_path_buf(),
+            message: format!("not every shard is done: {}", unfinished.join(", ")),
+        });
     }
     let mut manifests = Vec::new();
     for s in &shards {
         let path = s.dir.join("manifest.json");
         let text = std::fs::read_to_string(&path).map_err(io(&path))?;
-        let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| ClusterError::Invalid { path: path.clone(), message: format!("expected a run manifest: {e}") })?;
+        let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| ClusterError::Invalid {
+            path: path.clone(),
+            message: format!("expected a run manifest: {e}"),
+        })?;
         manifests.push((s, path, value));
     }
     let field = |path: &Path, value: &serde_json::Value, key: &str| -> Result<serde_json::Value, ClusterError> {
-        value.get(key).cloned().ok_or_else(|| ClusterError::Invalid { path: path.to_path_buf(), message: format!("expected `{key}` in the manifest") })
+        value.get(key).cloned().ok_or_else(|| ClusterError::Invalid {
+            path: path.to_path_buf(),
+            message: format!("expected `{key}` in the manifest"),
+        })
     };
-    let parse = |path: &Path, e: serde_json::Error| ClusterError::Invalid { path: path.to_path_buf(), message: format!("unexpected manifest content: {e}") };
+    let parse = |path: &Path, e: serde_json::Error| ClusterError::Invalid {
+        path: path.to_path_buf(),
+        message: format!("unexpected manifest content: {e}"),
+    };
 
     let mut merged = Merged { shards: shards.len(), ..Default::default() };
     let mut files: Vec<FileReport> = Vec::new();
@@ -208,13 +244,25 @@ pub fn merge(dir: &Path, concatenate: bool) -> Result<Merged, ClusterError> {
     for (s, path, value) in &manifests {
         let totals: Totals = serde_json::from_value(field(path, value, "totals")?).map_err(|e| parse(path, e))?;
         add_totals(&mut merged.totals, &totals);
-        let stages: Vec<StageReport> = serde_json::from_value(field(path, value, "stages")?).map_err(|e| parse(path, e))?;
+        let stages: Vec<StageReport> =
+            serde_json::from_value(field(path, value, "stages")?).map_err(|e| parse(path, e))?;
         if merged.stages.is_empty() {
-            merged.stages = stages.iter().map(|st| StageReport { id: st.id.clone(), plugin: st.plugin.clone(), kind: st.kind.clone(), ..Default::default() }).collect();
+            merged.stages = stages
+                .iter()
+                .map(|st| StageReport {
+                    id: st.id.clone(),
+                    plugin: st.plugin.clone(),
+                    kind: st.kind.clone(),
+                    ..Default::default()
+                })
+                .collect();
             summaries = vec![Vec::new(); stages.len()];
         }
         if stages.iter().map(|st| &st.id).ne(merged.stages.iter().map(|st| &st.id)) {
-            return Err(ClusterError::Invalid { path: path.clone(), message: "its stages are not those of the first shard: the shards ran different projects".into() });
+            return Err(ClusterError::Invalid {
+                path: path.clone(),
+                message: "its stages are not those of the first shard: the shards ran different projects".into(),
+            });
         }
         let shard_dir = s.dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         for (i, st) in stages.iter().enumerate() {
@@ -223,7 +271,8 @@ pub fn merge(dir: &Path, concatenate: bool) -> Result<Merged, ClusterError> {
                 summaries[i].push((shard_dir.clone(), summary.clone()));
             }
         }
-        let shard_files: Vec<FileReport> = serde_json::from_value(field(path, value, "files")?).map_err(|e| parse(path, e))?;
+        let shard_files: Vec<FileReport> =
+            serde_json::from_value(field(path, value, "files")?).map_err(|e| parse(path, e))?;
         files.extend(shard_files);
     }
     for (i, stage) in merged.stages.iter_mut().enumerate() {
@@ -242,8 +291,10 @@ pub fn merge(dir: &Path, concatenate: bool) -> Result<Merged, ClusterError> {
                 continue;
             }
             match concatenate_stage(dir, &stage.id, &summaries[i])? {
-                Ok(written) => merged.concatenated.extend(written.into_iter().map(|(name, bytes)| (stage.id.clone(), name, bytes))),
-                Err(why) => merged.not_concatenated.push((stage.id.clone(), why)),
+                Concatenated::Joined(written) => {
+                    merged.concatenated.extend(written.into_iter().map(|(name, bytes)| (stage.id.clone(), name, bytes)))
+                }
+                Concatenated::NotJoinable(why) => merged.not_concatenated.push((stage.id.clone(), why)),
             }
         }
     }
@@ -294,7 +345,12 @@ fn merge_summaries(summaries: &[(String, serde_json::Value)]) -> serde_json::Val
                 (_, serde_json::Value::Array(names)) if key == "files" => {
                     let entry = out.entry(key.clone()).or_insert_with(|| serde_json::Value::Array(Vec::new()));
                     if let Some(list) = entry.as_array_mut() {
-                        list.extend(names.iter().filter_map(|n| n.as_str()).map(|n| serde_json::Value::from(format!("{shard_dir}/{n}"))));
+                        list.extend(
+                            names
+                                .iter()
+                                .filter_map(|n| n.as_str())
+                                .map(|n| serde_json::Value::from(format!("{shard_dir}/{n}"))),
+                        );
                     }
                 }
                 (Some(serde_json::Value::Number(a)), serde_json::Value::Number(b)) => {
@@ -319,7 +375,9 @@ fn whole_name(name: &str) -> String {
         None => (None, name),
     };
     let joined = match file.find(".part-") {
-        Some(at) if file[at + 6..].len() >= 5 && file[at + 6..at + 11].bytes().all(|b| b.is_ascii_digit()) => format!("{}{}", &file[..at], &file[at + 11..]),
+        Some(at) if file[at + 6..].len() >= 5 && file[at + 6..at + 11].bytes().all(|b| b.is_ascii_digit()) => {
+            format!("{}{}", &file[..at], &file[at + 11..])
+        }
         _ => file.to_string(),
     };
     match dir {
@@ -328,9 +386,20 @@ fn whole_name(name: &str) -> String {
     }
 }
 
-/// Join one exporter's files; `Ok(Err(why))` when its summary does not say how.
-#[allow(clippy::type_complexity)]
-fn concatenate_stage(dir: &Path, stage: &str, summaries: &[(String, serde_json::Value)]) -> Result<Result<Vec<(String, u64)>, String>, ClusterError> {
+/// What `merge --concat` made of one exporter's files.
+enum Concatenated {
+    /// The joined files: name and bytes.
+    Joined(Vec<(String, u64)>),
+    /// Why they were left as they are.
+    NotJoinable(String),
+}
+
+/// Join one exporter's files, by the rule its summary names.
+fn concatenate_stage(
+    dir: &Path,
+    stage: &str,
+    summaries: &[(String, serde_json::Value)],
+) -> Result<Concatenated, ClusterError> {
     let how = summaries.first().and_then(|(_, s)| s.get("concatenate")).and_then(|h| h.as_str()).unwrap_or("");
     let join: fn(&Path, &[PathBuf]) -> Result<u64, ClusterError> = match how {
         "bytes" => |path, sources| join_files(path, sources, false),
@@ -338,9 +407,21 @@ fn concatenate_stage(dir: &Path, stage: &str, summaries: &[(String, serde_json::
         #[cfg(feature = "parquet")]
         "parquet_row_groups" => join_parquet,
         #[cfg(not(feature = "parquet"))]
-        "parquet_row_groups" => return Ok(Err(format!("exporter `{stage}` writes Parquet, and this moulin was built without the `parquet` feature"))),
-        "" => return Ok(Err(format!("exporter `{stage}` does not say how its files can be joined"))),
-        other => return Ok(Err(format!("exporter `{stage}` asks for `{other}`, which this moulin does not know"))),
+        "parquet_row_groups" => {
+            return Ok(Concatenated::NotJoinable(format!(
+                "exporter `{stage}` writes Parquet, and this moulin was built without the `parquet` feature"
+            )))
+        }
+        "" => {
+            return Ok(Concatenated::NotJoinable(format!(
+                "exporter `{stage}` does not say how its files can be joined"
+            )))
+        }
+        other => {
+            return Ok(Concatenated::NotJoinable(format!(
+                "exporter `{stage}` asks for `{other}`, which this moulin does not know"
+            )))
+        }
     };
     // Target name -> source files, in shard and part order.
     let mut targets: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
@@ -354,7 +435,7 @@ fn concatenate_stage(dir: &Path, stage: &str, summaries: &[(String, serde_json::
         let bytes = join(&dir.join(&name), &sources)?;
         written.push((name, bytes));
     }
-    Ok(Ok(written))
+    Ok(Concatenated::Joined(written))
 }
 
 /// Write `sources` one after the other to `path` (under `.partial`, synced, renamed when
@@ -392,7 +473,10 @@ fn join_files(path: &Path, sources: &[PathBuf], skip_first_line: bool) -> Result
 fn join_parquet(path: &Path, sources: &[PathBuf]) -> Result<u64, ClusterError> {
     use parquet::column::writer::ColumnCloseResult;
     use parquet::file::{metadata::ParquetMetaDataReader, properties::WriterProperties, writer::SerializedFileWriter};
-    let bad = |p: &Path, e: parquet::errors::ParquetError| ClusterError::Invalid { path: p.to_path_buf(), message: format!("cannot join this Parquet file: {e}") };
+    let bad = |p: &Path, e: parquet::errors::ParquetError| ClusterError::Invalid {
+        path: p.to_path_buf(),
+        message: format!("cannot join this Parquet file: {e}"),
+    };
     let mut inputs = Vec::new();
     for source in sources {
         let file = std::fs::File::open(source).map_err(io(source))?;
@@ -403,15 +487,20 @@ fn join_parquet(path: &Path, sources: &[PathBuf]) -> Result<u64, ClusterError> {
         return Err(ClusterError::Invalid { path: path.to_path_buf(), message: "no Parquet file to join".into() });
     };
     let schema = first.file_metadata().schema_descr().root_schema_ptr();
-    let properties = WriterProperties::builder().set_key_value_metadata(first.file_metadata().key_value_metadata().cloned()).build();
+    let properties =
+        WriterProperties::builder().set_key_value_metadata(first.file_metadata().key_value_metadata().cloned()).build();
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".partial");
     let tmp = PathBuf::from(tmp);
     let out = std::fs::File::create(&tmp).map_err(io(&tmp))?;
-    let mut writer = SerializedFileWriter::new(out, schema, std::sync::Arc::new(properties)).map_err(|e| bad(&tmp, e))?;
+    let mut writer =
+        SerializedFileWriter::new(out, schema, std::sync::Arc::new(properties)).map_err(|e| bad(&tmp, e))?;
     for (source, file, metadata) in &inputs {
         if metadata.file_metadata().schema() != first.file_metadata().schema() {
-            return Err(ClusterError::Invalid { path: source.to_path_buf(), message: "its schema is not the first file's".into() });
+            return Err(ClusterError::Invalid {
+                path: source.to_path_buf(),
+                message: "its schema is not the first file's".into(),
+            });
         }
         for group in metadata.row_groups() {
             let mut group_out = writer.next_row_group().map_err(|e| bad(&tmp, e))?;
@@ -466,8 +555,20 @@ pub struct SlurmOptions {
 impl SlurmOptions {
     /// Defaults: 2 CPUs a task, no partition, time or memory given (the cluster's).
     pub fn new(moulin: PathBuf, project: PathBuf, output: PathBuf, tasks: usize) -> SlurmOptions {
-        let job_name = format!("moulin-{}", project.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
-        SlurmOptions { moulin, project, output, tasks, partition: None, time: None, cpus_per_task: 2, memory: None, job_name, max_running: None }
+        let job_name =
+            format!("moulin-{}", project.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default());
+        SlurmOptions {
+            moulin,
+            project,
+            output,
+            tasks,
+            partition: None,
+            time: None,
+            cpus_per_task: 2,
+            memory: None,
+            job_name,
+            max_running: None,
+        }
     }
 }
 
@@ -534,7 +635,8 @@ mod tests {
 
     #[test]
     fn summaries_add_up_and_files_keep_their_shard() {
-        let a = serde_json::json!({"files": ["d.part-00000.jsonl"], "documents": 2, "bytes": 10, "concatenate": "bytes"});
+        let a =
+            serde_json::json!({"files": ["d.part-00000.jsonl"], "documents": 2, "bytes": 10, "concatenate": "bytes"});
         let b = serde_json::json!({"files": ["d.part-00000.jsonl", "d.part-00001.jsonl"], "documents": 3, "bytes": 5, "concatenate": "bytes"});
         let m = merge_summaries(&[("part-0-of-2".into(), a), ("part-1-of-2".into(), b)]);
         assert_eq!(
@@ -553,7 +655,10 @@ mod tests {
         assert!(s.contains("#SBATCH --array=0-7%2\n"), "{s}");
         assert!(s.contains("#SBATCH --partition=short\n"));
         assert!(s.contains("#SBATCH --time=01:00:00\n"));
-        assert!(s.contains("'/opt/moulin bin/moulin' run '/p/it'\\''s.toml' --output /p/out --shard auto/8 --resume"), "{s}");
+        assert!(
+            s.contains("'/opt/moulin bin/moulin' run '/p/it'\\''s.toml' --output /p/out --shard auto/8 --resume"),
+            "{s}"
+        );
         assert!(s.contains("#SBATCH --output=/p/out/slurm/%A_%a.out"));
     }
 }

@@ -323,7 +323,10 @@ impl<'a> Locator<'a> {
 fn header_name(line: &str) -> Option<&str> {
     let t = line.trim();
     let t = t.split('#').next().unwrap_or("").trim();
-    let inner = t.strip_prefix("[[").and_then(|r| r.strip_suffix("]]")).or_else(|| t.strip_prefix('[').and_then(|r| r.strip_suffix(']')))?;
+    let inner = t
+        .strip_prefix("[[")
+        .and_then(|r| r.strip_suffix("]]"))
+        .or_else(|| t.strip_prefix('[').and_then(|r| r.strip_suffix(']')))?;
     Some(inner.trim())
 }
 
@@ -335,7 +338,8 @@ fn sets_key(line: &str, key: &str) -> bool {
         let mut from = 0;
         while let Some(pos) = code[from..].find(candidate) {
             let at = from + pos;
-            let before_ok = code[..at].chars().next_back().is_none_or(|c| c.is_whitespace() || c == '{' || c == ',' || c == '.');
+            let before_ok =
+                code[..at].chars().next_back().is_none_or(|c| c.is_whitespace() || c == '{' || c == ',' || c == '.');
             let after = code[at + candidate.len()..].trim_start();
             if before_ok && after.starts_with('=') {
                 return true;
@@ -396,7 +400,12 @@ impl ProjectConfig {
             Ok(source) => Self::parse_partial(file, &source),
             Err(e) => (
                 None,
-                vec![ConfigError { file: file.to_path_buf(), line: None, key: None, message: format!("cannot read the project file: {e}") }],
+                vec![ConfigError {
+                    file: file.to_path_buf(),
+                    line: None,
+                    key: None,
+                    message: format!("cannot read the project file: {e}"),
+                }],
             ),
         }
     }
@@ -413,7 +422,12 @@ impl ProjectConfig {
     /// (possibly with problems elsewhere, so that the stages can still be checked), and every
     /// problem found.
     pub fn parse_partial(file: &Path, source: &str) -> (Option<ProjectConfig>, Vec<ConfigError>) {
-        let err = |line: Option<usize>, key: Option<String>, message: String| ConfigError { file: file.to_path_buf(), line, key, message };
+        let err = |line: Option<usize>, key: Option<String>, message: String| ConfigError {
+            file: file.to_path_buf(),
+            line,
+            key,
+            message,
+        };
         let mut table: toml::Table = match source.parse() {
             Ok(t) => t,
             Err(e) => {
@@ -431,7 +445,11 @@ impl ProjectConfig {
             if v.is_table() {
                 Some(v)
             } else {
-                problems.push(err(loc.top_key_line(name), Some(name.into()), format!("expected a table `[{name}]`, found a {}", v.type_str())));
+                problems.push(err(
+                    loc.top_key_line(name),
+                    Some(name.into()),
+                    format!("expected a table `[{name}]`, found a {}", v.type_str()),
+                ));
                 None
             }
         };
@@ -459,12 +477,18 @@ impl ProjectConfig {
                 None
             }
         };
-        let plugins: RawPlugins = raw_plugins.and_then(|v| parse_section(&loc, file, "plugins", v, &mut problems)).unwrap_or_default();
-        let pipeline: Option<RawPipeline> = raw_pipeline.and_then(|v| parse_section(&loc, file, "pipeline", v, &mut problems));
+        let plugins: RawPlugins =
+            raw_plugins.and_then(|v| parse_section(&loc, file, "plugins", v, &mut problems)).unwrap_or_default();
+        let pipeline: Option<RawPipeline> =
+            raw_pipeline.and_then(|v| parse_section(&loc, file, "pipeline", v, &mut problems));
 
         let mut stages = Vec::new();
         match raw_stages {
-            None => problems.push(err(None, Some("stage".into()), "no `[[stage]]`: a project needs at least one stage".into())),
+            None => problems.push(err(
+                None,
+                Some("stage".into()),
+                "no `[[stage]]`: a project needs at least one stage".into(),
+            )),
             Some(toml::Value::Array(items)) => {
                 for (index, item) in items.into_iter().enumerate() {
                     let sec = loc.section("stage", index);
@@ -481,7 +505,11 @@ impl ProjectConfig {
                     }
                 }
             }
-            Some(other) => problems.push(err(loc.top_key_line("stage"), Some("stage".into()), format!("expected `[[stage]]` tables, found a {}", other.type_str()))),
+            Some(other) => problems.push(err(
+                loc.top_key_line("stage"),
+                Some("stage".into()),
+                format!("expected `[[stage]]` tables, found a {}", other.type_str()),
+            )),
         }
 
         // Checks across fields.
@@ -490,44 +518,77 @@ impl ProjectConfig {
             let line = loc.key_line(loc.section("stage", s.index), Some("id"));
             let valid = !s.id.is_empty() && s.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
             if !valid {
-                problems.push(err(line, Some(format!("stage[{}].id", s.index)), format!("expected letters, digits, `_` or `-`, found {:?}", s.id)));
+                problems.push(err(
+                    line,
+                    Some(format!("stage[{}].id", s.index)),
+                    format!("expected letters, digits, `_` or `-`, found {:?}", s.id),
+                ));
             }
             if let Some(first) = seen.insert(s.id.clone(), s.index) {
-                problems.push(err(line, Some(format!("stage[{}].id", s.index)), format!("stage id `{}` is already used by stage[{first}]", s.id)));
+                problems.push(err(
+                    line,
+                    Some(format!("stage[{}].id", s.index)),
+                    format!("stage id `{}` is already used by stage[{first}]", s.id),
+                ));
             }
         }
         let input = input.map(|i| {
             let sec = loc.section("input", 0);
             if i.paths.is_empty() {
-                problems.push(err(loc.key_line(sec, Some("paths")), Some("input.paths".into()), "expected at least one path".into()));
+                problems.push(err(
+                    loc.key_line(sec, Some("paths")),
+                    Some("input.paths".into()),
+                    "expected at least one path".into(),
+                ));
             }
             let include = i.include.unwrap_or_else(default_include);
-            for (key, pattern) in include.iter().map(|p| ("include", p)).chain(i.exclude.iter().map(|p| ("exclude", p))) {
+            for (key, pattern) in include.iter().map(|p| ("include", p)).chain(i.exclude.iter().map(|p| ("exclude", p)))
+            {
                 if let Err(e) = globset::Glob::new(pattern) {
-                    problems.push(err(loc.key_line(sec, Some(key)), Some(format!("input.{key}")), format!("bad glob {pattern:?}: {}", e.kind())));
+                    problems.push(err(
+                        loc.key_line(sec, Some(key)),
+                        Some(format!("input.{key}")),
+                        format!("bad glob {pattern:?}: {}", e.kind()),
+                    ));
                 }
             }
             for p in &i.paths {
                 let resolved = base.join(p);
                 if !resolved.exists() {
-                    problems.push(err(loc.key_line(sec, Some("paths")), Some("input.paths".into()), format!("input path {} does not exist", resolved.display())));
+                    problems.push(err(
+                        loc.key_line(sec, Some("paths")),
+                        Some("input.paths".into()),
+                        format!("input path {} does not exist", resolved.display()),
+                    ));
                 }
             }
             for (key, v) in [("max_document_bytes", i.max_document_bytes), ("max_member_bytes", i.max_member_bytes)] {
                 if v == 0 {
-                    problems.push(err(loc.key_line(sec, Some(key)), Some(format!("input.{key}")), "expected a positive number of bytes".into()));
+                    problems.push(err(
+                        loc.key_line(sec, Some(key)),
+                        Some(format!("input.{key}")),
+                        "expected a positive number of bytes".into(),
+                    ));
                 }
             }
             for (n, rule) in i.formats.iter().enumerate() {
                 let line = loc.key_line(sec, Some("formats"));
                 if let Err(e) = globset::Glob::new(&rule.glob) {
-                    problems.push(err(line, Some(format!("input.formats.{n}.glob")), format!("bad glob {:?}: {}", rule.glob, e.kind())));
+                    problems.push(err(
+                        line,
+                        Some(format!("input.formats.{n}.glob")),
+                        format!("bad glob {:?}: {}", rule.glob, e.kind()),
+                    ));
                 }
                 if crate::corpus::parse_format(&rule.format).is_none() {
                     problems.push(err(
                         line,
                         Some(format!("input.formats.{n}.format")),
-                        format!("unknown format {:?}, expected one of {}", rule.format, crate::corpus::EXTENSIONS.join(", ")),
+                        format!(
+                            "unknown format {:?}, expected one of {}",
+                            rule.format,
+                            crate::corpus::EXTENSIONS.join(", ")
+                        ),
                     ));
                 }
             }
@@ -561,18 +622,24 @@ impl ProjectConfig {
             })
             .unwrap_or_default();
         if pipeline.batch_documents == 0 || pipeline.batch_bytes == 0 {
-            problems.push(err(loc.key_line(loc.section("pipeline", 0), Some("batch_documents")), Some("pipeline".into()), "batch sizes must be positive".into()));
+            problems.push(err(
+                loc.key_line(loc.section("pipeline", 0), Some("batch_documents")),
+                Some("pipeline".into()),
+                "batch sizes must be positive".into(),
+            ));
         }
 
         let config = input.map(|input| ProjectConfig {
-                file: file.to_path_buf(),
-                name: project.name.unwrap_or_else(|| file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()),
-                output: base.join(project.output),
-                input,
-                plugin_paths: plugins.paths.iter().map(|p| base.join(p)).collect(),
-                pipeline,
-                stages,
-                source: source.to_string(),
+            file: file.to_path_buf(),
+            name: project
+                .name
+                .unwrap_or_else(|| file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()),
+            output: base.join(project.output),
+            input,
+            plugin_paths: plugins.paths.iter().map(|p| base.join(p)).collect(),
+            pipeline,
+            stages,
+            source: source.to_string(),
         });
         (config, problems)
     }
@@ -632,7 +699,9 @@ mod tests {
         let src = "bogus = 1\n[project]\nnmae = \"x\"\n[input]\npaths = []\nincldue = []\n[[stage]]\nid = \"a\"\n[[stage]]\nid = \"a\"\nplugin = 3\n";
         let errors = parse(src).unwrap_err();
         let shown: Vec<String> = errors.iter().map(|e| format!("{:?} {:?} {}", e.line, e.key, e.message)).collect();
-        let find = |needle: &str| shown.iter().find(|s| s.contains(needle)).unwrap_or_else(|| panic!("no {needle} in {shown:#?}"));
+        let find = |needle: &str| {
+            shown.iter().find(|s| s.contains(needle)).unwrap_or_else(|| panic!("no {needle} in {shown:#?}"))
+        };
         assert!(find("bogus").starts_with("Some(1)"));
         assert!(find("nmae").starts_with("Some(3)"));
         assert!(find("incldue").starts_with("Some(6)"));
@@ -664,12 +733,19 @@ mod tests {
         let src = "[input]\npaths = [\".\"]\nmax_member_bytes = 0\nformats = [{ glob = \"**/*.dat\", format = \"jsonl\" }, { glob = \"x\", format = \"rar\" }]\n\
                    [input.warc]\ncontent_types = [\"html\"]\n[[stage]]\nid = \"s\"\nplugin = \"x\"\n";
         let errors = ProjectConfig::parse(&dir.path().join("p.toml"), src).unwrap_err();
-        let shown: Vec<String> = errors.iter().map(|e| format!("{:?} {} {}", e.line, e.key.as_deref().unwrap_or(""), e.message)).collect();
+        let shown: Vec<String> =
+            errors.iter().map(|e| format!("{:?} {} {}", e.line, e.key.as_deref().unwrap_or(""), e.message)).collect();
         assert_eq!(shown.len(), 3, "{shown:#?}");
         assert!(shown[0].starts_with("Some(3) input.max_member_bytes expected a positive"), "{shown:#?}");
-        assert!(shown[1].starts_with("Some(4) input.formats.1.format unknown format \"rar\", expected one of txt, txt.gz"), "{shown:#?}");
+        assert!(
+            shown[1].starts_with("Some(4) input.formats.1.format unknown format \"rar\", expected one of txt, txt.gz"),
+            "{shown:#?}"
+        );
         assert!(shown[2].starts_with("Some(6) input.warc.content_types.0 expected a media type"), "{shown:#?}");
-        let ok = src.replace("max_member_bytes = 0", "strict_encoding = true").replace("\"rar\"", "\"tar.zst\"").replace("[\"html\"]", "[\"text/*\"]");
+        let ok = src
+            .replace("max_member_bytes = 0", "strict_encoding = true")
+            .replace("\"rar\"", "\"tar.zst\"")
+            .replace("[\"html\"]", "[\"text/*\"]");
         let config = ProjectConfig::parse(&dir.path().join("p.toml"), &ok).unwrap();
         assert!(config.input.strict_encoding);
         assert_eq!(config.input.formats[1].format, "tar.zst");

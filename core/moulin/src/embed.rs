@@ -28,7 +28,14 @@ pub struct PipelineBuilder {
 impl PipelineBuilder {
     /// Start a pipeline over the stages of `registry`.
     pub fn new(registry: Registry) -> Self {
-        PipelineBuilder { registry, stages: Vec::new(), threads: 1, output_dir: ".".into(), batch_documents: 256, max_stage_restarts: crate::config::default_max_stage_restarts() }
+        PipelineBuilder {
+            registry,
+            stages: Vec::new(),
+            threads: 1,
+            output_dir: ".".into(),
+            batch_documents: 256,
+            max_stage_restarts: crate::config::default_max_stage_restarts(),
+        }
     }
 
     /// Add a stage: its id, the stage name on the registry, its config.
@@ -61,11 +68,17 @@ impl PipelineBuilder {
         let mut specs = Vec::new();
         for (index, (id, plugin, config)) in self.stages.iter().enumerate() {
             let problem = |key: &str, message: String| {
-                Problem::Config(ConfigError { file: "(pipeline builder)".into(), line: None, key: Some(format!("stage[{index}].{key}")), message })
+                Problem::Config(ConfigError {
+                    file: "(pipeline builder)".into(),
+                    line: None,
+                    key: Some(format!("stage[{index}].{key}")),
+                    message,
+                })
             };
             let Some((lib, manifest)) = self.registry.stage(plugin) else {
                 let near = self.registry.nearest(plugin);
-                problems.push(problem("plugin", format!("unknown plugin stage `{plugin}`; nearest: {}", near.join(", "))));
+                problems
+                    .push(problem("plugin", format!("unknown plugin stage `{plugin}`; nearest: {}", near.join(", "))));
                 continue;
             };
             let config_json = config.to_string();
@@ -81,7 +94,14 @@ impl PipelineBuilder {
         }
         let (stages, exporters) = specs.into_iter().partition(|s: &StageSpec| s.kind != StageKind::Export);
         Ok(Pipeline {
-            engine: Engine { stages, exporters, threads: self.threads, output_dir: self.output_dir, max_stage_restarts: self.max_stage_restarts, checkpoint: Default::default() },
+            engine: Engine {
+                stages,
+                exporters,
+                threads: self.threads,
+                output_dir: self.output_dir,
+                max_stage_restarts: self.max_stage_restarts,
+                checkpoint: Default::default(),
+            },
             batch_documents: self.batch_documents,
         })
     }
@@ -137,9 +157,13 @@ impl Outputs {
     pub fn finish(mut self) -> Result<Vec<StageReport>, Error> {
         for _ in self.rx.iter() {}
         let handle = self.handle.take().expect("finish is called once");
-        let outcome = handle.join().map_err(|_| Error::Setup("the pipeline thread panicked".into()))?.map_err(Error::Setup)?;
+        let outcome =
+            handle.join().map_err(|_| Error::Setup("the pipeline thread panicked".into()))?.map_err(Error::Setup)?;
         match outcome.fatal {
-            Some(message) => Err(Error::Stopped { message, report: Box::new(crate::report::RunReport { stages: outcome.stages, ..Default::default() }) }),
+            Some(message) => Err(Error::Stopped {
+                message,
+                report: Box::new(crate::report::RunReport { stages: outcome.stages, ..Default::default() }),
+            }),
             None => Ok(outcome.stages),
         }
     }

@@ -59,7 +59,9 @@ impl From<crate::journal::JournalError> for Error {
     fn from(e: crate::journal::JournalError) -> Error {
         match e {
             crate::journal::JournalError::Io { path, source } => Error::Io { path, source },
-            crate::journal::JournalError::Format { path, line, message } => Error::Resume { path, message: format!("line {line}: {message}") },
+            crate::journal::JournalError::Format { path, line, message } => {
+                Error::Resume { path, message: format!("line {line}: {message}") }
+            }
         }
     }
 }

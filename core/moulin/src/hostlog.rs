@@ -31,15 +31,14 @@ const FIELDS: &[&str] = &["message", "module"];
 fn callsite(plugin: &str, level: Level) -> &'static PluginCallsite {
     static CALLSITES: OnceLock<Mutex<HashMap<(String, Level), &'static PluginCallsite>>> = OnceLock::new();
     let mut map = CALLSITES.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
-    map.entry((plugin.to_string(), level))
-        .or_insert_with(|| {
-            let target: &'static str = Box::leak(format!("plugin::{plugin}").into_boxed_str());
-            let cs: &'static PluginCallsite = Box::leak(Box::new(PluginCallsite { metadata: OnceLock::new() }));
-            let fields = FieldSet::new(FIELDS, Identifier(cs));
-            let _ = cs.metadata.set(Metadata::new("plugin event", target, level, None, None, None, fields, Kind::EVENT));
-            tracing::callsite::register(cs);
-            cs
-        })
+    map.entry((plugin.to_string(), level)).or_insert_with(|| {
+        let target: &'static str = Box::leak(format!("plugin::{plugin}").into_boxed_str());
+        let cs: &'static PluginCallsite = Box::leak(Box::new(PluginCallsite { metadata: OnceLock::new() }));
+        let fields = FieldSet::new(FIELDS, Identifier(cs));
+        let _ = cs.metadata.set(Metadata::new("plugin event", target, level, None, None, None, fields, Kind::EVENT));
+        tracing::callsite::register(cs);
+        cs
+    })
 }
 
 fn level_of(n: u8) -> Level {

@@ -99,11 +99,15 @@ impl Header {
             return Some(format!("the journal is of {}, this run is {}", name(&self.shard), name(&now.shard)));
         }
         if self.fingerprint != now.fingerprint {
-            return Some("the project's input settings, stages or plugin versions changed since the journal was started".into());
+            return Some(
+                "the project's input settings, stages or plugin versions changed since the journal was started".into(),
+            );
         }
         if self.files != now.files {
-            let then: std::collections::BTreeMap<&str, u64> = self.files.iter().map(|(id, n)| (id.as_str(), *n)).collect();
-            let current: std::collections::BTreeMap<&str, u64> = now.files.iter().map(|(id, n)| (id.as_str(), *n)).collect();
+            let then: std::collections::BTreeMap<&str, u64> =
+                self.files.iter().map(|(id, n)| (id.as_str(), *n)).collect();
+            let current: std::collections::BTreeMap<&str, u64> =
+                now.files.iter().map(|(id, n)| (id.as_str(), *n)).collect();
             let what = then
                 .iter()
                 .find_map(|(id, n)| match current.get(id) {
@@ -190,17 +194,31 @@ pub fn read(path: &Path) -> Result<Option<State>, JournalError> {
         offset += line.len() as u64;
         match &mut state {
             None => {
-                let header: Header = serde_json::from_value(value).map_err(|e| format(i + 1, format!("expected the journal header: {e}")))?;
+                let header: Header = serde_json::from_value(value)
+                    .map_err(|e| format(i + 1, format!("expected the journal header: {e}")))?;
                 if header.journal != VERSION {
-                    return Err(format(i + 1, format!("journal version {} (this moulin writes {VERSION})", header.journal)));
+                    return Err(format(
+                        i + 1,
+                        format!("journal version {} (this moulin writes {VERSION})", header.journal),
+                    ));
                 }
-                state = Some(State { header, attempts: 0, last: None, files_done: 0, files: Vec::new(), valid_bytes: 0 });
+                state =
+                    Some(State { header, attempts: 0, last: None, files_done: 0, files: Vec::new(), valid_bytes: 0 });
             }
             Some(s) if value.get("attempt").is_some() => s.attempts += 1,
             Some(s) => {
-                let commit: Commit = serde_json::from_value(value).map_err(|e| format(i + 1, format!("expected a commit: {e}")))?;
+                let commit: Commit =
+                    serde_json::from_value(value).map_err(|e| format(i + 1, format!("expected a commit: {e}")))?;
                 if commit.files_done != s.files_done + commit.files.len() || commit.files_done > s.header.files.len() {
-                    return Err(format(i + 1, format!("the commit says {} files done, after {} and {} more", commit.files_done, s.files_done, commit.files.len())));
+                    return Err(format(
+                        i + 1,
+                        format!(
+                            "the commit says {} files done, after {} and {} more",
+                            commit.files_done,
+                            s.files_done,
+                            commit.files.len()
+                        ),
+                    ));
                 }
                 s.files_done = commit.files_done;
                 s.files.extend(commit.files.iter().cloned());
@@ -291,12 +309,19 @@ pub enum LockError {
 /// locks the run goes on, with a warning.
 pub fn lock(dir: &Path) -> Result<RunLock, LockError> {
     let path = dir.join(LOCK_FILE);
-    let file = OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(|source| LockError::Io { path: path.clone(), source })?;
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|source| LockError::Io { path: path.clone(), source })?;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
     loop {
         match fs4::FileExt::try_lock(&file) {
             Ok(()) => return Ok(RunLock { _file: Some(file) }),
-            Err(fs4::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => std::thread::sleep(std::time::Duration::from_millis(50)),
+            Err(fs4::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(50))
+            }
             Err(fs4::TryLockError::WouldBlock) => return Err(LockError::Busy(path)),
             Err(fs4::TryLockError::Error(e)) => {
                 tracing::warn!(path = %path.display(), error = %e, "Cannot lock the output folder; nothing keeps another run from writing to it.");
@@ -335,7 +360,10 @@ mod tests {
     use super::*;
 
     fn commit(n: u64, files: &[&str], done: bool) -> Commit {
-        let files: Vec<FileReport> = files.iter().map(|f| FileReport { path: f.to_string(), documents: 1, exported: 1, ..Default::default() }).collect();
+        let files: Vec<FileReport> = files
+            .iter()
+            .map(|f| FileReport { path: f.to_string(), documents: 1, exported: 1, ..Default::default() })
+            .collect();
         Commit { commit: n, files_done: 0, files, done, ..Default::default() }
     }
 
@@ -343,7 +371,11 @@ mod tests {
     fn a_journal_reads_back_to_its_last_whole_commit_at_every_cut() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(FILE_NAME);
-        let header = Header::new("f".into(), Some(Shard { index: 1, count: 2 }), vec![("a".into(), 1), ("b".into(), 2), ("c".into(), 3)]);
+        let header = Header::new(
+            "f".into(),
+            Some(Shard { index: 1, count: 2 }),
+            vec![("a".into(), 1), ("b".into(), 2), ("c".into(), 3)],
+        );
         let mut j = Journal::create(&path, &header).unwrap();
         j.append(&serde_json::json!({"attempt": 1})).unwrap();
         let mut c = commit(0, &[], false);

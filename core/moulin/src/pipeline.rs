@@ -136,7 +136,11 @@ impl Batch {
 
     /// Whether the batch holds nothing at all.
     pub fn is_empty(&self) -> bool {
-        self.docs.is_empty() && self.failures.is_empty() && self.read.is_empty() && self.skipped.is_empty() && self.checkpoint.is_none()
+        self.docs.is_empty()
+            && self.failures.is_empty()
+            && self.read.is_empty()
+            && self.skipped.is_empty()
+            && self.checkpoint.is_none()
     }
 }
 
@@ -233,7 +237,15 @@ fn doc_failure(origin: u32, id: &str, stage: &str, kind: &str, message: String) 
     Failure {
         origin,
         counts_as_document: true,
-        record: ErrorRecord { path: None, member: None, record: None, id: Some(id.to_string()), stage: Some(stage.to_string()), kind: kind.to_string(), message },
+        record: ErrorRecord {
+            path: None,
+            member: None,
+            record: None,
+            id: Some(id.to_string()),
+            stage: Some(stage.to_string()),
+            kind: kind.to_string(),
+            message,
+        },
     }
 }
 
@@ -256,7 +268,13 @@ struct StageOutput {
 impl Worker<'_> {
     /// Run every stage on a batch. `Err` is fatal for the run.
     fn process(&mut self, batch: Batch, stats: &mut [StageReport]) -> Result<Finished, String> {
-        let mut out = Finished { failures: batch.failures, read: batch.read, skipped: batch.skipped, text_bytes: batch.text_bytes, ..Default::default() };
+        let mut out = Finished {
+            failures: batch.failures,
+            read: batch.read,
+            skipped: batch.skipped,
+            text_bytes: batch.text_bytes,
+            ..Default::default()
+        };
         let files_done = batch.checkpoint;
         let mut docs = batch.docs;
         let mut origins = batch.origins;
@@ -288,7 +306,13 @@ impl Worker<'_> {
                 let origin = origins[i];
                 if spec.kind == StageKind::Annotate && (doc.text.as_ptr() as usize, doc.text.len()) != texts[i] {
                     stat.failed += 1;
-                    out.failures.push(doc_failure(origin, &doc.id, &spec.id, "contract", "an annotate stage changed the text".into()));
+                    out.failures.push(doc_failure(
+                        origin,
+                        &doc.id,
+                        &spec.id,
+                        "contract",
+                        "an annotate stage changed the text".into(),
+                    ));
                     continue;
                 }
                 if let Some((_, problem)) = doc.find_invalid_span() {
@@ -309,7 +333,8 @@ impl Worker<'_> {
         }
         out.docs = docs;
         out.origins = origins;
-        out.checkpoint = files_done.map(|files_done| Checkpoint { files_done, exporters: Vec::new(), stages: Vec::new() });
+        out.checkpoint =
+            files_done.map(|files_done| Checkpoint { files_done, exporters: Vec::new(), stages: Vec::new() });
         Ok(out)
     }
 
@@ -318,7 +343,13 @@ impl Worker<'_> {
     /// run again, each on a new instance after a panic, until every document that panics on
     /// its own is found. Those fail; the others go on as if nothing had happened. The
     /// documents are copied before each call, since a panicking call loses them.
-    fn run_stage(&mut self, si: usize, docs: Vec<Doc>, ids: &[RString], stat: &mut StageReport) -> Result<StageOutput, String> {
+    fn run_stage(
+        &mut self,
+        si: usize,
+        docs: Vec<Doc>,
+        ids: &[RString],
+        stat: &mut StageReport,
+    ) -> Result<StageOutput, String> {
         let mut out = StageOutput::default();
         // Halves still to run, as (documents, position of the first); the left half first,
         // so that what comes back stays in input order.
@@ -353,7 +384,14 @@ impl Worker<'_> {
     /// One call of stage `si` on `docs`, the documents at positions `base..` of the batch:
     /// what came back and what failed goes into `out`. Returns the message of a panic, which
     /// leaves nothing in `out`.
-    fn call(&mut self, si: usize, docs: Vec<Doc>, base: usize, ids: &[RString], out: &mut StageOutput) -> Option<String> {
+    fn call(
+        &mut self,
+        si: usize,
+        docs: Vec<Doc>,
+        base: usize,
+        ids: &[RString],
+        out: &mut StageOutput,
+    ) -> Option<String> {
         let n = docs.len();
         let fail_all = |out: &mut StageOutput, kind: &str, message: &str| {
             out.failed.extend((base..base + n).map(|i| (i, kind.to_string(), message.to_string())));
@@ -409,7 +447,8 @@ impl Engine {
         // input is read.
         let mut workers_instances = Vec::with_capacity(threads);
         for w in 0..threads {
-            let instances: Result<Vec<_>, _> = self.stages.iter().map(|s| s.instantiate(&self.output_dir, w, threads)).collect();
+            let instances: Result<Vec<_>, _> =
+                self.stages.iter().map(|s| s.instantiate(&self.output_dir, w, threads)).collect();
             workers_instances.push(instances?);
         }
         let mut exporters: Vec<StageBox> =
@@ -420,7 +459,12 @@ impl Engine {
             .stages
             .iter()
             .chain(&self.exporters)
-            .map(|s| StageReport { id: s.id.clone(), plugin: s.name.clone(), kind: s.kind.to_string(), ..Default::default() })
+            .map(|s| StageReport {
+                id: s.id.clone(),
+                plugin: s.name.clone(),
+                kind: s.kind.to_string(),
+                ..Default::default()
+            })
             .collect();
         let window = threads * 4;
         let (batch_tx, batch_rx) = bounded::<(u64, Batch)>(threads * 2);
@@ -543,7 +587,9 @@ impl Engine {
         let mut finished = Vec::new();
         if fatal.is_none() {
             finished_by_worker.sort_by_key(|(worker, _)| *worker);
-            finished = (0..self.stages.len()).map(|si| finished_by_worker.iter().map(|(_, s)| s[si].clone()).collect()).collect();
+            finished = (0..self.stages.len())
+                .map(|si| finished_by_worker.iter().map(|(_, s)| s[si].clone()).collect())
+                .collect();
         }
         Ok(EngineOutcome { stages: stats, fatal, finished })
     }
@@ -571,15 +617,25 @@ impl Engine {
             .iter_mut()
             .zip(&self.exporters)
             .map(|(exporter, spec)| match exporter.call_ext(moulin_abi::ext::CHECKPOINT.into(), "".into()) {
-                RResult::ROk(state) => serde_json::from_str(&state).map_err(|e| format!("exporter `{}` returned a resume state that is not JSON: {e}", spec.id)),
-                RResult::RErr(e) => Err(format!("exporter `{}` could not complete its files at a resume point: {}", spec.id, plugin_error_text(&e))),
+                RResult::ROk(state) => serde_json::from_str(&state)
+                    .map_err(|e| format!("exporter `{}` returned a resume state that is not JSON: {e}", spec.id)),
+                RResult::RErr(e) => Err(format!(
+                    "exporter `{}` could not complete its files at a resume point: {}",
+                    spec.id,
+                    plugin_error_text(&e)
+                )),
             })
             .collect()
     }
 
     /// Hand a finished batch to every exporter. Per-document export errors fail those
     /// documents; an exporter that fails as a whole stops the run.
-    fn export(&self, exporters: &mut [StageBox], batch: &mut Finished, stats: &mut [StageReport]) -> Result<(), String> {
+    fn export(
+        &self,
+        exporters: &mut [StageBox],
+        batch: &mut Finished,
+        stats: &mut [StageReport],
+    ) -> Result<(), String> {
         if exporters.is_empty() || batch.docs.is_empty() {
             return Ok(());
         }
@@ -597,12 +653,24 @@ impl Engine {
                     for e in errors.iter() {
                         let k = e.index as usize;
                         if let Some(doc) = batch.docs.get(k) {
-                            batch.failures.push(doc_failure(batch.origins[k], &doc.id, &spec.id, "export", plugin_error_text(&e.error)));
+                            batch.failures.push(doc_failure(
+                                batch.origins[k],
+                                &doc.id,
+                                &spec.id,
+                                "export",
+                                plugin_error_text(&e.error),
+                            ));
                             failed.insert(k, ());
                         }
                     }
                 }
-                RResult::RErr(e) => return Err(format!("exporter `{}` failed, its output is incomplete: {}", spec.id, plugin_error_text(&e))),
+                RResult::RErr(e) => {
+                    return Err(format!(
+                        "exporter `{}` failed, its output is incomplete: {}",
+                        spec.id,
+                        plugin_error_text(&e)
+                    ))
+                }
             }
         }
         if !failed.is_empty() {

@@ -123,7 +123,10 @@ impl Library {
 
     /// Make a stage instance.
     pub fn new_stage(&self, stage: &str, config_json: &str, context_json: &str) -> Result<StageBox, PluginError> {
-        let host = HostCtx_TO::from_ptr(moulin_abi::abi_stable::std_types::RArc::new(HostLogger::new(&self.manifest.name)), moulin_abi::abi_stable::sabi_trait::TD_Opaque);
+        let host = HostCtx_TO::from_ptr(
+            moulin_abi::abi_stable::std_types::RArc::new(HostLogger::new(&self.manifest.name)),
+            moulin_abi::abi_stable::sabi_trait::TD_Opaque,
+        );
         match (self.module.new_stage())(RStr::from(stage), RStr::from(config_json), RStr::from(context_json), host) {
             RResult::ROk(s) => Ok(s),
             RResult::RErr(e) => Err(e),
@@ -258,14 +261,24 @@ fn classify(path: &Path, error: &LibraryError) -> LoadProblem {
             }
         }
         LibraryError::GetSymbolError { .. } => LoadProblem::NotAPlugin,
-        LibraryError::IncompatibleVersionNumber { actual_version, .. } => LoadProblem::AbiVersion { found: actual_version.to_string() },
+        LibraryError::IncompatibleVersionNumber { actual_version, .. } => {
+            LoadProblem::AbiVersion { found: actual_version.to_string() }
+        }
         LibraryError::ParseVersionError(e) => LoadProblem::AbiVersion { found: format!("an unreadable version ({e})") },
         LibraryError::AbiInstability(e) => LoadProblem::Layout { summary: summarize_abi_report(&e.to_string()) },
-        LibraryError::InvalidAbiHeader(h) => LoadProblem::AbiStable { detail: format!("a library built with another abi_stable ABI ({h:?})") },
-        LibraryError::InvalidCAbi { .. } => LoadProblem::AbiStable { detail: "a library whose C ABI differs from the host's".into() },
-        LibraryError::RootModule { err: RootModuleError::Returned(e), .. } => LoadProblem::ConstructorError { message: e.to_string() },
+        LibraryError::InvalidAbiHeader(h) => {
+            LoadProblem::AbiStable { detail: format!("a library built with another abi_stable ABI ({h:?})") }
+        }
+        LibraryError::InvalidCAbi { .. } => {
+            LoadProblem::AbiStable { detail: "a library whose C ABI differs from the host's".into() }
+        }
+        LibraryError::RootModule { err: RootModuleError::Returned(e), .. } => {
+            LoadProblem::ConstructorError { message: e.to_string() }
+        }
         LibraryError::RootModule { err: RootModuleError::Unwound, .. } => LoadProblem::ConstructorPanic,
-        LibraryError::Many(errors) => errors.iter().next().map(|e| classify(path, e)).unwrap_or(LoadProblem::NotAPlugin),
+        LibraryError::Many(errors) => {
+            errors.iter().next().map(|e| classify(path, e)).unwrap_or(LoadProblem::NotAPlugin)
+        }
     }
 }
 
@@ -285,7 +298,8 @@ fn describe(path: Option<PathBuf>, module: PluginModule_Ref) -> Result<Library, 
         return Err(LoadProblem::AbiVersion { found: format!("{}.x", abi.abi_major) });
     }
     let json = (module.manifest_json())();
-    let manifest: Manifest = serde_json::from_str(&json).map_err(|e| LoadProblem::BadManifest { reason: format!("{e} in {json}") })?;
+    let manifest: Manifest =
+        serde_json::from_str(&json).map_err(|e| LoadProblem::BadManifest { reason: format!("{e} in {json}") })?;
     Ok(Library { path, manifest, sha256: Arc::default(), module })
 }
 
@@ -295,10 +309,11 @@ pub fn load_library(path: &Path) -> Result<Library, LoadError> {
     if !path.exists() {
         return Err(fail(LoadProblem::Missing));
     }
-    let module = lib_header_from_path(path).and_then(|header| header.init_root_module::<PluginModule_Ref>()).map_err(|e| {
-        tracing::debug!(path = %path.display(), report = %e, "Plugin library refused by abi_stable.");
-        fail(classify(path, &e))
-    })?;
+    let module =
+        lib_header_from_path(path).and_then(|header| header.init_root_module::<PluginModule_Ref>()).map_err(|e| {
+            tracing::debug!(path = %path.display(), report = %e, "Plugin library refused by abi_stable.");
+            fail(classify(path, &e))
+        })?;
     let library = describe(Some(path.to_path_buf()), module).map_err(fail)?;
     tracing::debug!(path = %path.display(), name = %library.manifest.name, "Loaded plugin library.");
     Ok(library)
@@ -353,10 +368,15 @@ impl Registry {
                     Ok(entries) => entries
                         .filter_map(Result::ok)
                         .map(|e| e.path())
-                        .filter(|p| p.is_file() && p.file_name().and_then(|n| n.to_str()).is_some_and(is_plugin_file_name))
+                        .filter(|p| {
+                            p.is_file() && p.file_name().and_then(|n| n.to_str()).is_some_and(is_plugin_file_name)
+                        })
                         .collect(),
                     Err(e) => {
-                        errors.push(LoadError { path: path.clone(), problem: LoadProblem::NotALibrary { reason: format!("cannot read the folder: {e}") } });
+                        errors.push(LoadError {
+                            path: path.clone(),
+                            problem: LoadProblem::NotALibrary { reason: format!("cannot read the folder: {e}") },
+                        });
                         continue;
                     }
                 };
@@ -386,7 +406,8 @@ impl Registry {
 
     /// Add a statically linked plugin module (`my_plugin::moulin_plugin_module()`).
     pub fn add_module(&mut self, module: PluginModule_Ref) -> Result<(), LoadError> {
-        let lib = describe(None, module).map_err(|problem| LoadError { path: PathBuf::from("(linked in)"), problem })?;
+        let lib =
+            describe(None, module).map_err(|problem| LoadError { path: PathBuf::from("(linked in)"), problem })?;
         self.add(lib)
     }
 
@@ -399,13 +420,15 @@ impl Registry {
     pub fn add(&mut self, lib: Library) -> Result<(), LoadError> {
         let index = self.libraries.len();
         let exe_dir = std::env::current_exe().ok().and_then(|p| p.parent().map(Path::to_path_buf));
-        let beside_exe = |l: &Library| exe_dir.is_some() && l.path.as_deref().and_then(Path::parent) == exe_dir.as_deref();
+        let beside_exe =
+            |l: &Library| exe_dir.is_some() && l.path.as_deref().and_then(Path::parent) == exe_dir.as_deref();
         let mut result = Ok(());
         for stage in &lib.manifest.stages {
             match self.stages.get(&stage.name) {
                 Some(&first) => {
                     let first = &self.libraries[first];
-                    let (blamed, other) = if beside_exe(&lib) && !beside_exe(first) { (first, &lib) } else { (&lib, first) };
+                    let (blamed, other) =
+                        if beside_exe(&lib) && !beside_exe(first) { (first, &lib) } else { (&lib, first) };
                     let error = LoadError {
                         path: blamed.path.clone().unwrap_or_else(|| PathBuf::from(blamed.origin())),
                         problem: LoadProblem::DuplicateStage { stage: stage.name.clone(), first: other.origin() },

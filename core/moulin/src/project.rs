@@ -136,7 +136,14 @@ impl Project {
             lines.push(CheckLine {
                 ok: true,
                 what: "plugin",
-                detail: format!("{} {} (ABI {}): {} [{}]", lib.manifest.name, lib.manifest.version, lib.manifest.abi_version, lib.origin(), stages.join(", ")),
+                detail: format!(
+                    "{} {} (ABI {}): {} [{}]",
+                    lib.manifest.name,
+                    lib.manifest.version,
+                    lib.manifest.abi_version,
+                    lib.origin(),
+                    stages.join(", ")
+                ),
             });
         }
         for e in load_errors {
@@ -156,11 +163,19 @@ impl Project {
         for stage in &config.stages {
             match resolve_stage(&config, &registry, &mut extra_registry, stage) {
                 Ok(spec) => {
-                    lines.push(CheckLine { ok: true, what: "stage", detail: format!("{} ({}, {})", stage.id, spec.name, spec.kind) });
+                    lines.push(CheckLine {
+                        ok: true,
+                        what: "stage",
+                        detail: format!("{} ({}, {})", stage.id, spec.name, spec.kind),
+                    });
                     stages.push(spec);
                 }
                 Err(stage_problems) => {
-                    lines.push(CheckLine { ok: false, what: "stage", detail: format!("{} ({})", stage.id, stage.plugin) });
+                    lines.push(CheckLine {
+                        ok: false,
+                        what: "stage",
+                        detail: format!("{} ({})", stage.id, stage.plugin),
+                    });
                     problems.extend(stage_problems);
                 }
             }
@@ -202,9 +217,18 @@ impl Project {
         std::fs::create_dir_all(&output).map_err(io_err(&output))?;
         // Held to the end of the run: no other run writes here meanwhile.
         let _lock = journal::lock(&output)?;
-        let threads = if options.threads == 0 { std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) } else { options.threads };
+        let threads = if options.threads == 0 {
+            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+        } else {
+            options.threads
+        };
         let input_problem = |message: String| {
-            Error::Invalid(vec![Problem::Config(ConfigError { file: self.config.file.clone(), line: None, key: Some("input".into()), message })])
+            Error::Invalid(vec![Problem::Config(ConfigError {
+                file: self.config.file.clone(),
+                line: None,
+                key: Some("input".into()),
+                message,
+            })])
         };
         let (files, walk_errors) = corpus::walk(&self.config.input).map_err(|e| input_problem(e.to_string()))?;
         let (files, walk_errors) = match options.shard {
@@ -220,13 +244,20 @@ impl Project {
         let read_options = ReadOptions::new(&self.config.input).map_err(|e| input_problem(e.to_string()))?;
 
         // The journal: a new one, or the one a resumed run continues.
-        let header = journal::Header::new(self.fingerprint(), options.shard, files.iter().map(|f| (f.id.clone(), f.size)).collect());
+        let header = journal::Header::new(
+            self.fingerprint(),
+            options.shard,
+            files.iter().map(|f| (f.id.clone(), f.size)).collect(),
+        );
         let journal_path = output.join(journal::FILE_NAME);
         let previous = if options.resume { journal::read(&journal_path)? } else { None };
         let previous = previous.filter(|state| state.last.is_some());
         if let Some(state) = &previous {
             if let Some(why) = state.header.mismatch(&header) {
-                return Err(Error::Resume { path: journal_path, message: format!("{why}; run without --resume to start over") });
+                return Err(Error::Resume {
+                    path: journal_path,
+                    message: format!("{why}; run without --resume to start over"),
+                });
             }
             if state.done() {
                 tracing::info!(output = %output.display(), "The run is already complete; nothing to do.");
@@ -240,12 +271,17 @@ impl Project {
                 let last = state.last.as_ref().expect("kept only with a commit");
                 let mut journal = journal::Journal::resume(&journal_path, state)?;
                 journal.append(&serde_json::json!({ "attempt": state.attempts + 1, "started_unix": started_unix, "threads": threads }))?;
-                let errors = std::fs::OpenOptions::new().append(true).open(&errors_path).map_err(io_err(&errors_path))?;
+                let errors =
+                    std::fs::OpenOptions::new().append(true).open(&errors_path).map_err(io_err(&errors_path))?;
                 let length = errors.metadata().map_err(io_err(&errors_path))?.len();
                 if length < last.errors_bytes {
                     return Err(Error::Resume {
                         path: journal_path,
-                        message: format!("{} holds {length} bytes, less than the {} the journal counts", errors_path.display(), last.errors_bytes),
+                        message: format!(
+                            "{} holds {length} bytes, less than the {} the journal counts",
+                            errors_path.display(),
+                            last.errors_bytes
+                        ),
                     });
                 }
                 errors.set_len(last.errors_bytes).map_err(io_err(&errors_path))?;
@@ -262,15 +298,25 @@ impl Project {
             }
             None => {
                 let mut journal = journal::Journal::create(&journal_path, &header)?;
-                journal.append(&serde_json::json!({ "attempt": 1, "started_unix": started_unix, "threads": threads }))?;
+                journal
+                    .append(&serde_json::json!({ "attempt": 1, "started_unix": started_unix, "threads": threads }))?;
                 let errors = std::fs::File::create(&errors_path).map_err(io_err(&errors_path))?;
                 resumed.attempt = 1;
-                resumed.totals = Totals { files: files.len() as u64, walk_errors: walk_errors.len() as u64, ..Default::default() };
+                resumed.totals =
+                    Totals { files: files.len() as u64, walk_errors: walk_errors.len() as u64, ..Default::default() };
                 resumed.totals.input_bytes = files.iter().map(|f| f.size).sum();
                 let mut log = RunLog::new(errors, errors_path, journal, 0, 0);
                 for e in &walk_errors {
                     tracing::warn!(path = %e.path.display(), error = %e.message, "Skipped part of the input.");
-                    log.error(&ErrorRecord { path: Some(e.path.display().to_string()), member: None, record: None, id: None, stage: None, kind: "walk".into(), message: e.message.clone() });
+                    log.error(&ErrorRecord {
+                        path: Some(e.path.display().to_string()),
+                        member: None,
+                        record: None,
+                        id: None,
+                        stage: None,
+                        kind: "walk".into(),
+                        message: e.message.clone(),
+                    });
                 }
                 log
             }
@@ -280,7 +326,8 @@ impl Project {
         reports.extend(files[first_file..].iter().map(|f| FileReport { path: f.id.clone(), ..Default::default() }));
         let mut totals = resumed.totals.clone();
 
-        let (mut stages, mut exporters): (Vec<StageSpec>, Vec<StageSpec>) = self.stages.iter().cloned().partition(|s| s.kind != StageKind::Export);
+        let (mut stages, mut exporters): (Vec<StageSpec>, Vec<StageSpec>) =
+            self.stages.iter().cloned().partition(|s| s.kind != StageKind::Export);
         // Every exporter gets a resume state, `{}` for a new run: it then removes what an
         // earlier run (or attempt) left under its names.
         for (i, exporter) in exporters.iter_mut().enumerate() {
@@ -288,7 +335,17 @@ impl Project {
         }
         if previous.is_none() {
             // Commit 0: a resume before the first resume point starts from here.
-            log.commit(&reports, &totals, &[], &exporters.iter().map(|e| e.resume.clone().unwrap_or_default()).collect::<Vec<_>>(), 0, 0.0, false);
+            let exporters: Vec<serde_json::Value> =
+                exporters.iter().map(|e| e.resume.clone().unwrap_or_default()).collect();
+            log.commit(ResumePoint {
+                reports: &reports,
+                totals: &totals,
+                stages: &[],
+                exporters: &exporters,
+                files_done: 0,
+                seconds: 0.0,
+                done: false,
+            });
         }
         let max_stage_restarts = self.config.pipeline.max_stage_restarts;
         let batch_documents = self.config.pipeline.batch_documents;
@@ -297,7 +354,14 @@ impl Project {
         let read_options = &read_options;
         let make_source = |counter: Arc<AtomicU64>, first: usize, checkpoint_every: Option<u64>| {
             move |emit: &mut dyn FnMut(Batch) -> bool| {
-                let reader = Reader { files: source_files, options: read_options, progress: counter, batch_documents, batch_bytes, checkpoint_every };
+                let reader = Reader {
+                    files: source_files,
+                    options: read_options,
+                    progress: counter,
+                    batch_documents,
+                    batch_bytes,
+                    checkpoint_every,
+                };
                 reader.read(first, emit);
             }
         };
@@ -314,9 +378,17 @@ impl Project {
             tracing::info!(stage = %stages[i].id, "Observation pass: reading the input once before the run.");
             let mut prefix = stages[..=i].to_vec();
             prefix[i].observing = true;
-            let engine = Engine { stages: prefix, exporters: Vec::new(), threads, output_dir: output.clone(), max_stage_restarts, checkpoint: Checkpoints::Off };
+            let engine = Engine {
+                stages: prefix,
+                exporters: Vec::new(),
+                threads,
+                output_dir: output.clone(),
+                max_stage_restarts,
+                checkpoint: Checkpoints::Off,
+            };
             let pass_started = Instant::now();
-            let outcome = engine.run(make_source(Arc::new(AtomicU64::new(0)), 0, None), |_| {}).map_err(Error::Setup)?;
+            let outcome =
+                engine.run(make_source(Arc::new(AtomicU64::new(0)), 0, None), |_| {}).map_err(Error::Setup)?;
             if let Some(fatal) = outcome.fatal {
                 return Err(Error::Setup(format!("the observation pass of stage `{}` stopped: {fatal}", stages[i].id)));
             }
@@ -333,11 +405,20 @@ impl Project {
         let source = make_source(bytes_read.clone(), first_file, Some(self.config.pipeline.checkpoint_bytes));
         let mut documents_done = 0u64;
         let sink = |batch: Finished| {
-            documents_done += account(&mut reports, &mut totals, &batch, files.as_slice(), &mut |record| log.error(record));
+            documents_done +=
+                account(&mut reports, &mut totals, &batch, files.as_slice(), &mut |record| log.error(record));
             if let Some(point) = &batch.checkpoint {
                 let stages = merge_stages(&resumed.stages, &point.stages);
                 let seconds = resumed.seconds + started.elapsed().as_secs_f64();
-                log.commit(&reports, &totals, &stages, &point.exporters, point.files_done as usize, seconds, false);
+                log.commit(ResumePoint {
+                    reports: &reports,
+                    totals: &totals,
+                    stages: &stages,
+                    exporters: &point.exporters,
+                    files_done: point.files_done as usize,
+                    seconds,
+                    done: false,
+                });
             }
             if let Some(p) = &options.progress {
                 p.advance(bytes_read.load(Ordering::Relaxed), documents_done);
@@ -368,11 +449,20 @@ impl Project {
         match outcome.fatal {
             Some(message) => Err(Error::Stopped { message, report: Box::new(report) }),
             None => {
-                let summaries: Vec<serde_json::Value> = report.stages[self.stages.iter().filter(|s| s.kind != StageKind::Export).count()..]
+                let summaries: Vec<serde_json::Value> = report.stages
+                    [self.stages.iter().filter(|s| s.kind != StageKind::Export).count()..]
                     .iter()
                     .map(|s| s.summary.clone().unwrap_or_default())
                     .collect();
-                log.commit(&report.files, &report.totals, &report.stages, &summaries, files.len(), report.seconds, true);
+                log.commit(ResumePoint {
+                    reports: &report.files,
+                    totals: &report.totals,
+                    stages: &report.stages,
+                    exporters: &summaries,
+                    files_done: files.len(),
+                    seconds: report.seconds,
+                    done: true,
+                });
                 log.flush()?;
                 Ok(report)
             }
@@ -383,13 +473,23 @@ impl Project {
     /// configs, the plugins' versions. A journal is only continued by a run with the same.
     fn fingerprint(&self) -> String {
         use sha2::{Digest, Sha256};
-        let plugins: Vec<(&str, &str)> = self.stages.iter().map(|s| (s.library.manifest.name.as_str(), s.library.manifest.version.as_str())).collect();
+        let plugins: Vec<(&str, &str)> = self
+            .stages
+            .iter()
+            .map(|s| (s.library.manifest.name.as_str(), s.library.manifest.version.as_str()))
+            .collect();
         let what = serde_json::json!({ "input": self.config.input, "stages": self.config.stages, "plugins": plugins });
         let digest = Sha256::digest(what.to_string().as_bytes());
         digest.iter().map(|b| format!("{b:02x}")).collect()
     }
 
-    fn write_manifest(&self, output: &Path, report: &RunReport, started_unix: u64, fatal: Option<&str>) -> Result<(), Error> {
+    fn write_manifest(
+        &self,
+        output: &Path,
+        report: &RunReport,
+        started_unix: u64,
+        fatal: Option<&str>,
+    ) -> Result<(), Error> {
         #[derive(Serialize)]
         struct PluginEntry<'a> {
             name: &'a str,
@@ -447,12 +547,19 @@ impl Project {
         let path = output.join("manifest.json");
         let tmp = output.join("manifest.json.partial");
         let text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
-        std::fs::write(&tmp, text + "\n").and_then(|_| std::fs::rename(&tmp, &path)).map_err(|source| Error::Io { path, source })
+        std::fs::write(&tmp, text + "\n")
+            .and_then(|_| std::fs::rename(&tmp, &path))
+            .map_err(|source| Error::Io { path, source })
     }
 }
 
 /// Find the library of a stage and check its config with the plugin.
-fn resolve_stage(config: &ProjectConfig, registry: &Registry, extra: &mut Registry, stage: &StageConfig) -> Result<StageSpec, Vec<Problem>> {
+fn resolve_stage(
+    config: &ProjectConfig,
+    registry: &Registry,
+    extra: &mut Registry,
+    stage: &StageConfig,
+) -> Result<StageSpec, Vec<Problem>> {
     let as_path = stage.plugin.contains('/') || stage.plugin.ends_with(std::env::consts::DLL_SUFFIX);
     let (library, manifest) = if as_path {
         let path = config.file.parent().unwrap_or(Path::new(".")).join(&stage.plugin);
@@ -462,7 +569,12 @@ fn resolve_stage(config: &ProjectConfig, registry: &Registry, extra: &mut Regist
             return Err(vec![Problem::Config(config.stage_error(
                 stage,
                 Some("plugin"),
-                format!("library {} offers {} stages ({}); put it on the plugin path and name the stage instead", path.display(), names.len(), names.join(", ")),
+                format!(
+                    "library {} offers {} stages ({}); put it on the plugin path and name the stage instead",
+                    path.display(),
+                    names.len(),
+                    names.join(", ")
+                ),
             ))]);
         }
         let manifest = lib.manifest.stages[0].clone();
@@ -485,7 +597,11 @@ fn resolve_stage(config: &ProjectConfig, registry: &Registry, extra: &mut Regist
                 } else {
                     format!("did you mean {}?", near.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" or "))
                 };
-                return Err(vec![Problem::Config(config.stage_error(stage, Some("plugin"), format!("unknown plugin stage `{}`; {hint}", stage.plugin)))]);
+                return Err(vec![Problem::Config(config.stage_error(
+                    stage,
+                    Some("plugin"),
+                    format!("unknown plugin stage `{}`; {hint}", stage.plugin),
+                ))]);
             }
         }
     };
@@ -580,8 +696,28 @@ struct RunLog {
     failed: Option<Error>,
 }
 
+/// What a resume point records: the counts so far and where the run stands.
+struct ResumePoint<'a> {
+    /// Per input file, in walk order (those up to `files_done` are committed).
+    reports: &'a [FileReport],
+    totals: &'a Totals,
+    stages: &'a [StageReport],
+    /// Each exporter's state to continue from (or its summary, at the end).
+    exporters: &'a [serde_json::Value],
+    files_done: usize,
+    seconds: f64,
+    /// The run's last commit.
+    done: bool,
+}
+
 impl RunLog {
-    fn new(errors: std::fs::File, errors_path: PathBuf, journal: journal::Journal, files_committed: usize, next_commit: u64) -> RunLog {
+    fn new(
+        errors: std::fs::File,
+        errors_path: PathBuf,
+        journal: journal::Journal,
+        files_committed: usize,
+        next_commit: u64,
+    ) -> RunLog {
         RunLog { errors: BufWriter::new(errors), errors_path, journal, files_committed, next_commit, failed: None }
     }
 
@@ -589,19 +725,25 @@ impl RunLog {
         if self.failed.is_some() {
             return;
         }
-        let written = serde_json::to_writer(&mut self.errors, record).map_err(std::io::Error::from).and_then(|_| self.errors.write_all(b"\n"));
+        let written = serde_json::to_writer(&mut self.errors, record)
+            .map_err(std::io::Error::from)
+            .and_then(|_| self.errors.write_all(b"\n"));
         if let Err(e) = written {
             self.failed = Some(Error::Io { path: self.errors_path.clone(), source: e });
         }
     }
 
     /// Record a resume point: `errors.jsonl` is synced first, then the commit appended.
-    #[allow(clippy::too_many_arguments)]
-    fn commit(&mut self, reports: &[FileReport], totals: &Totals, stages: &[StageReport], exporters: &[serde_json::Value], files_done: usize, seconds: f64, done: bool) {
+    fn commit(&mut self, point: ResumePoint<'_>) {
+        let ResumePoint { reports, totals, stages, exporters, files_done, seconds, done } = point;
         if self.failed.is_some() {
             return;
         }
-        let synced = self.errors.flush().and_then(|_| self.errors.get_ref().sync_data()).and_then(|_| self.errors.get_ref().metadata());
+        let synced = self
+            .errors
+            .flush()
+            .and_then(|_| self.errors.get_ref().sync_data())
+            .and_then(|_| self.errors.get_ref().metadata());
         let errors_bytes = match synced {
             Ok(m) => m.len(),
             Err(e) => {
@@ -688,7 +830,8 @@ struct Reader<'a> {
 impl Reader<'_> {
     /// Read `files[first..]`; batch origins are indexes into `files`.
     fn read(&self, first: usize, emit: &mut dyn FnMut(Batch) -> bool) {
-        let (files, options, batch_documents, batch_bytes) = (self.files, self.options, self.batch_documents, self.batch_bytes);
+        let (files, options, batch_documents, batch_bytes) =
+            (self.files, self.options, self.batch_documents, self.batch_bytes);
         let progress = &self.progress;
         let mut since_checkpoint = 0u64;
         let mut batch = Batch::default();
@@ -711,7 +854,15 @@ impl Reader<'_> {
                     Item::BadRecord { member, record, message } => batch.failures.push(Failure {
                         origin,
                         counts_as_document: true,
-                        record: ErrorRecord { path: None, member, record, id: None, stage: None, kind: "read".into(), message },
+                        record: ErrorRecord {
+                            path: None,
+                            member,
+                            record,
+                            id: None,
+                            stage: None,
+                            kind: "read".into(),
+                            message,
+                        },
                     }),
                     Item::Skipped { reason } => batch.count_skipped(origin, reason),
                 }
@@ -726,7 +877,15 @@ impl Reader<'_> {
                 batch.failures.push(Failure {
                     origin,
                     counts_as_document: false,
-                    record: ErrorRecord { path: None, member: e.member, record: None, id: None, stage: None, kind: "file".into(), message: format!("reading stopped: {}", e.message) },
+                    record: ErrorRecord {
+                        path: None,
+                        member: e.member,
+                        record: None,
+                        id: None,
+                        stage: None,
+                        kind: "file".into(),
+                        message: format!("reading stopped: {}", e.message),
+                    },
                 });
             }
             // A resume point ends the batch at this file's end, so that no file is split by it.
@@ -747,7 +906,13 @@ impl Reader<'_> {
 
 /// Count a finished batch into the per-file reports and totals; returns the documents it
 /// finished. Errors are handed to `on_error` with their file filled in.
-fn account(reports: &mut [FileReport], totals: &mut Totals, batch: &Finished, files: &[InputFile], on_error: &mut dyn FnMut(&ErrorRecord)) -> u64 {
+fn account(
+    reports: &mut [FileReport],
+    totals: &mut Totals,
+    batch: &Finished,
+    files: &[InputFile],
+    on_error: &mut dyn FnMut(&ErrorRecord),
+) -> u64 {
     totals.text_bytes += batch.text_bytes;
     for &(origin, n) in &batch.read {
         reports[origin as usize].documents += n;

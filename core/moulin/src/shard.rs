@@ -58,7 +58,9 @@ impl Shard {
         let number = |name: &str| -> Result<Option<usize>, ShardError> {
             match var(name) {
                 None => Ok(None),
-                Some(v) => v.trim().parse().map(Some).map_err(|_| ShardError(format!("{name}={v:?} is not a whole number"))),
+                Some(v) => {
+                    v.trim().parse().map(Some).map_err(|_| ShardError(format!("{name}={v:?} is not a whole number")))
+                }
             }
         };
         let index = match number("SLURM_ARRAY_TASK_ID")? {
@@ -74,9 +76,15 @@ impl Shard {
         if let Some(count) = count {
             return Shard::new(index, count);
         }
-        let count = number("SLURM_ARRAY_TASK_COUNT")?.ok_or_else(|| ShardError("SLURM_ARRAY_TASK_ID is set but not SLURM_ARRAY_TASK_COUNT: give the count, --shard auto/N".into()))?;
+        let count = number("SLURM_ARRAY_TASK_COUNT")?.ok_or_else(|| {
+            ShardError(
+                "SLURM_ARRAY_TASK_ID is set but not SLURM_ARRAY_TASK_COUNT: give the count, --shard auto/N".into(),
+            )
+        })?;
         let min = number("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
-        let index = index.checked_sub(min).ok_or_else(|| ShardError(format!("SLURM_ARRAY_TASK_ID {index} is below SLURM_ARRAY_TASK_MIN {min}")))?;
+        let index = index
+            .checked_sub(min)
+            .ok_or_else(|| ShardError(format!("SLURM_ARRAY_TASK_ID {index} is below SLURM_ARRAY_TASK_MIN {min}")))?;
         Shard::new(index, count)
     }
 
@@ -149,7 +157,11 @@ pub fn partition(sizes: &[u64], count: usize) -> Vec<usize> {
         // Scaled by `count`, so that the target k * total / count is a whole number.
         let target = k as u128 * total;
         let after = before.partition_point(|&b| b * count < target).min(n);
-        let nearest = if after > 0 && target - before[after - 1] * count <= before[after] * count - target { after - 1 } else { after };
+        let nearest = if after > 0 && target - before[after - 1] * count <= before[after] * count - target {
+            after - 1
+        } else {
+            after
+        };
         cuts[k] = nearest.max(cuts[k - 1]);
     }
     let mut shard_of = vec![0; n];
@@ -174,19 +186,27 @@ mod tests {
 
     #[test]
     fn auto_reads_slurm_and_kubernetes() {
-        assert_eq!(Shard::auto(None, env(&[("SLURM_ARRAY_TASK_ID", "3"), ("SLURM_ARRAY_TASK_COUNT", "4")])), Ok(Shard { index: 3, count: 4 }));
-        let one_based = env(&[("SLURM_ARRAY_TASK_ID", "4"), ("SLURM_ARRAY_TASK_MIN", "1"), ("SLURM_ARRAY_TASK_COUNT", "4")]);
+        assert_eq!(
+            Shard::auto(None, env(&[("SLURM_ARRAY_TASK_ID", "3"), ("SLURM_ARRAY_TASK_COUNT", "4")])),
+            Ok(Shard { index: 3, count: 4 })
+        );
+        let one_based =
+            env(&[("SLURM_ARRAY_TASK_ID", "4"), ("SLURM_ARRAY_TASK_MIN", "1"), ("SLURM_ARRAY_TASK_COUNT", "4")]);
         assert_eq!(Shard::auto(None, one_based), Ok(Shard { index: 3, count: 4 }));
         assert_eq!(Shard::auto(Some(8), env(&[("JOB_COMPLETION_INDEX", "5")])), Ok(Shard { index: 5, count: 8 }));
         let no_count = Shard::auto(None, env(&[("JOB_COMPLETION_INDEX", "5")])).unwrap_err();
         assert!(no_count.0.contains("auto/N"), "{no_count}");
         // With the count given, the task id is the shard: a subset of the array resubmitted.
-        let subset = env(&[("SLURM_ARRAY_TASK_ID", "5"), ("SLURM_ARRAY_TASK_MIN", "3"), ("SLURM_ARRAY_TASK_COUNT", "2")]);
+        let subset =
+            env(&[("SLURM_ARRAY_TASK_ID", "5"), ("SLURM_ARRAY_TASK_MIN", "3"), ("SLURM_ARRAY_TASK_COUNT", "2")]);
         assert_eq!(Shard::auto(Some(8), subset), Ok(Shard { index: 5, count: 8 }));
         assert!(Shard::auto(Some(4), env(&[("SLURM_ARRAY_TASK_ID", "4")])).unwrap_err().0.contains("4/4"));
         assert!(Shard::auto(Some(4), env(&[("JOB_COMPLETION_INDEX", "4")])).is_err());
         assert!(Shard::auto(None, env(&[])).unwrap_err().0.contains("neither"));
-        assert!(Shard::auto(None, env(&[("SLURM_ARRAY_TASK_ID", "x"), ("SLURM_ARRAY_TASK_COUNT", "4")])).unwrap_err().0.contains("\"x\""));
+        assert!(Shard::auto(None, env(&[("SLURM_ARRAY_TASK_ID", "x"), ("SLURM_ARRAY_TASK_COUNT", "4")]))
+            .unwrap_err()
+            .0
+            .contains("\"x\""));
     }
 
     #[test]

@@ -64,10 +64,7 @@ impl<S: Stage> Adapter<S> {
 }
 
 fn doc_errors(errors: Vec<(usize, Error)>) -> RVec<DocError> {
-    errors
-        .into_iter()
-        .map(|(i, e)| DocError { index: i as u32, error: e.into_abi() })
-        .collect()
+    errors.into_iter().map(|(i, e)| DocError { index: i as u32, error: e.into_abi() }).collect()
 }
 
 impl<S: Stage> moulin_abi::Stage for Adapter<S> {
@@ -106,7 +103,9 @@ impl<S: Stage> moulin_abi::Stage for Adapter<S> {
     fn call_ext(&mut self, name: RStr<'_>, payload_json: RStr<'_>) -> RResult<RString, PluginError> {
         match name.as_str() {
             moulin_abi::ext::OBSERVES => RResult::ROk(RString::from(self.observes.to_string())),
-            moulin_abi::ext::CHECKPOINT if payload_json.as_str() == "probe" => guard(|| Ok(RString::from(self.stage.can_checkpoint().to_string()))),
+            moulin_abi::ext::CHECKPOINT if payload_json.as_str() == "probe" => {
+                guard(|| Ok(RString::from(self.stage.can_checkpoint().to_string())))
+            }
             moulin_abi::ext::CHECKPOINT => guard(|| match self.stage.checkpoint()? {
                 Some(state) => Ok(RString::from(state.to_string())),
                 None => Err(Error::other(format!("stage `{}` cannot complete its output files mid-run", S::NAME))),

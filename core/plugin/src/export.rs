@@ -7,8 +7,7 @@ use moulin_abi::{
         prefix_type::PrefixTypeTrait,
         std_types::{RResult, RStr, RString},
     },
-    AbiInfo, ErrorKind, HostCtxBox, PluginError, PluginModule, PluginModule_Ref, StageBox,
-    ABI_MAJOR, ABI_VERSION,
+    AbiInfo, ErrorKind, HostCtxBox, PluginError, PluginModule, PluginModule_Ref, StageBox, ABI_MAJOR, ABI_VERSION,
 };
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Once;
@@ -35,7 +34,13 @@ pub struct StageInfo {
 
 /// The manifest entry of a stage type.
 pub fn info<S: Stage>() -> StageInfo {
-    StageInfo { name: S::NAME, kind: S::KIND.as_str(), summary: S::SUMMARY, example_config: S::EXAMPLE_CONFIG, observes: S::OBSERVES }
+    StageInfo {
+        name: S::NAME,
+        kind: S::KIND.as_str(),
+        summary: S::SUMMARY,
+        example_config: S::EXAMPLE_CONFIG,
+        observes: S::OBSERVES,
+    }
 }
 
 /// Parse and validate a config for `S`.
@@ -97,7 +102,9 @@ extern "C" fn manifest_json<P: PluginDef>() -> RString {
 }
 
 extern "C" fn check_config<P: PluginDef>(stage: RStr<'_>, config_json: RStr<'_>) -> RResult<(), PluginError> {
-    adapter::guard(|| P::check(stage.as_str(), config_json.as_str()).unwrap_or_else(|| Err(unknown_stage::<P>(stage.as_str()))))
+    adapter::guard(|| {
+        P::check(stage.as_str(), config_json.as_str()).unwrap_or_else(|| Err(unknown_stage::<P>(stage.as_str())))
+    })
 }
 
 /// Set when this copy of the SDK serves a dynamically loaded library (each cdylib has its

@@ -169,9 +169,6 @@ macro_rules! export_plugin {
 mod tests {
     #[test]
     fn root_symbol_name_is_abi_stables() {
-        assert_eq!(
-            moulin_abi::abi_stable::library::ROOT_MODULE_LOADER_NAME,
-            "_1as_0lib_1header_0root_bmodule_bloader"
-        );
+        assert_eq!(moulin_abi::abi_stable::library::ROOT_MODULE_LOADER_NAME, "_1as_0lib_1header_0root_bmodule_bloader");
     }
 }

@@ -104,8 +104,15 @@ impl FileLimits {
 
 /// Check an exporter's `path`: a relative name inside the output folder.
 pub fn validate_path(path: &Path) -> Result<(), Error> {
-    if path.as_os_str().is_empty() || path.is_absolute() || path.components().any(|c| matches!(c, Component::ParentDir)) || path.file_name().is_none() {
-        return Err(Error::config("path", format!("expected a file name inside the output folder, found {:?}", path.display().to_string())));
+    if path.as_os_str().is_empty()
+        || path.is_absolute()
+        || path.components().any(|c| matches!(c, Component::ParentDir))
+        || path.file_name().is_none()
+    {
+        return Err(Error::config(
+            "path",
+            format!("expected a file name inside the output folder, found {:?}", path.display().to_string()),
+        ));
     }
     Ok(())
 }
@@ -181,7 +188,17 @@ impl Outputs {
     pub fn new(dir: &Path, path: &Path, limits: FileLimits) -> Result<Outputs, Error> {
         validate_path(path)?;
         limits.validate()?;
-        Ok(Outputs { dir: dir.to_path_buf(), path: path.to_path_buf(), limits, next: 0, files: Vec::new(), documents: 0, rows: 0, bytes: 0, reopen: None })
+        Ok(Outputs {
+            dir: dir.to_path_buf(),
+            path: path.to_path_buf(),
+            limits,
+            next: 0,
+            files: Vec::new(),
+            documents: 0,
+            rows: 0,
+            bytes: 0,
+            reopen: None,
+        })
     }
 
     /// The files of the exporter `ctx` is made for: `path` in the run's output folder, and,
@@ -204,7 +221,8 @@ impl Outputs {
     /// A file the state has open (one file, no parts) is cut back to the length it had then
     /// and continued.
     pub fn resume(&mut self, state: &serde_json::Value) -> Result<(), Error> {
-        let bad = |what: &str| Error::other(format!("bad resume state for {}: {what}, in {state}", self.path.display()));
+        let bad =
+            |what: &str| Error::other(format!("bad resume state for {}: {what}, in {state}", self.path.display()));
         let files: Vec<String> = match state.get("files") {
             None => Vec::new(),
             Some(f) => serde_json::from_value(f.clone()).map_err(|_| bad("expected a list of names `files`"))?,
@@ -215,11 +233,17 @@ impl Outputs {
         };
         let (documents, rows, bytes) = (count("documents")?, count("rows")?, count("bytes")?);
         if !files.is_empty() && !self.limits.parts() {
-            return Err(Error::other(format!("{} was completed by an earlier attempt and one file cannot be continued", self.path.display())));
+            return Err(Error::other(format!(
+                "{} was completed by an earlier attempt and one file cannot be continued",
+                self.path.display()
+            )));
         }
         let open: Option<OpenFile> = match state.get("open") {
             None | Some(serde_json::Value::Null) => None,
-            Some(o) => Some(serde_json::from_value(o.clone()).map_err(|e| bad(&format!("expected `open` to be {{name, bytes, documents, rows}}: {e}")))?),
+            Some(o) => Some(
+                serde_json::from_value(o.clone())
+                    .map_err(|e| bad(&format!("expected `open` to be {{name, bytes, documents, rows}}: {e}")))?,
+            ),
         };
         for (i, name) in files.iter().enumerate() {
             let expected = self.name_of(i).to_string_lossy().replace('\\', "/");
@@ -227,11 +251,15 @@ impl Outputs {
                 return Err(bad(&format!("file {i} is {name:?}, expected {expected:?}")));
             }
             if !self.dir.join(name).is_file() {
-                return Err(Error::io(format!("{}: missing, although the journal counts it as complete", self.dir.join(name).display())));
+                return Err(Error::io(format!(
+                    "{}: missing, although the journal counts it as complete",
+                    self.dir.join(name).display()
+                )));
             }
         }
         if let Some(open) = open {
-            self.prepare_reopen(&open, files.len()).map_err(|e| Error::io(format!("continuing {}: {e}", self.dir.join(&open.name).display())))?;
+            self.prepare_reopen(&open, files.len())
+                .map_err(|e| Error::io(format!("continuing {}: {e}", self.dir.join(&open.name).display())))?;
             self.next = files.len();
             self.files = files;
             (self.documents, self.rows, self.bytes) = (documents, rows, bytes);
@@ -247,7 +275,9 @@ impl Outputs {
                 match std::fs::remove_file(p) {
                     Ok(()) => found = true,
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                    Err(e) => return Err(Error::io(format!("removing {}, written after the resume point: {e}", p.display()))),
+                    Err(e) => {
+                        return Err(Error::io(format!("removing {}, written after the resume point: {e}", p.display())))
+                    }
                 }
             }
             if !found || !self.limits.parts() {
@@ -266,7 +296,10 @@ impl Outputs {
     fn prepare_reopen(&self, open: &OpenFile, index: usize) -> std::io::Result<()> {
         let expected = self.name_of(index).to_string_lossy().replace('\\', "/");
         if open.name != expected {
-            return Err(std::io::Error::other(format!("the resume state's open file is {:?}, expected {expected:?}", open.name)));
+            return Err(std::io::Error::other(format!(
+                "the resume state's open file is {:?}, expected {expected:?}",
+                open.name
+            )));
         }
         let path = self.dir.join(&open.name);
         let partial = partial_path(&path);
@@ -275,7 +308,11 @@ impl Outputs {
         }
         let length = std::fs::metadata(&partial)?.len();
         if length < open.bytes {
-            return Err(std::io::Error::other(format!("{} holds {length} bytes, less than the {} written at the resume point", partial.display(), open.bytes)));
+            return Err(std::io::Error::other(format!(
+                "{} holds {length} bytes, less than the {} written at the resume point",
+                partial.display(),
+                open.bytes
+            )));
         }
         Ok(())
     }
@@ -290,7 +327,10 @@ impl Outputs {
         file.set_len(open.bytes).map_err(io)?;
         std::io::Seek::seek(&mut file, std::io::SeekFrom::End(0)).map_err(io)?;
         self.next += 1;
-        Ok(Some((file, Part { partial, path, name: open.name, documents: open.documents, rows: open.rows, bytes: open.bytes })))
+        Ok(Some((
+            file,
+            Part { partial, path, name: open.name, documents: open.documents, rows: open.rows, bytes: open.bytes },
+        )))
     }
 
     /// The name of file number `index`: the configured name, or with `.part-NNNNN` before
@@ -323,7 +363,8 @@ impl Outputs {
 
     /// Whether the file has reached a limit (so the next document goes to a new one).
     pub fn is_full(&self, part: &Part) -> bool {
-        self.limits.max_documents.is_some_and(|m| part.documents >= m) || self.limits.max_bytes.is_some_and(|m| part.bytes >= m)
+        self.limits.max_documents.is_some_and(|m| part.documents >= m)
+            || self.limits.max_bytes.is_some_and(|m| part.bytes >= m)
     }
 
     /// Complete a file: sync it, rename it to its final name, count it. `file` is the file
@@ -336,7 +377,8 @@ impl Outputs {
         file.sync_all().map_err(io(&part.partial))?;
         let bytes = file.metadata().map_err(io(&part.partial))?.len();
         drop(file);
-        std::fs::rename(&part.partial, &part.path).map_err(|e| Error::io(format!("renaming {} to {}: {e}", part.partial.display(), part.path.display())))?;
+        std::fs::rename(&part.partial, &part.path)
+            .map_err(|e| Error::io(format!("renaming {} to {}: {e}", part.partial.display(), part.path.display())))?;
         // The rename is durable once the folder is synced (a journal may record the file as
         // complete right after).
         if let Some(parent) = part.path.parent() {
@@ -403,7 +445,12 @@ impl<W> PartWriter<W> {
 
     fn begin(&mut self) -> Result<(W, Part), Error> {
         if let Some((file, part)) = self.outputs.reopen()? {
-            let resume = self.resume.as_mut().ok_or_else(|| Error::other(format!("{} cannot be continued: this exporter writes no file it can continue", part.partial_path().display())))?;
+            let resume = self.resume.as_mut().ok_or_else(|| {
+                Error::other(format!(
+                    "{} cannot be continued: this exporter writes no file it can continue",
+                    part.partial_path().display()
+                ))
+            })?;
             let writer = resume(file).map_err(|e| Error::io(format!("{}: {e}", part.partial_path().display())))?;
             return Ok((writer, part));
         }
@@ -442,7 +489,8 @@ impl<W> PartWriter<W> {
             self.current = Some(self.begin()?);
         }
         if let Some((writer, part)) = self.current.take() {
-            let file = (self.finish)(writer).map_err(|e| Error::io(format!("{}: {e}", part.partial_path().display())))?;
+            let file =
+                (self.finish)(writer).map_err(|e| Error::io(format!("{}: {e}", part.partial_path().display())))?;
             self.outputs.end(part, file)?;
         }
         Ok(())
@@ -524,7 +572,12 @@ mod tests {
     fn a_resumed_exporter_keeps_what_was_committed_and_removes_what_came_after() {
         let dir = tempfile::tempdir().unwrap();
         let limits = FileLimits { max_documents: Some(1), max_bytes: None };
-        let mut files = PartWriter::new(Outputs::new(dir.path(), Path::new("d.txt"), limits).unwrap(), Box::new(|f| Ok(CountingFile::new(f))), Box::new(CountingFile::into_file)).unwrap();
+        let mut files = PartWriter::new(
+            Outputs::new(dir.path(), Path::new("d.txt"), limits).unwrap(),
+            Box::new(|f| Ok(CountingFile::new(f))),
+            Box::new(CountingFile::into_file),
+        )
+        .unwrap();
         let write = |files: &mut PartWriter<CountingFile>, row: &str| {
             let (w, part) = files.writer().unwrap();
             std::io::Write::write_all(w, row.as_bytes()).unwrap();
@@ -539,15 +592,27 @@ mod tests {
         write(&mut files, "d");
         drop(files);
         let names = |dir: &Path| {
-            let mut n: Vec<String> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+            let mut n: Vec<String> = std::fs::read_dir(dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
             n.sort();
             n
         };
-        assert_eq!(names(dir.path()), ["d.part-00000.txt", "d.part-00001.txt", "d.part-00002.txt", "d.part-00003.txt.partial"]);
-        let ctx = crate::StageContext { output_dir: dir.path().to_path_buf(), resume: Some(state.clone()), ..Default::default() };
+        assert_eq!(
+            names(dir.path()),
+            ["d.part-00000.txt", "d.part-00001.txt", "d.part-00002.txt", "d.part-00003.txt.partial"]
+        );
+        let ctx = crate::StageContext {
+            output_dir: dir.path().to_path_buf(),
+            resume: Some(state.clone()),
+            ..Default::default()
+        };
         let outputs = Outputs::for_stage(&ctx, Path::new("d.txt"), limits).unwrap();
         assert_eq!(names(dir.path()), ["d.part-00000.txt", "d.part-00001.txt"]);
-        let mut files = PartWriter::new(outputs, Box::new(|f| Ok(CountingFile::new(f))), Box::new(CountingFile::into_file)).unwrap();
+        let mut files =
+            PartWriter::new(outputs, Box::new(|f| Ok(CountingFile::new(f))), Box::new(CountingFile::into_file))
+                .unwrap();
         write(&mut files, "c");
         let summary = files.finish().unwrap();
         assert_eq!(summary["files"], serde_json::json!(["d.part-00000.txt", "d.part-00001.txt", "d.part-00002.txt"]));
@@ -557,7 +622,12 @@ mod tests {
         let e = Outputs::for_stage(&ctx, Path::new("d.txt"), limits).unwrap_err();
         assert!(e.to_string().contains("d.part-00001.txt: missing"), "{e}");
         // One file (no limits) cannot take a checkpoint.
-        let one = PartWriter::new(Outputs::new(dir.path(), Path::new("one.txt"), FileLimits::default()).unwrap(), Box::new(|f| Ok(CountingFile::new(f))), Box::new(CountingFile::into_file)).unwrap();
+        let one = PartWriter::new(
+            Outputs::new(dir.path(), Path::new("one.txt"), FileLimits::default()).unwrap(),
+            Box::new(|f| Ok(CountingFile::new(f))),
+            Box::new(CountingFile::into_file),
+        )
+        .unwrap();
         assert!(!one.can_checkpoint());
     }
 
@@ -588,10 +658,17 @@ mod tests {
         let mut files = gzip(dir.path(), Some(state));
         write(&mut files, "c\n");
         let summary = files.finish().unwrap();
-        assert_eq!((summary["files"].clone(), summary["documents"].clone()), (serde_json::json!(["d.txt.gz"]), serde_json::json!(2)));
+        assert_eq!(
+            (summary["files"].clone(), summary["documents"].clone()),
+            (serde_json::json!(["d.txt.gz"]), serde_json::json!(2))
+        );
         // Two gzip members, read as one stream: a, then c.
         let mut text = String::new();
-        std::io::Read::read_to_string(&mut flate2::read::MultiGzDecoder::new(File::open(dir.path().join("d.txt.gz")).unwrap()), &mut text).unwrap();
+        std::io::Read::read_to_string(
+            &mut flate2::read::MultiGzDecoder::new(File::open(dir.path().join("d.txt.gz")).unwrap()),
+            &mut text,
+        )
+        .unwrap();
         assert_eq!(text, "a\nc\n");
         assert!(!dir.path().join("d.txt.gz.partial").exists());
     }

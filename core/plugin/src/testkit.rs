@@ -35,7 +35,13 @@ impl Harness {
     }
 
     fn context<S: Stage>() -> StageContext {
-        StageContext { stage_id: S::NAME.to_string(), output_dir: ".".into(), worker: 0, threads: 1, ..Default::default() }
+        StageContext {
+            stage_id: S::NAME.to_string(),
+            output_dir: ".".into(),
+            worker: 0,
+            threads: 1,
+            ..Default::default()
+        }
     }
 
     /// Run the observation pass of a stage with [`Stage::OBSERVES`] as the host does: one
@@ -47,9 +53,11 @@ impl Harness {
             let ctx = StageContext { observing: true, worker, ..Self::context::<S>() };
             let mut observer = Self::with_context::<S>(config.clone(), ctx)?;
             for batch in batches {
-                let before: Vec<(String, String)> = batch.iter().map(|d| (d.id().to_string(), d.text().to_string())).collect();
+                let before: Vec<(String, String)> =
+                    batch.iter().map(|d| (d.id().to_string(), d.text().to_string())).collect();
                 let out = observer.process(batch)?;
-                let after: Vec<(String, String)> = out.kept.iter().map(|d| (d.id().to_string(), d.text().to_string())).collect();
+                let after: Vec<(String, String)> =
+                    out.kept.iter().map(|d| (d.id().to_string(), d.text().to_string())).collect();
                 if before != after {
                     return Err(Error::other(format!("stage `{}` changed documents while observing", S::NAME)));
                 }
@@ -77,7 +85,8 @@ impl Harness {
         let mut result = Processed::default();
         let failed: std::collections::BTreeMap<usize, Error> =
             out.errors.iter().map(|e| (e.index as usize, Error::from_abi(&e.error))).collect();
-        let expected: Vec<&String> = ids.iter().enumerate().filter(|(i, _)| !failed.contains_key(i)).map(|(_, id)| id).collect();
+        let expected: Vec<&String> =
+            ids.iter().enumerate().filter(|(i, _)| !failed.contains_key(i)).map(|(_, id)| id).collect();
         let got: Vec<&str> = out.docs.iter().map(|d| d.id.as_str()).collect();
         if expected.len() != got.len() || expected.iter().zip(&got).any(|(a, b)| a.as_str() != *b) {
             return Err(Error::other(format!(
@@ -129,4 +138,3 @@ pub fn check_config<S: Stage>(config: serde_json::Value) -> Result<(), Error> {
 pub fn docs(items: &[(&str, &str)]) -> Vec<Document> {
     items.iter().map(|(id, text)| Document::new(id, text)).collect()
 }
-

@@ -14,8 +14,10 @@ fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
     for p in &problems {
         eprintln!("{p}");
     }
-    let pipeline = PipelineBuilder::new(registry).stage("clean", "normalize", serde_json::json!({})).threads(2).build()?;
-    let docs = (0..1000).map(|i| Doc::new(&format!("doc-{i}"), &format!("  Caf\u{65}\u{301}  n\u{B0}{i}\u{200B}  \r\n\r\n\r\n fin ")));
+    let pipeline =
+        PipelineBuilder::new(registry).stage("clean", "normalize", serde_json::json!({})).threads(2).build()?;
+    let docs = (0..1000)
+        .map(|i| Doc::new(&format!("doc-{i}"), &format!("  Caf\u{65}\u{301}  n\u{B0}{i}\u{200B}  \r\n\r\n\r\n fin ")));
     let outputs = pipeline.process(docs);
     let mut kept = 0;
     let mut first = None;

@@ -18,20 +18,32 @@ fn member_name(raw: &[u8]) -> String {
 
 /// A tar stream; `compressed` when it comes through a decompressor, so that skipping a
 /// member costs decompressing it.
-pub(super) fn read_tar(origin: &Origin, input: &mut dyn Read, compressed: bool, ctx: &mut Ctx<'_>) -> Result<(), ReadError> {
+pub(super) fn read_tar(
+    origin: &Origin,
+    input: &mut dyn Read,
+    compressed: bool,
+    ctx: &mut Ctx<'_>,
+) -> Result<(), ReadError> {
     let mut archive = tar::Archive::new(input);
     let entries = archive.entries().map_err(|e| origin.error(format!("not a tar archive: {e}")))?;
     let mut last: Option<String> = None;
-    let after = |last: &Option<String>| last.as_ref().map_or_else(|| "at its start".to_string(), |m| format!("after member {m}"));
+    let after = |last: &Option<String>| {
+        last.as_ref().map_or_else(|| "at its start".to_string(), |m| format!("after member {m}"))
+    };
     for entry in entries {
-        let entry = entry.map_err(|e| origin.error(format!("the archive is damaged {}: {}", after(&last), io_text(&e))))?;
+        let entry =
+            entry.map_err(|e| origin.error(format!("the archive is damaged {}: {}", after(&last), io_text(&e))))?;
         let name = member_name(&entry.path_bytes());
         let kind = entry.header().entry_type();
         last = Some(name.clone());
         match kind {
             EntryType::Regular | EntryType::Continuous | EntryType::GNUSparse => {}
             // Folders and the archive's own bookkeeping hold no content.
-            EntryType::Directory | EntryType::XGlobalHeader | EntryType::XHeader | EntryType::GNULongName | EntryType::GNULongLink => continue,
+            EntryType::Directory
+            | EntryType::XGlobalHeader
+            | EntryType::XHeader
+            | EntryType::GNULongName
+            | EntryType::GNULongLink => continue,
             _ => {
                 ctx.skip("archive member not a regular file");
                 continue;
@@ -91,7 +103,9 @@ pub(super) fn read_zip_file<R: Read + Seek>(origin: &Origin, mut file: R, ctx: &
             continue;
         }
         if member.size() > limit {
-            ctx.emit(origin.member(&name).bad(None, format!("{} bytes, over max_member_bytes ({limit})", member.size())));
+            ctx.emit(
+                origin.member(&name).bad(None, format!("{} bytes, over max_member_bytes ({limit})", member.size())),
+            );
             continue;
         }
         read_member(origin, &name, member, ctx);
@@ -121,7 +135,9 @@ pub(super) fn read_zip_stream(origin: &Origin, mut input: &mut dyn Read, ctx: &m
         }
         if member.size() > ctx.options.max_member_bytes {
             let limit = ctx.options.max_member_bytes;
-            ctx.emit(origin.member(&name).bad(None, format!("{} bytes, over max_member_bytes ({limit})", member.size())));
+            ctx.emit(
+                origin.member(&name).bad(None, format!("{} bytes, over max_member_bytes ({limit})", member.size())),
+            );
             continue;
         }
         read_member(origin, &name, member, ctx);

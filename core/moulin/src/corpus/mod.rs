@@ -80,9 +80,37 @@ pub enum Compression {
 
 /// Every file name ending a reader exists for, also the names `[[input.formats]]` accepts.
 pub const EXTENSIONS: &[&str] = &[
-    "txt", "txt.gz", "txt.zst", "text", "text.gz", "text.zst", "jsonl", "jsonl.gz", "jsonl.zst", "ndjson", "ndjson.gz", "ndjson.zst", "html",
-    "html.gz", "html.zst", "htm", "htm.gz", "htm.zst", "warc", "warc.gz", "warc.zst", "wet", "wet.gz", "wet.zst", "arc", "arc.gz", "tar", "tar.gz",
-    "tgz", "tar.zst", "zip",
+    "txt",
+    "txt.gz",
+    "txt.zst",
+    "text",
+    "text.gz",
+    "text.zst",
+    "jsonl",
+    "jsonl.gz",
+    "jsonl.zst",
+    "ndjson",
+    "ndjson.gz",
+    "ndjson.zst",
+    "html",
+    "html.gz",
+    "html.zst",
+    "htm",
+    "htm.gz",
+    "htm.zst",
+    "warc",
+    "warc.gz",
+    "warc.zst",
+    "wet",
+    "wet.gz",
+    "wet.zst",
+    "arc",
+    "arc.gz",
+    "tar",
+    "tar.gz",
+    "tgz",
+    "tar.zst",
+    "zip",
 ];
 
 /// The reader for an ending of [`EXTENSIONS`] (`"jsonl.gz"`, case ignored), or `None`.
@@ -256,7 +284,10 @@ pub fn walk(input: &InputConfig) -> Result<(Vec<InputFile>, Vec<WalkError>), glo
                 Selection::NoReader => {
                     errors.push(WalkError {
                         path: entry.path().to_path_buf(),
-                        message: format!("no reader for this file name (expected an ending among {}, or an [[input.formats]] rule)", EXTENSIONS.join(", ")),
+                        message: format!(
+                            "no reader for this file name (expected an ending among {}, or an [[input.formats]] rule)",
+                            EXTENSIONS.join(", ")
+                        ),
                     });
                     continue;
                 }
@@ -453,7 +484,10 @@ impl<R: Read> Read for Exact<R> {
         let n = self.inner.read(buf)?;
         self.seen += n as u64;
         if n == 0 && !buf.is_empty() && self.seen < self.expected {
-            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, format!("the member ends after {} of its {} bytes", self.seen, self.expected)));
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                format!("the member ends after {} of its {} bytes", self.seen, self.expected),
+            ));
         }
         Ok(n)
     }
@@ -480,7 +514,9 @@ impl<R: Read> Read for Limited<R> {
             let mut probe = [0u8; 1];
             return match self.inner.read(&mut probe)? {
                 0 => Ok(0),
-                _ => Err(io::Error::other(format!("decompresses to more than max_member_bytes ({} bytes)", self.limit))),
+                _ => {
+                    Err(io::Error::other(format!("decompresses to more than max_member_bytes ({} bytes)", self.limit)))
+                }
             };
         }
         let want = buf.len().min(self.left.min(usize::MAX as u64) as usize);
@@ -502,7 +538,12 @@ fn decompress<'a>(compression: Compression, input: impl Read + 'a) -> io::Result
 /// Read every document of `file`, handing each to `sink`. Returns `Err` when the file
 /// cannot be opened or its stream breaks; what was read before is kept. `progress` counts
 /// the bytes read from disk.
-pub fn read_file(file: &InputFile, options: &ReadOptions, progress: Arc<AtomicU64>, mut sink: impl FnMut(Item)) -> Result<(), ReadError> {
+pub fn read_file(
+    file: &InputFile,
+    options: &ReadOptions,
+    progress: Arc<AtomicU64>,
+    mut sink: impl FnMut(Item),
+) -> Result<(), ReadError> {
     let origin = Origin { id: file.id.clone(), path: file.id.clone(), member: None, depth: 0 };
     let opened = File::open(&file.path).map_err(|e| origin.error(format!("cannot open: {e}")))?;
     let raw = Counting { inner: opened, counter: progress };
@@ -517,7 +558,14 @@ pub fn read_file(file: &InputFile, options: &ReadOptions, progress: Arc<AtomicU6
 
 /// Read a stream of `format` from `input` (a file or an archive member), stopping with an
 /// error past `limit` decompressed bytes.
-fn read_stream(origin: &Origin, format: Format, compression: Compression, input: impl Read, limit: u64, ctx: &mut Ctx<'_>) -> Result<(), ReadError> {
+fn read_stream(
+    origin: &Origin,
+    format: Format,
+    compression: Compression,
+    input: impl Read,
+    limit: u64,
+    ctx: &mut Ctx<'_>,
+) -> Result<(), ReadError> {
     let input = decompress(compression, input).map_err(|e| origin.error(format!("cannot start decompressing: {e}")))?;
     let mut input = Limited::new(input, limit);
     let input: &mut dyn Read = &mut input;

@@ -25,14 +25,21 @@ fn html_pages_are_decoded_by_bom_declaration_or_detection() {
     let d = decode_html(utf8.as_bytes());
     assert_eq!((d.text.as_str(), d.encoding, d.from), (utf8, "UTF-8", "meta"));
     // windows-1252 declared in http-equiv.
-    let mut latin = b"<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1252\"></head><body>Caf".to_vec();
+    let mut latin =
+        b"<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1252\"></head><body>Caf"
+            .to_vec();
     latin.extend([0xE9, b' ', 0x80]);
     let d = decode_html(&latin);
     assert!(d.text.ends_with("Café €"), "{}", d.text);
     assert_eq!((d.encoding, d.from), ("windows-1252", "meta"));
     // No declaration, not UTF-8: detected.
     let mut bare = b"<p>".to_vec();
-    bare.extend(encoding_rs::WINDOWS_1252.encode("Les élèves de l'école française étaient très nombreux à la fête de l'été.").0.iter());
+    bare.extend(
+        encoding_rs::WINDOWS_1252
+            .encode("Les élèves de l'école française étaient très nombreux à la fête de l'été.")
+            .0
+            .iter(),
+    );
     let d = decode_html(&bare);
     assert!(d.text.contains("élèves de l'école française"), "{}", d.text);
     assert_eq!(d.from, "detected");
@@ -139,7 +146,11 @@ fn legacy_encodings_are_detected_or_refused_when_strict() {
         r.unwrap();
         let Item::Doc(d) = &items[0] else { panic!("{:?}", shown(&items)) };
         assert_eq!(d.text.as_str(), sentence);
-        assert!(d.meta_json.as_str().contains(r#""encoding":"windows-1252","encoding_from":"detected""#), "{}", d.meta_json);
+        assert!(
+            d.meta_json.as_str().contains(r#""encoding":"windows-1252","encoding_from":"detected""#),
+            "{}",
+            d.meta_json
+        );
     }
     // The UTF-8 record has no encoding in meta.
     let (items, _) = read_with(&jsonl, &opts);
@@ -174,7 +185,9 @@ fn text_files_bom() {
     let p = dir.path().join("a.txt");
     std::fs::write(&p, b"\xEF\xBB\xBFbonjour").unwrap();
     let (items, _) = read_all(&p);
-    assert!(matches!(&items[0], Item::Doc(d) if d.text.as_str() == "bonjour" && !d.meta_json.as_str().contains("encoding")));
+    assert!(
+        matches!(&items[0], Item::Doc(d) if d.text.as_str() == "bonjour" && !d.meta_json.as_str().contains("encoding"))
+    );
 }
 
 #[test]

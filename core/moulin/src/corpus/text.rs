@@ -56,7 +56,13 @@ pub(super) fn decode(bytes: &[u8], charset: Option<&str>, html: bool) -> Decoded
         return Decoded { text: text.into_owned(), encoding: encoding.name(), from: "bom", replaced };
     }
     // A charset declared in ASCII cannot be UTF-16 (WHATWG): such a label means UTF-8.
-    let usable = |e: &'static encoding_rs::Encoding| if e == encoding_rs::UTF_16LE || e == encoding_rs::UTF_16BE { encoding_rs::UTF_8 } else { e };
+    let usable = |e: &'static encoding_rs::Encoding| {
+        if e == encoding_rs::UTF_16LE || e == encoding_rs::UTF_16BE {
+            encoding_rs::UTF_8
+        } else {
+            e
+        }
+    };
     let declared = charset
         .and_then(|label| encoding_rs::Encoding::for_label(label.trim().as_bytes()))
         .map(|e| (usable(e), "http"))
@@ -64,7 +70,9 @@ pub(super) fn decode(bytes: &[u8], charset: Option<&str>, html: bool) -> Decoded
             if !html {
                 return None;
             }
-            declared_charset(&bytes[..bytes.len().min(1024)]).and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes())).map(|e| (usable(e), "meta"))
+            declared_charset(&bytes[..bytes.len().min(1024)])
+                .and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes()))
+                .map(|e| (usable(e), "meta"))
         });
     if let Some((encoding, from)) = declared {
         let (text, replaced) = encoding.decode_without_bom_handling(bytes);
@@ -116,8 +124,15 @@ fn declared_charset(head: &[u8]) -> Option<String> {
             let rest = &tag[c + 7..];
             let rest = rest.iter().skip_while(|b| b.is_ascii_whitespace()).copied().collect::<Vec<u8>>();
             if let Some(value) = rest.strip_prefix(b"=") {
-                let value: Vec<u8> = value.iter().copied().skip_while(|b| b.is_ascii_whitespace() || *b == b'"' || *b == b'\'').collect();
-                let label: Vec<u8> = value.into_iter().take_while(|b| !(b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b';' | b'/' | b'>'))).collect();
+                let value: Vec<u8> = value
+                    .iter()
+                    .copied()
+                    .skip_while(|b| b.is_ascii_whitespace() || *b == b'"' || *b == b'\'')
+                    .collect();
+                let label: Vec<u8> = value
+                    .into_iter()
+                    .take_while(|b| !(b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b';' | b'/' | b'>')))
+                    .collect();
                 if !label.is_empty() {
                     return String::from_utf8(label).ok();
                 }
@@ -193,7 +208,11 @@ pub(super) fn doc(id: String, text: &str, meta: Map<String, Value>) -> Doc {
 /// Read `reader` up to and including the next `\n`, at most `limit` bytes. Returns the
 /// number of bytes read (0 at the end) and whether the line was cut at the limit (the rest of
 /// the line is then skipped).
-pub(super) fn read_line_limited(reader: &mut (impl BufRead + ?Sized), buf: &mut Vec<u8>, limit: u64) -> io::Result<(usize, bool)> {
+pub(super) fn read_line_limited(
+    reader: &mut (impl BufRead + ?Sized),
+    buf: &mut Vec<u8>,
+    limit: u64,
+) -> io::Result<(usize, bool)> {
     buf.clear();
     let n = (&mut *reader).take(limit + 1).read_until(b'\n', buf)?;
     if n as u64 > limit && buf.last() != Some(&b'\n') {

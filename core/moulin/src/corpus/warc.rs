@@ -48,7 +48,12 @@ pub(super) fn read_arc(origin: &Origin, input: &mut dyn Read, ctx: &mut Ctx<'_>)
 type HeaderReader = fn(&Origin, &mut dyn BufRead, String, u64) -> Result<(Record, u64), ReadError>;
 
 /// Records one after the other: a header (found after any blank lines), then a block.
-fn read_records(origin: &Origin, input: &mut dyn Read, ctx: &mut Ctx<'_>, header: HeaderReader) -> Result<(), ReadError> {
+fn read_records(
+    origin: &Origin,
+    input: &mut dyn Read,
+    ctx: &mut Ctx<'_>,
+    header: HeaderReader,
+) -> Result<(), ReadError> {
     let mut reader = BufReader::with_capacity(1 << 16, input);
     let mut line = Vec::new();
     let mut number = 0u64;
@@ -60,14 +65,25 @@ fn read_records(origin: &Origin, input: &mut dyn Read, ctx: &mut Ctx<'_>, header
     Ok(())
 }
 
-fn warc_header(origin: &Origin, reader: &mut dyn BufRead, version: String, number: u64) -> Result<(Record, u64), ReadError> {
+fn warc_header(
+    origin: &Origin,
+    reader: &mut dyn BufRead,
+    version: String,
+    number: u64,
+) -> Result<(Record, u64), ReadError> {
     if !version.starts_with("WARC/") {
-        return Err(origin.error(format!("record {number}: expected a WARC version line (`WARC/1.0`), found {:?}", preview(&version))));
+        return Err(origin.error(format!(
+            "record {number}: expected a WARC version line (`WARC/1.0`), found {:?}",
+            preview(&version)
+        )));
     }
     let headers = read_headers(origin, reader, number)?;
     let get = |name: &str| headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
     let length = get("Content-Length").and_then(|v| v.trim().parse::<u64>().ok()).ok_or_else(|| {
-        origin.error(format!("record {number}: no valid Content-Length ({:?}), so the records after it cannot be found", get("Content-Length").unwrap_or_default()))
+        origin.error(format!(
+            "record {number}: no valid Content-Length ({:?}), so the records after it cannot be found",
+            get("Content-Length").unwrap_or_default()
+        ))
     })?;
     let record = Record {
         number,
@@ -82,17 +98,29 @@ fn warc_header(origin: &Origin, reader: &mut dyn BufRead, version: String, numbe
     Ok((record, length))
 }
 
-fn arc_header(origin: &Origin, _reader: &mut dyn BufRead, line: String, number: u64) -> Result<(Record, u64), ReadError> {
+fn arc_header(
+    origin: &Origin,
+    _reader: &mut dyn BufRead,
+    line: String,
+    number: u64,
+) -> Result<(Record, u64), ReadError> {
     let fields: Vec<&str> = line.split_whitespace().collect();
     let length = fields.last().and_then(|l| l.parse::<u64>().ok()).filter(|_| fields.len() >= 5).ok_or_else(|| {
-        origin.error(format!("record {number}: expected an ARC header line `URL IP date type length`, found {:?}", preview(&line)))
+        origin.error(format!(
+            "record {number}: expected an ARC header line `URL IP date type length`, found {:?}",
+            preview(&line)
+        ))
     })?;
     let url = fields[0].to_string();
     let record = Record {
         number,
         arc: true,
         kind: if url.starts_with("filedesc:") { "filedesc" } else { "response" }.into(),
-        block_type: Some(if url.starts_with("http") { "application/http; msgtype=response".into() } else { fields[3].to_string() }),
+        block_type: Some(if url.starts_with("http") {
+            "application/http; msgtype=response".into()
+        } else {
+            fields[3].to_string()
+        }),
         url: Some(url),
         date: Some(fields[2].to_string()),
         record_id: None,
@@ -101,14 +129,22 @@ fn arc_header(origin: &Origin, _reader: &mut dyn BufRead, line: String, number: 
 }
 
 /// The next non-blank line (records are separated by blank lines), or `None` at the end.
-fn next_line(origin: &Origin, reader: &mut impl BufRead, line: &mut Vec<u8>, number: u64) -> Result<Option<String>, ReadError> {
+fn next_line(
+    origin: &Origin,
+    reader: &mut impl BufRead,
+    line: &mut Vec<u8>,
+    number: u64,
+) -> Result<Option<String>, ReadError> {
     loop {
-        let (n, too_long) = read_line_limited(reader, line, MAX_HEAD_BYTES).map_err(|e| origin.error(format!("after record {number}: {}", io_text(&e))))?;
+        let (n, too_long) = read_line_limited(reader, line, MAX_HEAD_BYTES)
+            .map_err(|e| origin.error(format!("after record {number}: {}", io_text(&e))))?;
         if n == 0 {
             return Ok(None);
         }
         if too_long {
-            return Err(origin.error(format!("after record {number}: a line of over {MAX_HEAD_BYTES} bytes where a record header was expected")));
+            return Err(origin.error(format!(
+                "after record {number}: a line of over {MAX_HEAD_BYTES} bytes where a record header was expected"
+            )));
         }
         if !line.iter().all(u8::is_ascii_whitespace) {
             return Ok(Some(String::from_utf8_lossy(line).trim_end().to_string()));
@@ -122,7 +158,8 @@ fn read_headers(origin: &Origin, reader: &mut dyn BufRead, number: u64) -> Resul
     let mut line = Vec::new();
     let mut total = 0u64;
     loop {
-        let (n, too_long) = read_line_limited(reader, &mut line, MAX_HEAD_BYTES).map_err(|e| origin.error(format!("record {number}: {}", io_text(&e))))?;
+        let (n, too_long) = read_line_limited(reader, &mut line, MAX_HEAD_BYTES)
+            .map_err(|e| origin.error(format!("record {number}: {}", io_text(&e))))?;
         total += n as u64;
         if n == 0 {
             return Err(origin.error(format!("record {number}: the file ends inside the record's header")));
@@ -149,16 +186,27 @@ fn read_headers(origin: &Origin, reader: &mut dyn BufRead, number: u64) -> Resul
 
 /// Read a record's block of `length` bytes: a document, a skip or a bad record. `Err` when
 /// the file ends inside it.
-fn read_block(origin: &Origin, reader: &mut impl BufRead, record: Record, length: u64, ctx: &mut Ctx<'_>) -> Result<(), ReadError> {
+fn read_block(
+    origin: &Origin,
+    reader: &mut impl BufRead,
+    record: Record,
+    length: u64,
+    ctx: &mut Ctx<'_>,
+) -> Result<(), ReadError> {
     let mut block = reader.take(length);
     let item = record_item(origin, &record, &mut block, ctx.options);
     // What the record did not read is skipped, so that the next record is found.
     let drained = io::copy(&mut block, &mut io::sink());
     let missing = block.limit();
-    let item = item.and_then(|item| drained.map(|_| item)).map_err(|e| origin.error(format!("record {}: {}", record.number, io_text(&e))))?;
+    let item = item
+        .and_then(|item| drained.map(|_| item))
+        .map_err(|e| origin.error(format!("record {}: {}", record.number, io_text(&e))))?;
     if missing > 0 {
         // Its item is not handed on: a cut record's payload is not the page.
-        return Err(origin.error(format!("record {}: the file ends inside the record ({missing} of its {length} bytes missing)", record.number)));
+        return Err(origin.error(format!(
+            "record {}: the file ends inside the record ({missing} of its {length} bytes missing)",
+            record.number
+        )));
     }
     ctx.emit(item);
     Ok(())
@@ -179,12 +227,17 @@ fn charset_of(content_type: &str) -> Option<String> {
 
 /// Whether `media` is asked for by one of `wanted` (`text/html`, `text/*`, `*`).
 fn wanted(wanted: &[String], media: &str) -> bool {
-    wanted.iter().any(|w| w == "*" || w.eq_ignore_ascii_case(media) || w.strip_suffix("/*").is_some_and(|prefix| media.split('/').next() == Some(prefix)))
+    wanted.iter().any(|w| {
+        w == "*"
+            || w.eq_ignore_ascii_case(media)
+            || w.strip_suffix("/*").is_some_and(|prefix| media.split('/').next() == Some(prefix))
+    })
 }
 
 /// Whether bytes look like the start of an HTML page (for payloads without a type).
 fn looks_like_html(bytes: &[u8]) -> bool {
-    let start: Vec<u8> = bytes.iter().skip_while(|b| b.is_ascii_whitespace()).take(64).map(u8::to_ascii_lowercase).collect();
+    let start: Vec<u8> =
+        bytes.iter().skip_while(|b| b.is_ascii_whitespace()).take(64).map(u8::to_ascii_lowercase).collect();
     [&b"<!doctype html"[..], b"<html", b"<head", b"<body", b"<?xml", b"<!--"].iter().any(|p| start.starts_with(p))
 }
 
@@ -195,7 +248,11 @@ fn record_item(origin: &Origin, record: &Record, block: &mut dyn Read, options: 
     let bad = |message: String| Ok(origin.bad(Some(record.number), format!("{}: {message}", describe(record))));
     if !options.warc.records.iter().any(|r| r.eq_ignore_ascii_case(&record.kind)) {
         let format = if record.arc { "ARC" } else { "WARC" };
-        return skip(if record.kind.is_empty() { format!("{format} record without a type") } else { format!("{format} {} record", record.kind) });
+        return skip(if record.kind.is_empty() {
+            format!("{format} record without a type")
+        } else {
+            format!("{format} {} record", record.kind)
+        });
     }
     let block_type = record.block_type.as_deref().unwrap_or("");
     let is_http = record.kind == "response" && media_type(block_type) == "application/http";
@@ -207,7 +264,12 @@ fn record_item(origin: &Origin, record: &Record, block: &mut dyn Read, options: 
             return bad("the HTTP response head cannot be parsed".into());
         };
         bytes.drain(..head.body_start);
-        let encodings: Vec<String> = head.header("Content-Encoding").split(',').map(|e| e.trim().to_ascii_lowercase()).filter(|e| !e.is_empty() && e != "identity").collect();
+        let encodings: Vec<String> = head
+            .header("Content-Encoding")
+            .split(',')
+            .map(|e| e.trim().to_ascii_lowercase())
+            .filter(|e| !e.is_empty() && e != "identity")
+            .collect();
         let chunked = head.header("Transfer-Encoding").to_ascii_lowercase().contains("chunked");
         (Some(head.status), head.header("Content-Type"), encodings, chunked)
     } else {
@@ -224,7 +286,11 @@ fn record_item(origin: &Origin, record: &Record, block: &mut dyn Read, options: 
         }
     }
     if !wanted(&options.warc.content_types, &media) {
-        return skip(if media.is_empty() { "payload without a content type".to_string() } else { format!("payload {media}") });
+        return skip(if media.is_empty() {
+            "payload without a content type".to_string()
+        } else {
+            format!("payload {media}")
+        });
     }
     let room = (limit + 1).saturating_sub(bytes.len() as u64);
     block.take(room).read_to_end(&mut bytes)?;
@@ -297,7 +363,12 @@ struct HttpHead {
 impl HttpHead {
     /// The values of a header, joined with `, ` (empty when absent).
     fn header(&self, name: &str) -> String {
-        self.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str()).collect::<Vec<_>>().join(", ")
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -334,7 +405,11 @@ fn read_http_head(block: &mut dyn Read, bytes: &mut Vec<u8>) -> io::Result<Optio
             .parse_response(&mut response, &head);
         return Ok(match (parsed, response.code) {
             (Ok(httparse::Status::Complete(_)), Some(code)) => {
-                let headers = response.headers.iter().map(|h| (h.name.to_string(), String::from_utf8_lossy(h.value).trim().to_string())).collect();
+                let headers = response
+                    .headers
+                    .iter()
+                    .map(|h| (h.name.to_string(), String::from_utf8_lossy(h.value).trim().to_string()))
+                    .collect();
                 Some(HttpHead { status: code, headers, body_start: end })
             }
             _ => None,
@@ -381,13 +456,17 @@ fn undo_encoding(encoding: &str, bytes: &[u8], limit: u64) -> Result<Option<Vec<
         Ok(out)
     };
     match encoding {
-        "gzip" | "x-gzip" if bytes.starts_with(&[0x1f, 0x8b]) => read_limited(Box::new(flate2::read::MultiGzDecoder::new(bytes))).map(Some),
+        "gzip" | "x-gzip" if bytes.starts_with(&[0x1f, 0x8b]) => {
+            read_limited(Box::new(flate2::read::MultiGzDecoder::new(bytes))).map(Some)
+        }
         "zstd" if bytes.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) => {
             let decoder = zstd::stream::read::Decoder::new(bytes).map_err(|e| e.to_string())?;
             read_limited(Box::new(decoder)).map(Some)
         }
         // zlib-wrapped as the standard says, or raw deflate as some servers send.
-        "deflate" => Ok(read_limited(Box::new(flate2::read::ZlibDecoder::new(bytes))).or_else(|_| read_limited(Box::new(flate2::read::DeflateDecoder::new(bytes)))).ok()),
+        "deflate" => Ok(read_limited(Box::new(flate2::read::ZlibDecoder::new(bytes)))
+            .or_else(|_| read_limited(Box::new(flate2::read::DeflateDecoder::new(bytes))))
+            .ok()),
         "br" => Ok(read_limited(Box::new(brotli_decompressor::Decompressor::new(bytes, 4096))).ok()),
         _ => Ok(None),
     }
@@ -438,12 +517,15 @@ mod tests {
         let mut raw = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
         raw.write_all(page).unwrap();
         let brotli: &[u8] = &[
-            11, 21, 128, 60, 112, 62, 68, 101, 117, 120, 105, 195, 168, 109, 101, 32, 100, 195, 169, 112, 195, 170, 99, 104, 101, 44, 32, 114, 101, 195, 167,
-            117, 101, 32, 195, 160, 32, 49, 56, 32, 104, 46, 60, 47, 112, 62, 3,
+            11, 21, 128, 60, 112, 62, 68, 101, 117, 120, 105, 195, 168, 109, 101, 32, 100, 195, 169, 112, 195, 170, 99,
+            104, 101, 44, 32, 114, 101, 195, 167, 117, 101, 32, 195, 160, 32, 49, 56, 32, 104, 46, 60, 47, 112, 62, 3,
         ];
-        for (encoding, bytes) in
-            [("deflate", zlib.finish().unwrap()), ("deflate", raw.finish().unwrap()), ("zstd", zstd::encode_all(page, 3).unwrap()), ("br", brotli.to_vec())]
-        {
+        for (encoding, bytes) in [
+            ("deflate", zlib.finish().unwrap()),
+            ("deflate", raw.finish().unwrap()),
+            ("zstd", zstd::encode_all(page, 3).unwrap()),
+            ("br", brotli.to_vec()),
+        ] {
             assert_eq!(undo_encoding(encoding, &bytes, 100).unwrap().as_deref(), Some(page), "{encoding}");
         }
         assert_eq!(undo_encoding("compress", page, 100).unwrap(), None);

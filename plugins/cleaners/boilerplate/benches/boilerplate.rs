@@ -20,11 +20,18 @@ fn bench(c: &mut Criterion) {
         ("no-default-patterns", serde_json::json!({ "default_patterns": false })),
         ("patterns-file", serde_json::json!({ "patterns_file": patterns })),
         // The reference workload's step 2: only the pattern file's patterns.
-        ("patterns-only", serde_json::json!({ "patterns_file": patterns, "default_patterns": false, "features": false, "min_chars": 1 })),
+        (
+            "patterns-only",
+            serde_json::json!({ "patterns_file": patterns, "default_patterns": false, "features": false, "min_chars": 1 }),
+        ),
     ] {
         let mut stage = Harness::with_context::<Boilerplate>(config, StageContext::default()).expect("config");
         group.bench_function(name, |b| {
-            b.iter_batched(|| docs.clone(), |docs| stage.process(docs).expect("process"), criterion::BatchSize::LargeInput)
+            b.iter_batched(
+                || docs.clone(),
+                |docs| stage.process(docs).expect("process"),
+                criterion::BatchSize::LargeInput,
+            )
         });
     }
     group.finish();

@@ -177,18 +177,65 @@ impl StopWords {
 
 /// Words addressing the reader: second person, and first person plural (the site speaking).
 const ADDRESS: &[&str] = &[
-    "vous", "votre", "vos", "you", "your", "yours", "usted", "ustedes", "vosotros", "vuestro", "vuestra", "euch", "euer",
-    "eure",
+    "vous", "votre", "vos", "you", "your", "yours", "usted", "ustedes", "vosotros", "vuestro", "vuestra", "euch",
+    "euer", "eure",
 ];
-const WE: &[&str] = &["nous", "notre", "nos", "we", "our", "us", "nosotros", "nuestro", "nuestra", "nuestros", "wir", "unser", "unsere"];
+const WE: &[&str] = &[
+    "nous", "notre", "nos", "we", "our", "us", "nosotros", "nuestro", "nuestra", "nuestros", "wir", "unser", "unsere",
+];
 
 /// Month names and date words that make a short line a dateline.
 const DATE_WORDS: &[&str] = &[
-    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre",
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
-    "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre",
-    "januar", "februar", "märz", "juni", "juli", "oktober", "dezember", "publié", "published", "publicado", "veröffentlicht",
-    "updated", "actualisé", "jour",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+    "januar",
+    "februar",
+    "märz",
+    "juni",
+    "juli",
+    "oktober",
+    "dezember",
+    "publié",
+    "published",
+    "publicado",
+    "veröffentlicht",
+    "updated",
+    "actualisé",
+    "jour",
 ];
 const BYLINE_WORDS: &[&str] = &["par", "by", "por", "von", "de"];
 
@@ -277,8 +324,11 @@ fn is_link(token: &str) -> bool {
                 && tld.chars().all(|c| c.is_ascii_lowercase())
                 && name.chars().last().is_some_and(|c| c.is_alphanumeric())
                 && !name.contains(' ')
-                && ["com", "net", "org", "fr", "info", "ma", "dz", "be", "ch", "ca", "es", "de", "uk", "io", "tv", "news", "co"]
-                    .contains(&tld)
+                && [
+                    "com", "net", "org", "fr", "info", "ma", "dz", "be", "ch", "ca", "es", "de", "uk", "io", "tv",
+                    "news", "co",
+                ]
+                .contains(&tld)
         }
         None => false,
     }
@@ -299,7 +349,8 @@ pub fn is_ticker(raw: &str, min: usize) -> bool {
     let headline_like = segments
         .iter()
         .filter(|s| {
-            s.chars().count() <= 160 && s.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || "«“\"'".contains(c))
+            s.chars().count() <= 160
+                && s.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || "«“\"'".contains(c))
         })
         .count();
     headline_like * 10 >= segments.len() * 7
@@ -362,7 +413,15 @@ impl Judge<'_> {
             let (start, end) = (offset + lead, offset + lead + content.len());
             offset += raw_line.len();
             if content.is_empty() {
-                lines.push(Line { start, end: start, blank: true, class: Class::Good, reason: None, dateline: false, chars: 0 });
+                lines.push(Line {
+                    start,
+                    end: start,
+                    blank: true,
+                    class: Class::Good,
+                    reason: None,
+                    dateline: false,
+                    chars: 0,
+                });
                 continue;
             }
             collapsed.clear();
@@ -395,7 +454,8 @@ impl Judge<'_> {
         let t = self.thresholds;
         let f = features(content, self.stop);
         line.dateline = f.chars < t.length_high
-            && (f.has_date || (BYLINE_WORDS.contains(&f.first_word.as_str()) && f.words <= 8 && f.stop * 2 <= f.words + 1));
+            && (f.has_date
+                || (BYLINE_WORDS.contains(&f.first_word.as_str()) && f.words <= 8 && f.stop * 2 <= f.words + 1));
         let (class, reason) = if !f.letters {
             (Class::Short, None)
         } else if f.link_chars as f32 > t.max_link_density * f.chars as f32 {

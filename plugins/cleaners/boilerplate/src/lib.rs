@@ -176,10 +176,16 @@ pub const DEFAULT_PATTERNS: &str = include_str!("../patterns/default.txt");
 /// The patterns of a pattern file's text: one per line, blank lines and `#` comments
 /// skipped. Returns `(line number, pattern)`.
 pub fn pattern_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    text.lines().enumerate().map(|(i, l)| (i + 1, l.trim_end_matches('\r'))).filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
+        .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
 }
 
-fn compile(config: &BoilerplateConfig, ctx: Option<&StageContext>) -> Result<(Option<RegexSet>, Option<AhoCorasick>), Error> {
+fn compile(
+    config: &BoilerplateConfig,
+    ctx: Option<&StageContext>,
+) -> Result<(Option<RegexSet>, Option<AhoCorasick>), Error> {
     let mut patterns: Vec<String> = Vec::new();
     let mut check = |key: &str, where_: String, p: &str| -> Result<(), Error> {
         regex::Regex::new(p).map_err(|e| Error::config(key, format!("{where_}: bad pattern {p:?}: {e}")))?;
@@ -250,7 +256,10 @@ impl Boilerplate {
         match self.config.repeated.source.as_str() {
             "folder" => path.rsplit_once('/').map_or("", |(dir, _)| dir).to_string(),
             "file" => path.to_string(),
-            pointer => Value::Object(meta).pointer(pointer).map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string)).unwrap_or_default(),
+            pointer => Value::Object(meta)
+                .pointer(pointer)
+                .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                .unwrap_or_default(),
         }
     }
 
@@ -295,7 +304,8 @@ impl Stage for Boilerplate {
     const KIND: Kind = Kind::Transform;
     const SUMMARY: &'static str =
         "Removes site chrome line by line: patterns, tickers, repeated template lines, jusText-style features and context.";
-    const EXAMPLE_CONFIG: &'static str = "patterns_file = \"boilerplate_patterns.txt\"\nrepeated = { min_documents = 3 }\nkeep_spans = true";
+    const EXAMPLE_CONFIG: &'static str =
+        "patterns_file = \"boilerplate_patterns.txt\"\nrepeated = { min_documents = 3 }\nkeep_spans = true";
     const OBSERVES: bool = true;
 
     fn observes(config: &BoilerplateConfig) -> bool {
@@ -304,7 +314,12 @@ impl Stage for Boilerplate {
 
     fn validate(config: &BoilerplateConfig) -> Result<(), Error> {
         compile(config, None)?;
-        for (key, v) in [("stopwords_low", config.stopwords_low), ("stopwords_high", config.stopwords_high), ("max_link_density", config.max_link_density), ("satellite_ratio", config.satellite_ratio)] {
+        for (key, v) in [
+            ("stopwords_low", config.stopwords_low),
+            ("stopwords_high", config.stopwords_high),
+            ("max_link_density", config.max_link_density),
+            ("satellite_ratio", config.satellite_ratio),
+        ] {
             if !(0.0..=1.0).contains(&v) {
                 return Err(Error::config(key, format!("expected a share in [0, 1], found {v}")));
             }
@@ -314,7 +329,10 @@ impl Stage for Boilerplate {
         }
         let source = &config.repeated.source;
         if !(source == "folder" || source == "file" || source.starts_with('/')) {
-            return Err(Error::config("repeated.source", format!("expected \"folder\", \"file\" or a JSON pointer such as \"/metadata/site\", found {source:?}")));
+            return Err(Error::config(
+                "repeated.source",
+                format!("expected \"folder\", \"file\" or a JSON pointer such as \"/metadata/site\", found {source:?}"),
+            ));
         }
         Ok(())
     }
@@ -330,7 +348,8 @@ impl Stage for Boilerplate {
             let mut counts: HashMap<(String, u64), u32> = HashMap::new();
             for observation in &ctx.observations {
                 let sources: Vec<String> = serde_json::from_value(observation["sources"].clone()).unwrap_or_default();
-                let lines: Vec<(usize, u64, u32)> = serde_json::from_value(observation["lines"].clone()).unwrap_or_default();
+                let lines: Vec<(usize, u64, u32)> =
+                    serde_json::from_value(observation["lines"].clone()).unwrap_or_default();
                 for (s, h, n) in lines {
                     let source = sources.get(s).cloned().unwrap_or_default();
                     *counts.entry((source, h)).or_default() += n;
@@ -347,7 +366,10 @@ impl Stage for Boilerplate {
             patterns,
             phrases,
             stop_all: StopWords::all(),
-            stop_by_lang: ["fr", "en", "es", "de"].into_iter().map(|c| (c, StopWords::for_language(c).expect("shipped"))).collect(),
+            stop_by_lang: ["fr", "en", "es", "de"]
+                .into_iter()
+                .map(|c| (c, StopWords::for_language(c).expect("shipped")))
+                .collect(),
             source_id: if ctx.stage_id.is_empty() { Self::NAME.to_string() } else { ctx.stage_id.clone() },
             observing: ctx.observing,
             seen: HashMap::new(),
@@ -371,7 +393,8 @@ impl Stage for Boilerplate {
             return Ok(json!({}));
         }
         // Sources by index, so that the list of (source, hash, count) stays compact.
-        let mut sources: Vec<String> = self.seen.keys().map(|(s, _)| s.clone()).collect::<HashSet<_>>().into_iter().collect();
+        let mut sources: Vec<String> =
+            self.seen.keys().map(|(s, _)| s.clone()).collect::<HashSet<_>>().into_iter().collect();
         sources.sort();
         let index: HashMap<&str, usize> = sources.iter().enumerate().map(|(i, s)| (s.as_str(), i)).collect();
         let lines: Vec<(usize, u64, u32)> = self.seen.iter().map(|((s, h), n)| (index[s.as_str()], *h, *n)).collect();
@@ -401,7 +424,13 @@ fn apply(doc: &mut Document, lines: &[Line], config: &BoilerplateConfig, source:
         Action::Mark => {
             for (line, &k) in lines.iter().zip(&kept) {
                 if !k {
-                    let mut span = Span::new(line.start as u64, line.end as u64, "boilerplate", line.reason.unwrap_or(Reason::Context).as_str(), source);
+                    let mut span = Span::new(
+                        line.start as u64,
+                        line.end as u64,
+                        "boilerplate",
+                        line.reason.unwrap_or(Reason::Context).as_str(),
+                        source,
+                    );
                     span.score = f32::NAN;
                     spans.push(span);
                 }
@@ -508,7 +537,11 @@ fn remove_lines(text: &str, lines: &[Line], kept: &[bool]) -> (String, Vec<usize
             }
             if !kept[j] {
                 let line = &lines[j];
-                cut.push(Cut { at, text: text[line.start..line.end].to_string(), reason: line.reason.unwrap_or(Reason::Context).as_str() });
+                cut.push(Cut {
+                    at,
+                    text: text[line.start..line.end].to_string(),
+                    reason: line.reason.unwrap_or(Reason::Context).as_str(),
+                });
             }
             offset += raws[j].len();
         }

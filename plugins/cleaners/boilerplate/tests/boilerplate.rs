@@ -36,7 +36,8 @@ fn headings_datelines_and_section_titles_survive_chrome_goes() {
 
 #[test]
 fn removed_lines_leave_spans_that_say_what_and_why() {
-    let text = format!("Abonnez-vous à notre newsletter\n{ARTICLE_1}\nLire aussi : le budget de l'an dernier\n{ARTICLE_2}");
+    let text =
+        format!("Abonnez-vous à notre newsletter\n{ARTICLE_1}\nLire aussi : le budget de l'an dernier\n{ARTICLE_2}");
     let doc = clean(serde_json::json!({ "keep_spans": true }), &text);
     assert_eq!(doc.text(), format!("{ARTICLE_1}\n{ARTICLE_2}"));
     let spans: Vec<(u64, u64, String, String)> = doc
@@ -95,16 +96,23 @@ fn patterns_file_is_read_relative_to_the_project() {
     std::fs::write(dir.join("p.txt"), "# site chrome\n^Le slogan\n").unwrap();
     let ctx = StageContext { project_dir: dir.clone(), ..Default::default() };
     let mut stage = Harness::with_context::<Boilerplate>(serde_json::json!({ "patterns_file": "p.txt" }), ctx).unwrap();
-    let out = stage.process(docs(&[("a", &format!("Le slogan du site, toujours là pour vous informer au mieux chaque jour\n{ARTICLE_1}"))])).unwrap();
+    let out = stage
+        .process(docs(&[(
+            "a",
+            &format!("Le slogan du site, toujours là pour vous informer au mieux chaque jour\n{ARTICLE_1}"),
+        )]))
+        .unwrap();
     assert_eq!(out.kept[0].text(), ARTICLE_1);
     // A missing file names the path; a bad pattern names file and line.
     let ctx = StageContext { project_dir: dir.clone(), ..Default::default() };
-    let err = Harness::with_context::<Boilerplate>(serde_json::json!({ "patterns_file": "missing.txt" }), ctx).err().unwrap();
+    let err =
+        Harness::with_context::<Boilerplate>(serde_json::json!({ "patterns_file": "missing.txt" }), ctx).err().unwrap();
     assert_eq!(err.key(), Some("patterns_file"));
     assert!(err.message().contains("missing.txt"), "{}", err.message());
     std::fs::write(dir.join("bad.txt"), "ok\n(unclosed\n").unwrap();
     let ctx = StageContext { project_dir: dir.clone(), ..Default::default() };
-    let err = Harness::with_context::<Boilerplate>(serde_json::json!({ "patterns_file": "bad.txt" }), ctx).err().unwrap();
+    let err =
+        Harness::with_context::<Boilerplate>(serde_json::json!({ "patterns_file": "bad.txt" }), ctx).err().unwrap();
     assert!(err.message().contains("bad.txt:2: bad pattern \"(unclosed\""), "{}", err.message());
 }
 
@@ -181,7 +189,12 @@ fn a_five_megabyte_line_and_binary_garbage_are_handled() {
     let long = "mot ".repeat(1_250_000);
     let doc = clean(serde_json::json!({}), &long);
     let whole = doc.text().trim_end() == long.trim_end();
-    assert!(whole || (doc.text().is_empty() && dropped_for_size(&doc)), "{} bytes left, {:?}", doc.text().len(), doc.drop_reason());
+    assert!(
+        whole || (doc.text().is_empty() && dropped_for_size(&doc)),
+        "{} bytes left, {:?}",
+        doc.text().len(),
+        doc.drop_reason()
+    );
     // 200 KB of garbage (invalid UTF-8 replaced): what comes back is made of its lines.
     let garbage: Vec<u8> = (0..200_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
     let text = String::from_utf8_lossy(&garbage).into_owned();

@@ -8,7 +8,8 @@ use moulin_plugin::testkit::Harness;
 use moulin_plugin::Document;
 
 fn bench(c: &mut Criterion) {
-    let dir = std::env::var("MOULIN_BENCH_HTML").unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/data/cleaners/html").into());
+    let dir = std::env::var("MOULIN_BENCH_HTML")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../../tests/data/cleaners/html").into());
     let mut docs = Vec::new();
     for entry in std::fs::read_dir(&dir).expect("the pages folder") {
         let path = entry.unwrap().path();

@@ -73,7 +73,15 @@ pub struct HtmlConfig {
 
 impl Default for HtmlConfig {
     fn default() -> Self {
-        HtmlConfig { keep_title: true, char_threshold: 250, max_html_bytes: 8 << 20, max_depth: 512, max_elements: 100_000, min_chars: 1, keep_non_html: true }
+        HtmlConfig {
+            keep_title: true,
+            char_threshold: 250,
+            max_html_bytes: 8 << 20,
+            max_depth: 512,
+            max_elements: 100_000,
+            min_chars: 1,
+            keep_non_html: true,
+        }
     }
 }
 
@@ -86,11 +94,16 @@ impl Stage for Html {
     type Config = HtmlConfig;
     const NAME: &'static str = "html";
     const KIND: Kind = Kind::Transform;
-    const SUMMARY: &'static str = "The main text of an HTML page (Readability), with title, author, date and canonical URL in meta.";
+    const SUMMARY: &'static str =
+        "The main text of an HTML page (Readability), with title, author, date and canonical URL in meta.";
     const EXAMPLE_CONFIG: &'static str = "char_threshold = 250\nmax_depth = 512";
 
     fn validate(config: &HtmlConfig) -> Result<(), Error> {
-        for (key, v) in [("max_html_bytes", config.max_html_bytes), ("max_depth", config.max_depth), ("max_elements", config.max_elements)] {
+        for (key, v) in [
+            ("max_html_bytes", config.max_html_bytes),
+            ("max_depth", config.max_depth),
+            ("max_elements", config.max_elements),
+        ] {
             if v == 0 {
                 return Err(Error::config(key, "expected a limit above 0"));
             }
@@ -160,7 +173,10 @@ pub fn extract(page: &str, config: &HtmlConfig) -> Result<Option<Extracted>, Err
     }
     let depth = nesting_depth(page);
     if depth > config.max_depth {
-        return Err(Error::document(format!("html: elements nest {depth} deep, over max_depth ({})", config.max_depth)));
+        return Err(Error::document(format!(
+            "html: elements nest {depth} deep, over max_depth ({})",
+            config.max_depth
+        )));
     }
     let cfg = Config {
         max_elements_to_parse: config.max_elements,
@@ -172,7 +188,9 @@ pub fn extract(page: &str, config: &HtmlConfig) -> Result<Option<Extracted>, Err
     let article = match readability.parse() {
         Ok(article) => article,
         Err(ReadabilityError::GrabFailed) => return Ok(None),
-        Err(e @ ReadabilityError::TooManyElements(..)) => return Err(Error::document(format!("html: {e} (max_elements)"))),
+        Err(e @ ReadabilityError::TooManyElements(..)) => {
+            return Err(Error::document(format!("html: {e} (max_elements)")))
+        }
         Err(e) => return Err(Error::document(format!("html: {e}"))),
     };
     let body = tidy(&article.text_content);
@@ -222,8 +240,30 @@ fn tidy(text: &str) -> String {
 /// Elements that nest in hostile or broken pages and are never closed implicitly by the
 /// parser in a way that would undo the nesting.
 const CONTAINERS: &[&str] = &[
-    "div", "section", "article", "main", "aside", "nav", "header", "footer", "table", "tbody", "tr", "td", "blockquote", "ul", "ol",
-    "span", "font", "b", "i", "em", "strong", "a", "form", "center",
+    "div",
+    "section",
+    "article",
+    "main",
+    "aside",
+    "nav",
+    "header",
+    "footer",
+    "table",
+    "tbody",
+    "tr",
+    "td",
+    "blockquote",
+    "ul",
+    "ol",
+    "span",
+    "font",
+    "b",
+    "i",
+    "em",
+    "strong",
+    "a",
+    "form",
+    "center",
 ];
 
 /// How deep container elements nest, by counting open and close tags (without parsing:

@@ -15,7 +15,11 @@ fn pages() -> Vec<(String, String, Vec<String>)> {
         if path.extension().is_some_and(|x| x == "html") {
             let gold = std::fs::read_to_string(path.with_extension("labels")).unwrap();
             let gold = gold.lines().filter_map(|l| l.strip_prefix("+ ")).map(str::to_string).collect();
-            out.push((path.file_stem().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&path).unwrap(), gold));
+            out.push((
+                path.file_stem().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&path).unwrap(),
+                gold,
+            ));
         }
     }
     out.sort();
@@ -37,7 +41,16 @@ fn news_pages_give_their_article_without_the_site_around_it() {
         for line in &gold {
             assert!(lines.contains(&collapse(line)), "{id}: lost {line:?}");
         }
-        for chrome in ["Mentions légales", "Accepter", "Les plus lus", "À lire aussi", "trackPage", "var ads", "Politique", "Partager sur"] {
+        for chrome in [
+            "Mentions légales",
+            "Accepter",
+            "Les plus lus",
+            "À lire aussi",
+            "trackPage",
+            "var ads",
+            "Politique",
+            "Partager sur",
+        ] {
             assert!(!doc.text().contains(chrome), "{id}: kept {chrome:?}");
         }
         let meta = &doc.meta()["html"];
@@ -51,7 +64,9 @@ fn news_pages_give_their_article_without_the_site_around_it() {
 #[test]
 fn pages_without_content_are_dropped_with_a_reason() {
     let mut stage = Harness::new::<Html>(serde_json::json!({})).unwrap();
-    let out = stage.process(docs(&[("empty", ""), ("bare", "<html><body><nav><a href='/'>Accueil</a></nav></body></html>")])).unwrap();
+    let out = stage
+        .process(docs(&[("empty", ""), ("bare", "<html><body><nav><a href='/'>Accueil</a></nav></body></html>")]))
+        .unwrap();
     assert_eq!(out.dropped.len() + out.kept.len(), 2);
     for doc in &out.dropped {
         assert_eq!(doc.drop_reason(), Some("html: no main content"), "{}", doc.id());
@@ -80,7 +95,8 @@ fn documents_that_are_not_html_pass_through_or_are_dropped_when_asked() {
     plain.set_meta_field("content_type", serde_json::json!("text/plain"));
     let mut typed = Document::new("typed", page);
     typed.set_meta_field("content_type", serde_json::json!("text/html"));
-    let items = vec![plain, typed, Document::new("untyped", page), Document::new("text", "Une ligne de texte sans balise.")];
+    let items =
+        vec![plain, typed, Document::new("untyped", page), Document::new("text", "Une ligne de texte sans balise.")];
     let mut stage = Harness::new::<Html>(serde_json::json!({ "char_threshold": 20 })).unwrap();
     let out = stage.process(items.clone()).unwrap();
     let text = |id: &str| out.kept.iter().find(|d| d.id() == id).unwrap().text().to_string();
@@ -99,7 +115,9 @@ fn broken_markup_and_plain_text_do_not_fail() {
     let mut stage = Harness::new::<Html>(serde_json::json!({ "char_threshold": 20 })).unwrap();
     let unclosed = "<html><body><div><p>Un paragraphe jamais fermé, avec assez de texte pour être gardé par l'extracteur<div><p>et un autre <b>gras <i>italique";
     let text = "Pas de balises du tout, seulement une phrase assez longue pour faire un article entier.";
-    let out = stage.process(docs(&[("unclosed", unclosed), ("text", text), ("bom", &format!("\u{feff}{unclosed}"))])).unwrap();
+    let out = stage
+        .process(docs(&[("unclosed", unclosed), ("text", text), ("bom", &format!("\u{feff}{unclosed}"))]))
+        .unwrap();
     assert!(out.failed.is_empty(), "{:?}", out.failed);
     let unclosed_doc = out.kept.iter().find(|d| d.id() == "unclosed").unwrap();
     assert!(unclosed_doc.text().contains("Un paragraphe jamais fermé"));

@@ -23,7 +23,11 @@ fn bench(c: &mut Criterion) {
         // a run (lingua's models are loaded once per process and shared).
         let setup = || (Harness::new::<Langid>(config.clone()).expect("config"), docs.clone());
         group.bench_function(name, |b| {
-            b.iter_batched(setup, |(mut stage, docs)| stage.process(docs).expect("process"), criterion::BatchSize::LargeInput)
+            b.iter_batched(
+                setup,
+                |(mut stage, docs)| stage.process(docs).expect("process"),
+                criterion::BatchSize::LargeInput,
+            )
         });
     }
     group.finish();

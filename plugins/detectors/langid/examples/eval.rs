@@ -29,14 +29,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     Some("mixed") => Backend::Mixed,
                     Some("whichlang") => Backend::Whichlang,
                     Some("lingua") => Backend::Lingua,
-                    other => return Err(format!("--backend: expected mixed, whichlang or lingua, found {other:?}").into()),
+                    other => {
+                        return Err(format!("--backend: expected mixed, whichlang or lingua, found {other:?}").into())
+                    }
                 }
             }
             "--candidates" => candidates = args.next().ok_or("--candidates needs a value")?,
             "--short-chars" => short_chars = args.next().ok_or("--short-chars needs a value")?.parse()?,
             "--require" => {
                 let value = args.next().ok_or("--require needs KIND=PERCENT")?;
-                let (kind, pct) = value.split_once('=').ok_or_else(|| format!("--require: expected KIND=PERCENT, found {value:?}"))?;
+                let (kind, pct) = value
+                    .split_once('=')
+                    .ok_or_else(|| format!("--require: expected KIND=PERCENT, found {value:?}"))?;
                 required.push((kind.to_string(), pct.parse()?));
             }
             "-h" | "--help" => {

@@ -126,7 +126,14 @@ impl Detector {
             (_, 1) => None,
             _ => Some(LanguageDetectorBuilder::from_languages(&models).with_preloaded_language_models().build()),
         };
-        Detector { candidates, cache: RefCell::default(), lingua, backend, short_chars, precise_max_chars: precise_max_chars.max(1) }
+        Detector {
+            candidates,
+            cache: RefCell::default(),
+            lingua,
+            backend,
+            short_chars,
+            precise_max_chars: precise_max_chars.max(1),
+        }
     }
 
     /// The candidate languages.

@@ -26,7 +26,11 @@ fn spans_of(docs: &[Document]) -> Vec<(String, String, String)> {
     for doc in docs {
         for s in doc.spans() {
             assert_eq!(s.layer.as_str(), "lang");
-            out.push((doc.id().to_string(), s.label.to_string(), doc.text()[s.start as usize..s.end as usize].to_string()));
+            out.push((
+                doc.id().to_string(),
+                s.label.to_string(),
+                doc.text()[s.start as usize..s.end as usize].to_string(),
+            ));
         }
     }
     out

@@ -83,7 +83,8 @@ impl Stage for Conll {
     type Config = ConllConfig;
     const NAME: &'static str = "conll";
     const KIND: Kind = Kind::Export;
-    const SUMMARY: &'static str = "Writes CoNLL: one token per line with IOB2 tags from a span layer, one block per document.";
+    const SUMMARY: &'static str =
+        "Writes CoNLL: one token per line with IOB2 tags from a span layer, one block per document.";
     const EXAMPLE_CONFIG: &'static str = "path = \"ner.conll\"\nlayer = \"entity\"";
 
     fn validate(config: &ConllConfig) -> Result<(), Error> {
@@ -98,8 +99,9 @@ impl Stage for Conll {
     fn new(config: ConllConfig, ctx: &StageContext) -> Result<Self, Error> {
         let limits = FileLimits { max_documents: config.max_documents_per_file, max_bytes: config.max_bytes_per_file };
         let outputs = Outputs::for_stage(ctx, &config.path, limits)?;
-        let files = PartWriter::new(outputs, Box::new(|file| Ok(CountingFile::new(file))), Box::new(CountingFile::into_file))?
-            .continuing(Box::new(|file| Ok(CountingFile::new(file))));
+        let files =
+            PartWriter::new(outputs, Box::new(|file| Ok(CountingFile::new(file))), Box::new(CountingFile::into_file))?
+                .continuing(Box::new(|file| Ok(CountingFile::new(file))));
         let dropped = ctx.resume.as_ref().and_then(|state| state[DROPPED].as_u64()).unwrap_or(0);
         Ok(Conll { layer: config.layer, files, dropped, block: String::new() })
     }
@@ -120,7 +122,8 @@ impl Stage for Conll {
         }
         self.block.push('\n');
         let (file, part) = self.files.writer()?;
-        file.write_all(self.block.as_bytes()).map_err(|e| Error::io(format!("{}: {e}", part.partial_path().display())))?;
+        file.write_all(self.block.as_bytes())
+            .map_err(|e| Error::io(format!("{}: {e}", part.partial_path().display())))?;
         part.add(tagged.len() as u64, 0);
         part.set_bytes(file.bytes());
         Ok(())

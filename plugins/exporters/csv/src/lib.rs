@@ -102,7 +102,8 @@ fn default_header() -> bool {
 /// The document columns that exist.
 pub const DOCUMENT_COLUMNS: &[&str] = &["id", "text", "lang", "lang_score", "meta"];
 /// The columns of a span row.
-pub const SPAN_COLUMNS: &[&str] = &["id", "start", "end", "char_start", "char_end", "layer", "label", "text", "score", "source"];
+pub const SPAN_COLUMNS: &[&str] =
+    &["id", "start", "end", "char_start", "char_end", "layer", "label", "text", "score", "source"];
 
 impl CsvConfig {
     fn limits(&self) -> FileLimits {
@@ -133,18 +134,30 @@ impl Stage for Csv {
         output::validate_path(&config.path)?;
         config.limits().validate()?;
         if !config.delimiter.is_ascii() || config.delimiter == '"' || config.delimiter == '\n' {
-            return Err(Error::config("delimiter", format!("expected one ASCII character other than a quote or a line break, found {:?}", config.delimiter)));
+            return Err(Error::config(
+                "delimiter",
+                format!(
+                    "expected one ASCII character other than a quote or a line break, found {:?}",
+                    config.delimiter
+                ),
+            ));
         }
         match config.rows {
             Rows::Documents => {
                 for (i, c) in config.document_columns().iter().enumerate() {
                     if !DOCUMENT_COLUMNS.contains(&c.as_str()) {
-                        return Err(Error::config(format!("columns.{i}"), format!("unknown column {c:?}, expected one of {}", DOCUMENT_COLUMNS.join(", "))));
+                        return Err(Error::config(
+                            format!("columns.{i}"),
+                            format!("unknown column {c:?}, expected one of {}", DOCUMENT_COLUMNS.join(", ")),
+                        ));
                     }
                 }
                 for (i, f) in config.meta_fields.iter().enumerate() {
                     if !(f.pointer.is_empty() || f.pointer.starts_with('/')) {
-                        return Err(Error::config(format!("meta_fields.{i}.pointer"), format!("expected a JSON pointer such as \"/url\", found {:?}", f.pointer)));
+                        return Err(Error::config(
+                            format!("meta_fields.{i}.pointer"),
+                            format!("expected a JSON pointer such as \"/url\", found {:?}", f.pointer),
+                        ));
                     }
                 }
                 if !config.layers.is_empty() {
@@ -153,7 +166,13 @@ impl Stage for Csv {
             }
             Rows::Spans => {
                 if config.columns.is_some() || !config.meta_fields.is_empty() {
-                    return Err(Error::config("columns", format!("span rows have fixed columns ({}); `columns` and `meta_fields` are for document rows", SPAN_COLUMNS.join(", "))));
+                    return Err(Error::config(
+                        "columns",
+                        format!(
+                            "span rows have fixed columns ({}); `columns` and `meta_fields` are for document rows",
+                            SPAN_COLUMNS.join(", ")
+                        ),
+                    ));
                 }
             }
         }
@@ -162,7 +181,9 @@ impl Stage for Csv {
 
     fn new(config: CsvConfig, ctx: &StageContext) -> Result<Self, Error> {
         let header: Vec<String> = match config.rows {
-            Rows::Documents => config.document_columns().into_iter().chain(config.meta_fields.iter().map(|f| f.name.clone())).collect(),
+            Rows::Documents => {
+                config.document_columns().into_iter().chain(config.meta_fields.iter().map(|f| f.name.clone())).collect()
+            }
             Rows::Spans => SPAN_COLUMNS.iter().map(|c| c.to_string()).collect(),
         };
         let (delimiter, with_header) = (config.delimiter as u8, config.header);
@@ -177,7 +198,9 @@ impl Stage for Csv {
         // A file continued after a resume point gets no second header.
         let resume = move |file| writer(file, None);
         let finish = |writer: csv::Writer<CountingFile>| writer.into_inner().map_err(|e| e.into_error())?.into_file();
-        let files = PartWriter::new(Outputs::for_stage(ctx, &config.path, config.limits())?, Box::new(open), Box::new(finish))?.continuing(Box::new(resume));
+        let files =
+            PartWriter::new(Outputs::for_stage(ctx, &config.path, config.limits())?, Box::new(open), Box::new(finish))?
+                .continuing(Box::new(resume));
         Ok(Csv { columns: config.document_columns(), config, files })
     }
 
@@ -211,7 +234,13 @@ impl Stage for Csv {
             }
             Rows::Spans => {
                 let text = doc.text();
-                let spans: Vec<_> = doc.spans().iter().filter(|s| self.config.layers.is_empty() || self.config.layers.iter().any(|l| l == s.layer.as_str())).collect();
+                let spans: Vec<_> = doc
+                    .spans()
+                    .iter()
+                    .filter(|s| {
+                        self.config.layers.is_empty() || self.config.layers.iter().any(|l| l == s.layer.as_str())
+                    })
+                    .collect();
                 let offsets: Vec<u64> = spans.iter().flat_map(|s| [s.start, s.end]).collect();
                 let chars = char_offsets(text, &offsets);
                 for (i, s) in spans.iter().enumerate() {
@@ -219,7 +248,20 @@ impl Stage for Csv {
                     let (start, end) = (s.start.to_string(), s.end.to_string());
                     let (cs, ce) = (chars[2 * i].to_string(), chars[2 * i + 1].to_string());
                     let score = score(s.score);
-                    writer.write_record([doc.id(), &start, &end, &cs, &ce, &s.layer, &s.label, covered, &score, &s.source]).map_err(io)?;
+                    writer
+                        .write_record([
+                            doc.id(),
+                            &start,
+                            &end,
+                            &cs,
+                            &ce,
+                            &s.layer,
+                            &s.label,
+                            covered,
+                            &score,
+                            &s.source,
+                        ])
+                        .map_err(io)?;
                 }
                 part.add(spans.len() as u64, 0);
             }

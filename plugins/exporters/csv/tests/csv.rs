@@ -42,7 +42,11 @@ fn document_rows_with_meta_fields_and_quoting() {
 #[test]
 fn span_rows_with_byte_and_char_offsets_and_covered_text() {
     let dir = tempfile::tempdir().unwrap();
-    let mut stage = Harness::with_context::<Csv>(json!({"path": "s.tsv", "rows": "spans", "layers": ["entity"], "delimiter": "\t"}), ctx(dir.path())).unwrap();
+    let mut stage = Harness::with_context::<Csv>(
+        json!({"path": "s.tsv", "rows": "spans", "layers": ["entity"], "delimiter": "\t"}),
+        ctx(dir.path()),
+    )
+    .unwrap();
     stage.export(&sample()).unwrap();
     stage.finish().unwrap();
     let written = std::fs::read_to_string(dir.path().join("s.tsv")).unwrap();
@@ -62,7 +66,11 @@ fn char_offsets_in_any_order() {
 #[test]
 fn parts_each_have_a_header() {
     let dir = tempfile::tempdir().unwrap();
-    let mut stage = Harness::with_context::<Csv>(json!({"path": "d.csv", "columns": ["id"], "max_documents_per_file": 1}), ctx(dir.path())).unwrap();
+    let mut stage = Harness::with_context::<Csv>(
+        json!({"path": "d.csv", "columns": ["id"], "max_documents_per_file": 1}),
+        ctx(dir.path()),
+    )
+    .unwrap();
     stage.export(&sample()).unwrap();
     let summary = stage.finish().unwrap();
     assert_eq!(summary["files"], json!(["d.part-00000.csv", "d.part-00001.csv"]));

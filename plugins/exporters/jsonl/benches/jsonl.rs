@@ -5,7 +5,11 @@ use serde_json::json;
 fn bench(c: &mut criterion::Criterion) {
     moulin_bench_corpus::exporters::bench_exporter::<moulin_jsonl::Jsonl>(
         c,
-        &[("plain", json!({"path": "d.jsonl"})), ("gzip", json!({"path": "d.jsonl.gz"})), ("zstd", json!({"path": "d.jsonl.zst"}))],
+        &[
+            ("plain", json!({"path": "d.jsonl"})),
+            ("gzip", json!({"path": "d.jsonl.gz"})),
+            ("zstd", json!({"path": "d.jsonl.zst"})),
+        ],
     );
 }
 

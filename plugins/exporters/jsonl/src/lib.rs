@@ -97,7 +97,9 @@ impl Writer {
         let sink = CountingFile::new(file);
         Ok(match compression {
             Compression::None => Writer::Plain(sink),
-            Compression::Gzip => Writer::Gzip(flate2::write::GzEncoder::new(sink, flate2::Compression::new(level.unwrap_or(6)))),
+            Compression::Gzip => {
+                Writer::Gzip(flate2::write::GzEncoder::new(sink, flate2::Compression::new(level.unwrap_or(6))))
+            }
             Compression::Zstd => Writer::Zstd(zstd::stream::write::Encoder::new(sink, level.unwrap_or(3) as i32)?),
         })
     }
@@ -187,8 +189,12 @@ impl Stage for Jsonl {
     fn new(config: JsonlConfig, ctx: &StageContext) -> Result<Self, Error> {
         let (compression, level) = (Compression::of(&config.path), config.level);
         let outputs = Outputs::for_stage(ctx, &config.path, config.limits())?;
-        let files = PartWriter::new(outputs, Box::new(move |file| Writer::open(file, compression, level)), Box::new(Writer::finish))?
-            .continuing(Box::new(move |file| Writer::open(file, compression, level)));
+        let files = PartWriter::new(
+            outputs,
+            Box::new(move |file| Writer::open(file, compression, level)),
+            Box::new(Writer::finish),
+        )?
+        .continuing(Box::new(move |file| Writer::open(file, compression, level)));
         Ok(Jsonl { files, omit_spans: config.omit_spans, line: Vec::with_capacity(1 << 16) })
     }
 
@@ -312,7 +318,8 @@ mod tests {
             let mut stage = Harness::with_context::<Jsonl>(config, ctx(&out)).unwrap();
             stage.export(&docs(&input)).unwrap();
             let summary = stage.finish().unwrap();
-            let files: Vec<String> = summary["files"].as_array().unwrap().iter().map(|f| f.as_str().unwrap().to_string()).collect();
+            let files: Vec<String> =
+                summary["files"].as_array().unwrap().iter().map(|f| f.as_str().unwrap().to_string()).collect();
             let text: String = files.iter().map(|f| std::fs::read_to_string(out.join(f)).unwrap()).collect();
             (files, text, summary)
         };
@@ -325,7 +332,11 @@ mod tests {
         let (files, text, _) = run(json!({"path": "d.jsonl", "max_bytes_per_file": line * 2}), "bytes");
         assert_eq!(files.len(), 3);
         assert_eq!(text, all);
-        assert!(!std::fs::read_dir(dir.path().join("bytes")).unwrap().any(|e| e.unwrap().path().to_string_lossy().ends_with(".partial")));
+        assert!(!std::fs::read_dir(dir.path().join("bytes")).unwrap().any(|e| e
+            .unwrap()
+            .path()
+            .to_string_lossy()
+            .ends_with(".partial")));
     }
 
     #[test]
@@ -352,6 +363,9 @@ mod tests {
         assert_eq!(check_config::<Jsonl>(json!({"path": "a.jsonl", "level": 3})).unwrap_err().key(), Some("level"));
         assert_eq!(check_config::<Jsonl>(json!({"path": "a.jsonl.gz", "level": 12})).unwrap_err().key(), Some("level"));
         assert_eq!(check_config::<Jsonl>(json!({})).unwrap_err().key(), Some("path"));
-        assert_eq!(check_config::<Jsonl>(json!({"path": "a.jsonl", "max_documents_per_file": 0})).unwrap_err().key(), Some("max_documents_per_file"));
+        assert_eq!(
+            check_config::<Jsonl>(json!({"path": "a.jsonl", "max_documents_per_file": 0})).unwrap_err().key(),
+            Some("max_documents_per_file")
+        );
     }
 }

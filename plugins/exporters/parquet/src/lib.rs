@@ -214,19 +214,26 @@ impl Stage for Parquet {
     type Config = ParquetConfig;
     const NAME: &'static str = "parquet";
     const KIND: Kind = Kind::Export;
-    const SUMMARY: &'static str = "Writes Parquet: id, text, lang, lang_score, meta (JSON) and spans as a list of structs.";
+    const SUMMARY: &'static str =
+        "Writes Parquet: id, text, lang, lang_score, meta (JSON) and spans as a list of structs.";
     const EXAMPLE_CONFIG: &'static str = "path = \"docs.parquet\"\ncompression = \"zstd\"";
 
     fn validate(config: &ParquetConfig) -> Result<(), Error> {
         output::validate_path(&config.path)?;
         config.limits().validate()?;
-        for (key, v) in [("batch_documents", config.batch_documents), ("row_group_documents", config.row_group_documents), ("row_group_bytes", config.row_group_bytes)] {
+        for (key, v) in [
+            ("batch_documents", config.batch_documents),
+            ("row_group_documents", config.row_group_documents),
+            ("row_group_bytes", config.row_group_bytes),
+        ] {
             if v == 0 {
                 return Err(Error::config(key, "expected a limit above 0"));
             }
         }
         match (config.compression, config.level) {
-            (Codec::Zstd, Some(l)) if !(1..=22).contains(&l) => Err(Error::config("level", format!("expected a zstd level from 1 to 22, found {l}"))),
+            (Codec::Zstd, Some(l)) if !(1..=22).contains(&l) => {
+                Err(Error::config("level", format!("expected a zstd level from 1 to 22, found {l}")))
+            }
             (Codec::Snappy | Codec::None, Some(_)) => Err(Error::config("level", "a level is for zstd only")),
             _ => Ok(()),
         }
@@ -234,14 +241,24 @@ impl Stage for Parquet {
 
     fn new(config: ParquetConfig, ctx: &StageContext) -> Result<Self, Error> {
         let compression = match config.compression {
-            Codec::Zstd => Compression::ZSTD(ZstdLevel::try_new(config.level.unwrap_or(3)).map_err(|e| Error::config("level", e.to_string()))?),
+            Codec::Zstd => Compression::ZSTD(
+                ZstdLevel::try_new(config.level.unwrap_or(3)).map_err(|e| Error::config("level", e.to_string()))?,
+            ),
             Codec::Snappy => Compression::SNAPPY,
             Codec::None => Compression::UNCOMPRESSED,
         };
-        let properties = WriterProperties::builder().set_compression(compression).set_max_row_group_size(config.row_group_documents).build();
-        let open = move |file| ArrowWriter::try_new(CountingFile::new(file), schema(), Some(properties.clone())).map_err(std::io::Error::other);
-        let finish = |writer: ArrowWriter<CountingFile>| writer.into_inner().map_err(std::io::Error::other)?.into_file();
-        let files = PartWriter::new(Outputs::for_stage(ctx, &config.path, config.limits())?, Box::new(open), Box::new(finish))?;
+        let properties = WriterProperties::builder()
+            .set_compression(compression)
+            .set_max_row_group_size(config.row_group_documents)
+            .build();
+        let open = move |file| {
+            ArrowWriter::try_new(CountingFile::new(file), schema(), Some(properties.clone()))
+                .map_err(std::io::Error::other)
+        };
+        let finish =
+            |writer: ArrowWriter<CountingFile>| writer.into_inner().map_err(std::io::Error::other)?.into_file();
+        let files =
+            PartWriter::new(Outputs::for_stage(ctx, &config.path, config.limits())?, Box::new(open), Box::new(finish))?;
         Ok(Parquet { config, files, columns: Columns::new() })
     }
 

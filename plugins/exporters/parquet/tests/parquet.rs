@@ -43,7 +43,11 @@ fn every_column_reads_back() {
     let dir = tempfile::tempdir().unwrap();
     for codec in ["zstd", "snappy", "none"] {
         let name = format!("d-{codec}.parquet");
-        let mut stage = Harness::with_context::<Parquet>(json!({"path": name, "compression": codec, "batch_documents": 2}), ctx(dir.path())).unwrap();
+        let mut stage = Harness::with_context::<Parquet>(
+            json!({"path": name, "compression": codec, "batch_documents": 2}),
+            ctx(dir.path()),
+        )
+        .unwrap();
         stage.export(&sample(5)).unwrap();
         assert_eq!(stage.finish().unwrap()["rows"], 5);
         let batches = read(&dir.path().join(&name));
@@ -64,14 +68,18 @@ fn every_column_reads_back() {
         let ends: &UInt64Array = first.column_by_name("end").unwrap().as_any().downcast_ref().unwrap();
         let labels: &StringArray = first.column_by_name("label").unwrap().as_any().downcast_ref().unwrap();
         let span_scores: &Float32Array = first.column_by_name("score").unwrap().as_any().downcast_ref().unwrap();
-        assert_eq!((ends.value(0), labels.value(1), span_scores.value(0), span_scores.is_null(1)), (11, "LOC", 0.5, true));
+        assert_eq!(
+            (ends.value(0), labels.value(1), span_scores.value(0), span_scores.is_null(1)),
+            (11, "LOC", 0.5, true)
+        );
     }
 }
 
 #[test]
 fn files_and_row_groups_follow_their_limits() {
     let dir = tempfile::tempdir().unwrap();
-    let config = json!({"path": "p.parquet", "max_documents_per_file": 4, "row_group_documents": 3, "batch_documents": 1});
+    let config =
+        json!({"path": "p.parquet", "max_documents_per_file": 4, "row_group_documents": 3, "batch_documents": 1});
     let mut stage = Harness::with_context::<Parquet>(config, ctx(dir.path())).unwrap();
     stage.export(&sample(10)).unwrap();
     let summary = stage.finish().unwrap();
@@ -79,14 +87,20 @@ fn files_and_row_groups_follow_their_limits() {
     let mut ids = Vec::new();
     for f in summary["files"].as_array().unwrap() {
         let path = dir.path().join(f.as_str().unwrap());
-        let meta = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&path).unwrap()).unwrap().metadata().clone();
+        let meta =
+            ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&path).unwrap()).unwrap().metadata().clone();
         assert!(meta.row_groups().iter().all(|g| g.num_rows() <= 3));
         for b in read(&path) {
             ids.extend((0..b.num_rows()).map(|i| strings(&b, "id").value(i).to_string()));
         }
     }
     assert_eq!(ids, (0..10).map(|i| format!("d{i}")).collect::<Vec<_>>());
-    let bytes: u64 = summary["files"].as_array().unwrap().iter().map(|f| std::fs::metadata(dir.path().join(f.as_str().unwrap())).unwrap().len()).sum();
+    let bytes: u64 = summary["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| std::fs::metadata(dir.path().join(f.as_str().unwrap())).unwrap().len())
+        .sum();
     assert_eq!(summary["bytes"], bytes);
 }
 

@@ -6,9 +6,7 @@
 
 use moulin_plugin::testkit::Harness;
 use moulin_plugin::{Document, Stage};
-use moulin_quality::{
-    C4QualityFilter, FineWebQualityFilter, GopherQualityFilter, GopherRepetitionFilter,
-};
+use moulin_quality::{C4QualityFilter, FineWebQualityFilter, GopherQualityFilter, GopherRepetitionFilter};
 use serde_json::{json, Value};
 use std::io::{BufRead, Write};
 use std::time::Instant;
@@ -29,19 +27,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let [checks, corpus, out] = args.as_slice() else {
         return Err("usage: parity CHECKS.json CORPUS.jsonl OUT.jsonl".into());
     };
-    let checks: serde_json::Map<String, Value> =
-        serde_json::from_str(&std::fs::read_to_string(checks)?)?;
+    let checks: serde_json::Map<String, Value> = serde_json::from_str(&std::fs::read_to_string(checks)?)?;
     let mut docs = Vec::new();
-    for (n, line) in std::io::BufReader::new(std::fs::File::open(corpus)?)
-        .lines()
-        .enumerate()
-    {
-        let v: Value =
-            serde_json::from_str(&line?).map_err(|e| format!("{corpus}: line {}: {e}", n + 1))?;
-        let mut doc = Document::new(
-            v["id"].as_str().unwrap_or_default(),
-            v["text"].as_str().unwrap_or_default(),
-        );
+    for (n, line) in std::io::BufReader::new(std::fs::File::open(corpus)?).lines().enumerate() {
+        let v: Value = serde_json::from_str(&line?).map_err(|e| format!("{corpus}: line {}: {e}", n + 1))?;
+        let mut doc = Document::new(v["id"].as_str().unwrap_or_default(), v["text"].as_str().unwrap_or_default());
         doc.set_lang(v["lang"].as_str().unwrap_or("und"), 1.0);
         docs.push(doc);
     }
@@ -52,10 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let stage = check["stage"].as_str().unwrap_or_default();
         let mut h = harness(stage, check["config"].clone())?;
         // As on datatrove's side: the tokenizer is built on first use, outside the time.
-        h.process(vec![Document::new(
-            "warm",
-            "Warm up the tokenizer. It loads once.",
-        )])?;
+        h.process(vec![Document::new("warm", "Warm up the tokenizer. It loads once.")])?;
         let input = docs.clone();
         let start = Instant::now();
         let processed = h.process(input)?;
@@ -75,10 +62,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ));
         }
         for (id, e) in &processed.failed {
-            rows.push((
-                id.clone(),
-                json!({ "id": id, "check": name, "keep": null, "reason": format!("error: {e}") }),
-            ));
+            rows.push((id.clone(), json!({ "id": id, "check": name, "keep": null, "reason": format!("error: {e}") })));
         }
         rows.sort_by(|a, b| a.0.cmp(&b.0));
         for (_, row) in rows {
@@ -86,9 +70,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     w.flush()?;
-    println!(
-        "{}",
-        json!({ "seconds": seconds, "documents": docs.len(), "bytes": bytes })
-    );
+    println!("{}", json!({ "seconds": seconds, "documents": docs.len(), "bytes": bytes }));
     Ok(())
 }

@@ -16,11 +16,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for line in std::io::BufReader::new(std::fs::File::open(corpus)?).lines() {
         let v: serde_json::Value = serde_json::from_str(&line?)?;
         let text = v["text"].as_str().unwrap_or_default();
-        writeln!(
-            out,
-            "{}",
-            serde_json::json!({ "id": v["id"], "words": tok.words(text, &mut cache) })
-        )?;
+        writeln!(out, "{}", serde_json::json!({ "id": v["id"], "words": tok.words(text, &mut cache) }))?;
     }
     Ok(())
 }

@@ -112,27 +112,17 @@ pub struct C4Quality {
 
 fn citation() -> &'static regex::Regex {
     static RE: OnceLock<regex::Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        regex::Regex::new(r"\[\d*\]|\[edit\]|\[citation needed\]").expect("static pattern")
-    })
+    RE.get_or_init(|| regex::Regex::new(r"\[\d*\]|\[edit\]|\[citation needed\]").expect("static pattern"))
 }
 
 impl C4Quality {
     /// Rules from a config; reads the bad-words file.
     pub fn new(config: C4QualityConfig, ctx: &StageContext) -> Result<C4Quality, Error> {
-        let mut words: Vec<String> = config
-            .bad_words
-            .iter()
-            .map(|w| w.trim().to_lowercase())
-            .collect();
+        let mut words: Vec<String> = config.bad_words.iter().map(|w| w.trim().to_lowercase()).collect();
         if let Some(path) = &config.bad_words_file {
             let path = ctx.resolve(path);
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                Error::config(
-                    "bad_words_file",
-                    format!("cannot read {}: {e}", path.display()),
-                )
-            })?;
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| Error::config("bad_words_file", format!("cannot read {}: {e}", path.display())))?;
             words.extend(text.lines().map(|l| l.trim().to_lowercase()));
         }
         words.retain(|w| !w.is_empty());
@@ -141,26 +131,14 @@ impl C4Quality {
         let bad_words = if words.is_empty() {
             None
         } else {
-            let alternation = words
-                .iter()
-                .map(|w| regex::escape(w))
-                .collect::<Vec<_>>()
-                .join("|");
-            let pattern = if config.bad_words_boundaries {
-                format!(r"(?:\W|^)({alternation})(?:\W|$)")
-            } else {
-                alternation
-            };
+            let alternation = words.iter().map(|w| regex::escape(w)).collect::<Vec<_>>().join("|");
+            let pattern =
+                if config.bad_words_boundaries { format!(r"(?:\W|^)({alternation})(?:\W|$)") } else { alternation };
             Some(
                 regex::RegexBuilder::new(&pattern)
                     .size_limit(64 << 20)
                     .build()
-                    .map_err(|e| {
-                        Error::config(
-                            "bad_words_file",
-                            format!("the list does not make a pattern: {e}"),
-                        )
-                    })?,
+                    .map_err(|e| Error::config("bad_words_file", format!("the list does not make a pattern: {e}")))?,
             )
         };
         Ok(C4Quality { config, bad_words })
@@ -179,22 +157,14 @@ impl C4Quality {
     /// Judge `text`, as `C4QualityFilter.filter` does.
     pub fn judge(&self, text: &str, tok: &Tokenizer, cache: &mut Cache) -> C4Outcome {
         let c = &self.config;
-        let mut out = C4Outcome {
-            verdict: Ok(()),
-            stats: C4QualityStats::default(),
-            lines: Vec::new(),
-        };
+        let mut out = C4Outcome { verdict: Ok(()), stats: C4QualityStats::default(), lines: Vec::new() };
         if let Some(bad) = &self.bad_words {
             if bad.is_match(&text.to_lowercase()) {
                 out.verdict = Err(reason("document_removed_with_badwords"));
                 return out;
             }
         }
-        let units: Vec<&str> = if c.split_paragraph {
-            pystr::splitlines(text)
-        } else {
-            tok.sentences(text, cache)
-        };
+        let units: Vec<&str> = if c.split_paragraph { pystr::splitlines(text) } else { tok.sentences(text, cache) };
         let base = text.as_ptr() as usize;
         for unit in units {
             out.stats.lines += 1;
@@ -225,9 +195,7 @@ impl C4Quality {
                 kept.push_str(&line[at..]);
                 &kept
             };
-            if c.filter_no_terminal_punct
-                && (!line.ends_with(C4_END_PUNCTUATION) || line.ends_with("..."))
-            {
+            if c.filter_no_terminal_punct && (!line.ends_with(C4_END_PUNCTUATION) || line.ends_with("...")) {
                 out.stats.no_terminal_punct += 1;
                 continue;
             }
@@ -253,11 +221,7 @@ impl C4Quality {
                 continue;
             }
             if c.min_num_sentences != -1 {
-                out.stats.sentences += if c.split_paragraph {
-                    tok.sentences(line, cache).len()
-                } else {
-                    1
-                };
+                out.stats.sentences += if c.split_paragraph { tok.sentences(line, cache).len() } else { 1 };
             }
             pieces.retain(|r| !r.is_empty());
             out.lines.push(pieces);

@@ -89,24 +89,14 @@ impl FineWebQuality {
     }
 
     /// Measure `text`; `words` splits it (called only when it has a line that is not blank).
-    pub fn measure<'t>(
-        &self,
-        text: &'t str,
-        words: impl FnOnce() -> Vec<&'t str>,
-    ) -> FineWebQualityStats {
-        let lines: Vec<&str> = text
-            .split('\n')
-            .filter(|l| !pystr::strip(l).is_empty())
-            .collect();
+    pub fn measure<'t>(&self, text: &'t str, words: impl FnOnce() -> Vec<&'t str>) -> FineWebQualityStats {
+        let lines: Vec<&str> = text.split('\n').filter(|l| !pystr::strip(l).is_empty()).collect();
         if lines.is_empty() {
             return FineWebQualityStats::default();
         }
         let n = lines.len() as f64;
         let punct = lines.iter().filter(|l| self.ends_with_stop(l)).count();
-        let short = lines
-            .iter()
-            .filter(|l| pystr::len(l) <= self.config.short_line_length)
-            .count();
+        let short = lines.iter().filter(|l| pystr::len(l) <= self.config.short_line_length).count();
         let dup_chars = find_duplicates(lines.iter().copied()).1;
         let chars_without_newlines = pystr::len(text) - text.matches('\n').count();
         let n_words = words().len();
@@ -125,9 +115,7 @@ impl FineWebQuality {
         if s.lines == 0 {
             return Err(reason("empty"));
         }
-        if s.line_punct_ratio < c.line_punct_thr
-            && !(s.line_punct_ratio == 0.0 && c.line_punct_exclude_zero)
-        {
+        if s.line_punct_ratio < c.line_punct_thr && !(s.line_punct_ratio == 0.0 && c.line_punct_exclude_zero) {
             return Err(reason("line_punct_ratio"));
         }
         if s.short_line_ratio > c.short_line_thr {

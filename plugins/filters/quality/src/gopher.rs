@@ -133,10 +133,7 @@ impl GopherQuality {
         crate::check_ratio("max_symbol_word_ratio", config.max_symbol_word_ratio)?;
         crate::check_ratio("max_bullet_lines_ratio", config.max_bullet_lines_ratio)?;
         crate::check_ratio("max_ellipsis_lines_ratio", config.max_ellipsis_lines_ratio)?;
-        crate::check_ratio(
-            "max_non_alpha_words_ratio",
-            config.max_non_alpha_words_ratio,
-        )
+        crate::check_ratio("max_non_alpha_words_ratio", config.max_non_alpha_words_ratio)
     }
 
     /// Measure `text`, split into `words` by the rules of language `lang`.
@@ -171,10 +168,7 @@ impl GopherQuality {
             .count();
         let stop_words = match &self.stop_words {
             Some(list) => list.iter().filter(|s| words.contains(&s.as_str())).count(),
-            None => language_stop_words(lang)
-                .iter()
-                .filter(|s| words.contains(s))
-                .count(),
+            None => language_stop_words(lang).iter().filter(|s| words.contains(s)).count(),
         };
         GopherQualityStats {
             n_words,
@@ -215,9 +209,7 @@ impl GopherQuality {
         if c.max_bullet_lines_ratio > 0.0 && s.bullet_lines_ratio > c.max_bullet_lines_ratio {
             return Err(crate::reason("gopher_too_many_bullets"));
         }
-        if c.max_ellipsis_lines_ratio > 0.0
-            && s.end_ellipsis_lines_ratio > c.max_ellipsis_lines_ratio
-        {
+        if c.max_ellipsis_lines_ratio > 0.0 && s.end_ellipsis_lines_ratio > c.max_ellipsis_lines_ratio {
             return Err(crate::reason("gopher_too_many_end_ellipsis"));
         }
         if c.max_non_alpha_words_ratio > 0.0 && s.alpha_words_ratio < c.max_non_alpha_words_ratio {

@@ -61,10 +61,7 @@ fn check_ratio(key: &str, value: f64) -> Result<(), Error> {
     if value.is_finite() && value >= 0.0 {
         Ok(())
     } else {
-        Err(Error::config(
-            key,
-            format!("expected a number from 0 up, found {value}"),
-        ))
+        Err(Error::config(key, format!("expected a number from 0 up, found {value}")))
     }
 }
 
@@ -93,10 +90,7 @@ impl TryFrom<String> for Language {
         }
         match words::LANGUAGES.iter().find(|l| **l == s) {
             Some(code) => Ok(Language::Code(code)),
-            None => Err(format!(
-                "expected one of {} or auto, found `{s}`",
-                words::LANGUAGES.join(", ")
-            )),
+            None => Err(format!("expected one of {} or auto, found `{s}`", words::LANGUAGES.join(", "))),
         }
     }
 }
@@ -114,11 +108,7 @@ impl Language {
             Language::Code(code) => code,
             Language::Auto => {
                 let base = doc_lang.split(['-', '_']).next().unwrap_or_default();
-                words::LANGUAGES
-                    .iter()
-                    .find(|l| **l == base)
-                    .copied()
-                    .unwrap_or("en")
+                words::LANGUAGES.iter().find(|l| **l == base).copied().unwrap_or("en")
             }
         }
     }
@@ -151,8 +141,7 @@ impl Stage for GopherQualityFilter {
     type Config = GopherQualityConfig;
     const NAME: &'static str = "gopher_quality";
     const KIND: Kind = Kind::Annotate;
-    const SUMMARY: &'static str =
-        "Gopher's quality rules as datatrove's GopherQualityFilter applies them.";
+    const SUMMARY: &'static str = "Gopher's quality rules as datatrove's GopherQualityFilter applies them.";
     const EXAMPLE_CONFIG: &'static str = "min_doc_words = 50\nlanguage = \"en\"";
 
     fn validate(config: &GopherQualityConfig) -> Result<(), Error> {
@@ -161,12 +150,7 @@ impl Stage for GopherQualityFilter {
 
     fn new(config: GopherQualityConfig, _ctx: &StageContext) -> Result<Self, Error> {
         let (language, stats) = (config.language, config.stats);
-        Ok(GopherQualityFilter {
-            rules: GopherQuality::new(config),
-            language,
-            stats,
-            cache: Cache::new(),
-        })
+        Ok(GopherQualityFilter { rules: GopherQuality::new(config), language, stats, cache: Cache::new() })
     }
 
     fn process(&mut self, doc: &mut Document) -> Result<(), Error> {
@@ -193,10 +177,8 @@ impl Stage for GopherRepetitionFilter {
     type Config = GopherRepetitionConfig;
     const NAME: &'static str = "gopher_repetition";
     const KIND: Kind = Kind::Annotate;
-    const SUMMARY: &'static str =
-        "Gopher's repetition rules as datatrove's GopherRepetitionFilter applies them.";
-    const EXAMPLE_CONFIG: &'static str =
-        "dup_line_frac = 0.3\ntop_n_grams = [[2, 0.2], [3, 0.18], [4, 0.16]]";
+    const SUMMARY: &'static str = "Gopher's repetition rules as datatrove's GopherRepetitionFilter applies them.";
+    const EXAMPLE_CONFIG: &'static str = "dup_line_frac = 0.3\ntop_n_grams = [[2, 0.2], [3, 0.18], [4, 0.16]]";
 
     fn validate(config: &GopherRepetitionConfig) -> Result<(), Error> {
         GopherRepetition::validate(config)
@@ -217,15 +199,9 @@ impl Stage for GopherRepetitionFilter {
         let tok = self.language.tokenizer(doc.lang());
         let text = doc.text();
         let (cache, scratch) = (&mut self.cache, &mut self.scratch);
-        let stats = (!text.is_empty())
-            .then(|| self.rules.measure(text, || tok.words(text, cache), scratch));
+        let stats = (!text.is_empty()).then(|| self.rules.measure(text, || tok.words(text, cache), scratch));
         let verdict = self.rules.decide(stats.as_ref());
-        conclude(
-            doc,
-            Self::NAME,
-            stats.as_ref().filter(|_| self.stats),
-            verdict,
-        );
+        conclude(doc, Self::NAME, stats.as_ref().filter(|_| self.stats), verdict);
         Ok(())
     }
 }
@@ -249,10 +225,7 @@ impl Stage for C4QualityFilter {
     fn validate(config: &C4QualityConfig) -> Result<(), Error> {
         if let Some(path) = &config.bad_words_file {
             if path.as_os_str().is_empty() {
-                return Err(Error::config(
-                    "bad_words_file",
-                    "expected a file name, found an empty string",
-                ));
+                return Err(Error::config("bad_words_file", "expected a file name, found an empty string"));
             }
         }
         Ok(())
@@ -260,12 +233,7 @@ impl Stage for C4QualityFilter {
 
     fn new(config: C4QualityConfig, ctx: &StageContext) -> Result<Self, Error> {
         let (language, stats) = (config.language, config.stats);
-        Ok(C4QualityFilter {
-            rules: C4Quality::new(config, ctx)?,
-            language,
-            stats,
-            cache: Cache::new(),
-        })
+        Ok(C4QualityFilter { rules: C4Quality::new(config, ctx)?, language, stats, cache: Cache::new() })
     }
 
     fn process(&mut self, doc: &mut Document) -> Result<(), Error> {
@@ -274,12 +242,7 @@ impl Stage for C4QualityFilter {
         if outcome.verdict.is_ok() {
             c4_rewrite(doc, &outcome.lines, self.rules.separator());
         }
-        conclude(
-            doc,
-            Self::NAME,
-            self.stats.then_some(&outcome.stats),
-            outcome.verdict,
-        );
+        conclude(doc, Self::NAME, self.stats.then_some(&outcome.stats), outcome.verdict);
         Ok(())
     }
 }
@@ -332,8 +295,7 @@ impl Stage for FineWebQualityFilter {
     type Config = FineWebQualityConfig;
     const NAME: &'static str = "fineweb_quality";
     const KIND: Kind = Kind::Annotate;
-    const SUMMARY: &'static str =
-        "FineWeb's line rules as datatrove's FineWebQualityFilter applies them.";
+    const SUMMARY: &'static str = "FineWeb's line rules as datatrove's FineWebQualityFilter applies them.";
     const EXAMPLE_CONFIG: &'static str = "line_punct_thr = 0.12\nshort_line_thr = 0.67";
 
     fn validate(config: &FineWebQualityConfig) -> Result<(), Error> {
@@ -342,29 +304,17 @@ impl Stage for FineWebQualityFilter {
 
     fn new(config: FineWebQualityConfig, _ctx: &StageContext) -> Result<Self, Error> {
         let (language, stats) = (config.language, config.stats);
-        Ok(FineWebQualityFilter {
-            rules: FineWebQuality::new(config),
-            language,
-            stats,
-            cache: Cache::new(),
-        })
+        Ok(FineWebQualityFilter { rules: FineWebQuality::new(config), language, stats, cache: Cache::new() })
     }
 
     fn process(&mut self, doc: &mut Document) -> Result<(), Error> {
         let tok = self.language.tokenizer(doc.lang());
         let text = doc.text();
-        let stats = self
-            .rules
-            .measure(text, || tok.words(text, &mut self.cache));
+        let stats = self.rules.measure(text, || tok.words(text, &mut self.cache));
         let verdict = self.rules.decide(&stats);
         conclude(doc, Self::NAME, self.stats.then_some(&stats), verdict);
         Ok(())
     }
 }
 
-moulin_plugin::export_plugin!(
-    GopherQualityFilter,
-    GopherRepetitionFilter,
-    C4QualityFilter,
-    FineWebQualityFilter
-);
+moulin_plugin::export_plugin!(GopherQualityFilter, GopherRepetitionFilter, C4QualityFilter, FineWebQualityFilter);

@@ -17,11 +17,7 @@ pub fn is_alpha(c: char) -> bool {
     }
     matches!(
         get_general_category(c),
-        G::UppercaseLetter
-            | G::LowercaseLetter
-            | G::TitlecaseLetter
-            | G::ModifierLetter
-            | G::OtherLetter
+        G::UppercaseLetter | G::LowercaseLetter | G::TitlecaseLetter | G::ModifierLetter | G::OtherLetter
     )
 }
 
@@ -70,18 +66,7 @@ pub fn split_whitespace(s: &str) -> impl Iterator<Item = &str> {
 
 /// Whether `c` ends a line for `str.splitlines`.
 fn is_line_break(c: char) -> bool {
-    matches!(
-        c,
-        '\n' | '\r'
-            | '\u{0b}'
-            | '\u{0c}'
-            | '\u{1c}'
-            | '\u{1d}'
-            | '\u{1e}'
-            | '\u{85}'
-            | '\u{2028}'
-            | '\u{2029}'
-    )
+    matches!(c, '\n' | '\r' | '\u{0b}' | '\u{0c}' | '\u{1c}' | '\u{1d}' | '\u{1e}' | '\u{85}' | '\u{2028}' | '\u{2029}')
 }
 
 /// `s.splitlines()`: lines broken at `\n`, `\r`, `\r\n`, `\v`, `\f`, U+001C-U+001E, U+0085,

@@ -43,14 +43,7 @@ impl Default for GopherRepetitionConfig {
             dup_line_char_frac: 0.2,
             dup_para_char_frac: 0.2,
             top_n_grams: vec![(2, 0.2), (3, 0.18), (4, 0.16)],
-            dup_n_grams: vec![
-                (5, 0.15),
-                (6, 0.14),
-                (7, 0.13),
-                (8, 0.12),
-                (9, 0.11),
-                (10, 0.10),
-            ],
+            dup_n_grams: vec![(5, 0.15), (6, 0.14), (7, 0.13), (8, 0.12), (9, 0.11), (10, 0.10)],
             language: Language::default(),
             stats: false,
         }
@@ -184,13 +177,7 @@ impl WordTable {
             char_sum.push(char_sum[last] + pystr::len(w));
             ids.push(id);
         }
-        WordTable {
-            ids,
-            id_hash,
-            sum,
-            inv,
-            char_sum,
-        }
+        WordTable { ids, id_hash, sum, inv, char_sum }
     }
 
     /// The hash of words `i..j` joined without spaces.
@@ -330,10 +317,7 @@ impl GopherRepetition {
 
     /// Check ranges.
     pub fn validate(config: &GopherRepetitionConfig) -> Result<(), Error> {
-        for (key, pairs) in [
-            ("top_n_grams", &config.top_n_grams),
-            ("dup_n_grams", &config.dup_n_grams),
-        ] {
+        for (key, pairs) in [("top_n_grams", &config.top_n_grams), ("dup_n_grams", &config.dup_n_grams)] {
             if pairs.iter().any(|&(n, _)| n == 0) {
                 return Err(Error::config(key, "n-gram sizes start at 1"));
             }
@@ -352,9 +336,7 @@ impl GopherRepetition {
         static PARAGRAPH: OnceLock<regex::Regex> = OnceLock::new();
         static LINE: OnceLock<regex::Regex> = OnceLock::new();
         let text_chars = pystr::len(text) as f64;
-        let paragraphs: Vec<&str> = regex(r"\n{2,}", &PARAGRAPH)
-            .split(pystr::strip(text))
-            .collect();
+        let paragraphs: Vec<&str> = regex(r"\n{2,}", &PARAGRAPH).split(pystr::strip(text)).collect();
         let (para_dups, para_chars) = find_duplicates(paragraphs.iter().copied());
         let lines: Vec<&str> = regex(r"\n+", &LINE).split(text).collect();
         let (line_dups, line_chars) = find_duplicates(lines.iter().copied());
@@ -366,9 +348,7 @@ impl GopherRepetition {
             dup_line_frac: line_dups as f64 / lines.len() as f64,
             dup_line_char_frac: line_chars as f64 / text_chars,
             top_n_grams: (self.config.top_n_grams.iter())
-                .filter_map(|&(n, _)| {
-                    Some((n, table.top_duplicate(n, scratch)? as f64 / text_chars))
-                })
+                .filter_map(|&(n, _)| Some((n, table.top_duplicate(n, scratch)? as f64 / text_chars)))
                 .collect(),
             dup_n_grams: (self.config.dup_n_grams.iter())
                 .map(|&(n, _)| (n, table.all_duplicate(n, scratch) as f64 / text_chars))
@@ -385,17 +365,9 @@ impl GopherRepetition {
         let c = &self.config;
         for (limit, value, name) in [
             (c.dup_para_frac, s.dup_para_frac, "dup_para_frac"),
-            (
-                c.dup_para_char_frac,
-                s.dup_para_char_frac,
-                "dup_para_char_frac",
-            ),
+            (c.dup_para_char_frac, s.dup_para_char_frac, "dup_para_char_frac"),
             (c.dup_line_frac, s.dup_line_frac, "dup_line_frac"),
-            (
-                c.dup_line_char_frac,
-                s.dup_line_char_frac,
-                "dup_line_char_frac",
-            ),
+            (c.dup_line_char_frac, s.dup_line_char_frac, "dup_line_char_frac"),
         ] {
             if limit > 0.0 && value > limit {
                 return Err(reason(name));

@@ -473,14 +473,8 @@ pub fn language_stop_words(lang: &str) -> &'static [&'static str] {
 pub const C4_END_PUNCTUATION: &[char] = &['.', '?', '!', '"', '\''];
 
 /// C4's policy phrases: a line with one of them is dropped.
-pub const C4_POLICY_SUBSTRINGS: &[&str] = &[
-    "terms of use",
-    "privacy policy",
-    "cookie policy",
-    "uses cookies",
-    "use of cookies",
-    "use cookies",
-];
+pub const C4_POLICY_SUBSTRINGS: &[&str] =
+    &["terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies", "use cookies"];
 
 /// Whether `c` is in [`PUNCTUATION_SET`].
 pub fn is_datatrove_punct(c: char) -> bool {

@@ -57,12 +57,8 @@ impl Pattern {
             .size_limit(256 << 20)
             .build()
             .unwrap_or_else(|e| panic!("tokenizer pattern: {e}"));
-        let exact = (exact != quick)
-            .then(|| Regex::new(exact).unwrap_or_else(|e| panic!("tokenizer pattern: {e}")));
-        Pattern {
-            exact,
-            quick: quick_re,
-        }
+        let exact = (exact != quick).then(|| Regex::new(exact).unwrap_or_else(|e| panic!("tokenizer pattern: {e}")));
+        Pattern { exact, quick: quick_re }
     }
 
     /// The leftmost match, as Python's `re.search` finds it.
@@ -70,11 +66,7 @@ impl Pattern {
         let first = self.quick.find(s)?;
         match &self.exact {
             None => Some(first.range()),
-            Some(exact) => exact
-                .find_from_pos(s, first.start())
-                .ok()
-                .flatten()
-                .map(|m| m.range()),
+            Some(exact) => exact.find_from_pos(s, first.start()).ok().flatten().map(|m| m.range()),
         }
     }
 
@@ -114,9 +106,7 @@ pub fn tokenizer(lang: &str) -> Option<&'static Tokenizer> {
     macro_rules! lang {
         ($code:literal) => {{
             static T: OnceLock<Tokenizer> = OnceLock::new();
-            Some(T.get_or_init(|| {
-                Tokenizer::from_json(include_str!(concat!("../data/spacy-", $code, ".json")))
-            }))
+            Some(T.get_or_init(|| Tokenizer::from_json(include_str!(concat!("../data/spacy-", $code, ".json")))))
         }};
     }
     match lang {
@@ -149,10 +139,7 @@ impl Tokenizer {
         let mut matcher: FxHashMap<String, Vec<(Vec<String>, String)>> = FxHashMap::default();
         for (special, tokens) in table.matcher {
             if specials.contains_key(&special) && tokens.concat() == special {
-                matcher
-                    .entry(tokens[0].clone())
-                    .or_default()
-                    .push((tokens, special));
+                matcher.entry(tokens[0].clone()).or_default().push((tokens, special));
             }
         }
         Tokenizer {
@@ -294,12 +281,7 @@ impl Tokenizer {
             };
             for (pattern, special) in candidates {
                 let end = i + pattern.len();
-                if end <= tokens.len()
-                    && pattern
-                        .iter()
-                        .zip(&tokens[i..end])
-                        .all(|(p, r)| *p == text[r.clone()])
-                {
+                if end <= tokens.len() && pattern.iter().zip(&tokens[i..end]).all(|(p, r)| *p == text[r.clone()]) {
                     found.push((i, end, special));
                 }
             }
@@ -345,10 +327,7 @@ impl Tokenizer {
                 let mut pieces = Vec::new();
                 self.split_chunk(chunk, start, &mut pieces);
                 self.apply_special_cases(text, &mut pieces);
-                cache.insert(
-                    chunk,
-                    pieces.iter().map(|r| (r.end - r.start) as u32).collect(),
-                );
+                cache.insert(chunk, pieces.iter().map(|r| (r.end - r.start) as u32).collect());
                 out.extend(pieces);
             }
         };
@@ -373,11 +352,7 @@ impl Tokenizer {
 
     /// datatrove's `split_into_words`: the tokens that are not white space.
     pub fn words<'t>(&self, text: &'t str, cache: &mut Cache) -> Vec<&'t str> {
-        self.tokens(text, cache)
-            .into_iter()
-            .map(|r| &text[r])
-            .filter(|t| !t.chars().all(pystr::is_space))
-            .collect()
+        self.tokens(text, cache).into_iter().map(|r| &text[r]).filter(|t| !t.chars().all(pystr::is_space)).collect()
     }
 
     /// datatrove's `split_into_sentences(text)`: `text` cut where spaCy's `sentencizer`
@@ -416,10 +391,7 @@ impl Cache {
 
     /// An empty cache.
     pub fn new() -> Cache {
-        Cache {
-            map: FxHashMap::default(),
-            bytes: 0,
-        }
+        Cache { map: FxHashMap::default(), bytes: 0 }
     }
 
     fn insert(&mut self, chunk: &str, lens: Vec<u32>) {
@@ -446,12 +418,7 @@ mod tests {
     use super::*;
 
     fn words(lang: &str, text: &str) -> Vec<String> {
-        tokenizer(lang)
-            .unwrap()
-            .words(text, &mut Cache::new())
-            .into_iter()
-            .map(String::from)
-            .collect()
+        tokenizer(lang).unwrap().words(text, &mut Cache::new()).into_iter().map(String::from).collect()
     }
 
     #[test]
@@ -464,10 +431,7 @@ mod tests {
     // Expected tokens are what spaCy 3.8.18's blank("en") gives (checked by hand in Python).
     #[test]
     fn english_like_spacy() {
-        assert_eq!(
-            words("en", "Hello, world! Don't stop."),
-            ["Hello", ",", "world", "!", "Do", "n't", "stop", "."]
-        );
+        assert_eq!(words("en", "Hello, world! Don't stop."), ["Hello", ",", "world", "!", "Do", "n't", "stop", "."]);
         assert_eq!(
             words("en", "(e.g. 10km) U.S. well-known"),
             ["(", "e.g.", "10", "km", ")", "U.S.", "well", "-", "known"]
@@ -482,10 +446,7 @@ mod tests {
     fn sentences_like_the_sentencizer() {
         let t = tokenizer("en").unwrap();
         let mut c = Cache::new();
-        assert_eq!(
-            t.sentences("One. Two! Three?", &mut c),
-            ["One.", " Two!", " Three?"]
-        );
+        assert_eq!(t.sentences("One. Two! Three?", &mut c), ["One.", " Two!", " Three?"]);
         assert_eq!(t.sentences("Wait... what.", &mut c), ["Wait... what."]);
         assert_eq!(t.sentences("No end", &mut c), ["No end"]);
         assert_eq!(t.sentences("", &mut c), [""]);

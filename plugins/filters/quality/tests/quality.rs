@@ -4,9 +4,7 @@
 
 use moulin_plugin::testkit::{check_config, docs, Harness};
 use moulin_plugin::{Document, Span, Stage};
-use moulin_quality::{
-    C4QualityFilter, FineWebQualityFilter, GopherQualityFilter, GopherRepetitionFilter,
-};
+use moulin_quality::{C4QualityFilter, FineWebQualityFilter, GopherQualityFilter, GopherRepetitionFilter};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
@@ -25,9 +23,7 @@ fn harness(stage: &str, config: Value) -> Harness {
 fn decide(stage: &str, config: Value, doc: Document) -> Option<String> {
     let out = harness(stage, config).process(vec![doc]).expect("process");
     assert!(out.failed.is_empty(), "{stage} failed: {:?}", out.failed);
-    out.dropped
-        .first()
-        .map(|d| d.drop_reason().unwrap_or_default().to_string())
+    out.dropped.first().map(|d| d.drop_reason().unwrap_or_default().to_string())
 }
 
 #[test]
@@ -36,15 +32,8 @@ fn every_case_is_decided_as_datatrove_decides_it() {
     let mut reasons = std::collections::BTreeSet::new();
     for line in cases.lines() {
         let case: Value = serde_json::from_str(line).unwrap();
-        let (stage, name) = (
-            case["stage"].as_str().unwrap(),
-            case["name"].as_str().unwrap(),
-        );
-        let got = decide(
-            stage,
-            case["config"].clone(),
-            Document::new(name, case["text"].as_str().unwrap()),
-        );
+        let (stage, name) = (case["stage"].as_str().unwrap(), case["name"].as_str().unwrap());
+        let got = decide(stage, case["config"].clone(), Document::new(name, case["text"].as_str().unwrap()));
         assert_eq!(got.as_deref(), case["expect"].as_str(), "{stage} / {name}");
         reasons.extend(got);
     }
@@ -92,24 +81,14 @@ fn stats_are_written_to_meta_when_asked() {
     // 55 letters in the 13 words of each sentence.
     assert!((stats["mean_word_length"].as_f64().unwrap() - 55.0 / 13.0).abs() < 1e-9);
 
-    for (stage, key) in [
-        ("gopher_repetition", "dup_line_frac"),
-        ("c4_quality", "lines_kept"),
-        ("fineweb_quality", "line_punct_ratio"),
-    ] {
-        let out = harness(stage, json!({ "stats": true }))
-            .process(docs(&[("a", &text)]))
-            .unwrap();
+    for (stage, key) in
+        [("gopher_repetition", "dup_line_frac"), ("c4_quality", "lines_kept"), ("fineweb_quality", "line_punct_ratio")]
+    {
+        let out = harness(stage, json!({ "stats": true })).process(docs(&[("a", &text)])).unwrap();
         let doc = out.kept.first().or(out.dropped.first()).unwrap();
-        assert!(
-            doc.meta()[stage].get(key).is_some(),
-            "{stage}: {:?}",
-            doc.meta()
-        );
+        assert!(doc.meta()[stage].get(key).is_some(), "{stage}: {:?}", doc.meta());
         // Without the setting, meta is left alone.
-        let out = harness(stage, json!({}))
-            .process(docs(&[("a", &text)]))
-            .unwrap();
+        let out = harness(stage, json!({})).process(docs(&[("a", &text)])).unwrap();
         let doc = out.kept.first().or(out.dropped.first()).unwrap();
         assert!(doc.meta().get(stage).is_none());
     }
@@ -122,38 +101,16 @@ fn c4_keeps_the_lines_datatrove_keeps_and_moves_spans() {
     let mut doc = Document::new("a", text);
     let at = |s: &str| text.find(s).unwrap() as u64;
     // A span on "second" (kept), one on "JavaScript" (its line goes), one on "fifth" (kept).
-    doc.add_span(Span::new(
-        at("second"),
-        at("second") + 6,
-        "entity",
-        "X",
-        "test",
-    ));
-    doc.add_span(Span::new(
-        at("JavaScript"),
-        at("JavaScript") + 10,
-        "entity",
-        "X",
-        "test",
-    ));
-    doc.add_span(Span::new(
-        at("fifth"),
-        at("fifth") + 5,
-        "entity",
-        "X",
-        "test",
-    ));
+    doc.add_span(Span::new(at("second"), at("second") + 6, "entity", "X", "test"));
+    doc.add_span(Span::new(at("JavaScript"), at("JavaScript") + 10, "entity", "X", "test"));
+    doc.add_span(Span::new(at("fifth"), at("fifth") + 5, "entity", "X", "test"));
     let out = harness("c4_quality", json!({})).process(vec![doc]).unwrap();
     let kept = &out.kept[0];
     assert_eq!(
         kept.text(),
         "The first sentence is here. A second one follows.\nThe third sentence is long enough.\nA fourth one comes.\nAnd a fifth ends the article."
     );
-    let covered: Vec<&str> = kept
-        .spans()
-        .iter()
-        .map(|s| &kept.text()[s.start as usize..s.end as usize])
-        .collect();
+    let covered: Vec<&str> = kept.spans().iter().map(|s| &kept.text()[s.start as usize..s.end as usize]).collect();
     assert_eq!(covered, ["second", "fifth"]);
 }
 
@@ -164,12 +121,7 @@ fn language_auto_follows_the_document() {
     let measure = |lang: &str| {
         let mut doc = Document::new("a", &text);
         doc.set_lang(lang, 0.9);
-        let out = harness(
-            "gopher_quality",
-            json!({ "language": "auto", "stats": true }),
-        )
-        .process(vec![doc])
-        .unwrap();
+        let out = harness("gopher_quality", json!({ "language": "auto", "stats": true })).process(vec![doc]).unwrap();
         let doc = out.kept.first().or(out.dropped.first()).unwrap().clone();
         doc.meta()["gopher_quality"]["n_words"].as_u64().unwrap()
     };
@@ -190,14 +142,10 @@ fn settings_are_checked() {
     assert_eq!(err.key(), Some("stop_words"));
     let err = check_config::<FineWebQualityFilter>(json!({ "short_line_thr": -1.0 })).unwrap_err();
     assert_eq!(err.key(), Some("short_line_thr"));
-    let err =
-        check_config::<GopherRepetitionFilter>(json!({ "top_n_grams": [[0, 0.2]] })).unwrap_err();
+    let err = check_config::<GopherRepetitionFilter>(json!({ "top_n_grams": [[0, 0.2]] })).unwrap_err();
     assert_eq!(err.key(), Some("top_n_grams"));
     // A bad-words file that cannot be read fails the stage's making, naming the key.
-    let err =
-        Harness::new::<C4QualityFilter>(json!({ "bad_words_file": "/nonexistent/words.txt" }))
-            .err()
-            .unwrap();
+    let err = Harness::new::<C4QualityFilter>(json!({ "bad_words_file": "/nonexistent/words.txt" })).err().unwrap();
     assert_eq!(err.key(), Some("bad_words_file"));
     assert!(err.to_string().contains("/nonexistent/words.txt"), "{err}");
 }
@@ -209,20 +157,11 @@ fn lengths_count_characters_not_bytes() {
     let long = format!("{}.", "é".repeat(29));
     let short = format!("{}.", "é".repeat(28));
     // Four such lines, told apart by a last digit (so none repeats).
-    let text = |line: &str| {
-        (0..4)
-            .map(|i| format!("{line}{i}"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
+    let text = |line: &str| (0..4).map(|i| format!("{line}{i}")).collect::<Vec<_>>().join("\n");
     let stats = |t: String| {
-        let out = harness("fineweb_quality", json!({ "stats": true }))
-            .process(vec![Document::new("a", &t)])
-            .unwrap();
+        let out = harness("fineweb_quality", json!({ "stats": true })).process(vec![Document::new("a", &t)]).unwrap();
         let doc = out.kept.first().or(out.dropped.first()).unwrap().clone();
-        doc.meta()["fineweb_quality"]["short_line_ratio"]
-            .as_f64()
-            .unwrap()
+        doc.meta()["fineweb_quality"]["short_line_ratio"].as_f64().unwrap()
     };
     assert_eq!(stats(text(&long)), 0.0);
     assert_eq!(stats(text(&short)), 1.0);

@@ -28,7 +28,11 @@ fn bench(c: &mut Criterion) {
         // iteration pays for it and criterion's warm-up absorbs it.
         let mut stage = Harness::new::<Entities>(config.clone()).expect("config");
         group.bench_function(name, |b| {
-            b.iter_batched(|| docs.clone(), |docs| stage.process(docs).expect("process"), criterion::BatchSize::LargeInput)
+            b.iter_batched(
+                || docs.clone(),
+                |docs| stage.process(docs).expect("process"),
+                criterion::BatchSize::LargeInput,
+            )
         });
     }
     group.finish();

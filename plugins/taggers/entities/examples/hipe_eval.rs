@@ -117,9 +117,10 @@ fn matches(gold: &[(usize, usize)], pred: &[(usize, usize)], fuzzy: bool) -> usi
     let mut used = vec![false; gold.len()];
     let mut tp = 0;
     for &(ps, pe) in pred {
-        let hit = gold.iter().enumerate().position(|(i, &(gs, ge))| {
-            !used[i] && if fuzzy { ps < ge && gs < pe } else { (ps, pe) == (gs, ge) }
-        });
+        let hit = gold
+            .iter()
+            .enumerate()
+            .position(|(i, &(gs, ge))| !used[i] && if fuzzy { ps < ge && gs < pe } else { (ps, pe) == (gs, ge) });
         if let Some(i) = hit {
             used[i] = true;
             tp += 1;
@@ -140,7 +141,10 @@ fn main() -> ExitCode {
     while let Some(a) = it.next() {
         let mut value = |name: &str| it.next().cloned().unwrap_or_else(|| panic!("{name} needs a value"));
         match a.as_str() {
-            "--config" => config = serde_json::from_str(&value("--config")).expect("--config: a JSON object of the stage's config"),
+            "--config" => {
+                config =
+                    serde_json::from_str(&value("--config")).expect("--config: a JSON object of the stage's config")
+            }
             "--errors" => show_errors = value("--errors").parse().expect("--errors N"),
             "--texts" => texts_out = Some(value("--texts")),
             "--predictions" => predictions = Some(value("--predictions")),
@@ -181,7 +185,13 @@ fn main() -> ExitCode {
                 let spans = v["spans"].as_array().cloned().unwrap_or_default();
                 let spans = spans
                     .iter()
-                    .map(|s| (s[0].as_u64().unwrap() as usize, s[1].as_u64().unwrap() as usize, s[2].as_str().unwrap().to_string()))
+                    .map(|s| {
+                        (
+                            s[0].as_u64().unwrap() as usize,
+                            s[1].as_u64().unwrap() as usize,
+                            s[2].as_str().unwrap().to_string(),
+                        )
+                    })
                     .collect();
                 (v["id"].as_str().unwrap().to_string(), spans)
             })
@@ -222,7 +232,12 @@ fn main() -> ExitCode {
                 r.1 += d.spans.iter().any(|g| (g.0, g.1, g.2.as_str()) == (e.start, e.end, e.label.as_str())) as usize;
                 r.2 += d.spans.iter().any(|g| g.2 == e.label && g.0 < e.end && e.start < g.1) as usize;
                 if std::env::var("EVAL_RULE").is_ok_and(|r| r == e.rule) {
-                    let gold: Vec<String> = d.spans.iter().filter(|g| g.0 < e.end && e.start < g.1).map(|g| format!("{} {:?}", g.2, &d.text[g.0..g.1])).collect();
+                    let gold: Vec<String> = d
+                        .spans
+                        .iter()
+                        .filter(|g| g.0 < e.end && e.start < g.1)
+                        .map(|g| format!("{} {:?}", g.2, &d.text[g.0..g.1]))
+                        .collect();
                     println!("  {} {:?} <- gold {:?}", e.label, &d.text[e.start..e.end], gold);
                 }
             }

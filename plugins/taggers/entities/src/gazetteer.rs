@@ -163,13 +163,19 @@ mod tests {
 
     fn found(g: &Gazetteer, text: &str) -> Vec<String> {
         let folded = fold(text, g.folding);
-        g.find(text, &folded).iter().map(|h| format!("{}={}", &text[h.start..h.end], g.entries[h.entry].label)).collect()
+        g.find(text, &folded)
+            .iter()
+            .map(|h| format!("{}={}", &text[h.start..h.end], g.entries[h.entry].label))
+            .collect()
     }
 
     #[test]
     fn matches_longest_on_word_boundaries_with_smart_case() {
         let g = list("Paris\tLOC\tgeonames:2988507\nParis-Soir\tMISC\nÉtats-Unis\tLOC\n", CaseMode::Smart);
-        assert_eq!(found(&g, "De PARIS aux Etats - Unis, Paris-Soir."), ["PARIS=LOC", "Etats - Unis=LOC", "Paris-Soir=MISC"]);
+        assert_eq!(
+            found(&g, "De PARIS aux Etats - Unis, Paris-Soir."),
+            ["PARIS=LOC", "Etats - Unis=LOC", "Paris-Soir=MISC"]
+        );
         assert!(found(&g, "les paris sont ouverts, Parisiens").is_empty());
         assert_eq!(found(&list("Paris\tLOC", CaseMode::Insensitive), "paris"), ["paris=LOC"]);
         assert!(found(&list("Paris\tLOC", CaseMode::Sensitive), "PARIS").is_empty());

@@ -50,8 +50,8 @@ pub mod tokens;
 use gazetteer::{parse_list, CaseMode, Gazetteer};
 use moulin_plugin::{Document, Error, Kind, Span, Stage, StageContext};
 use rules::{Pattern, RankedList, RegexRule, Tagger};
-use serde::{Deserialize, Serialize};
 use rustc_hash::FxHashSet as HashSet;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -186,10 +186,12 @@ fn builtin() -> &'static (Arc<Gazetteer>, Arc<Gazetteer>, HashSet<String>) {
     static BUILTIN: OnceLock<(Arc<Gazetteer>, Arc<Gazetteer>, HashSet<String>)> = OnceLock::new();
     BUILTIN.get_or_init(|| {
         let list = |name: &str, text: &str| {
-            let entries = parse_list(text, None).unwrap_or_else(|e| panic!("built-in list {name}, line {}: {}", e.line, e.message));
+            let entries = parse_list(text, None)
+                .unwrap_or_else(|e| panic!("built-in list {name}, line {}: {}", e.line, e.message));
             Arc::new(Gazetteer::new(name, entries, CaseMode::Smart, true).expect("built-in lists compile"))
         };
-        let names = FIRST_NAMES.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(String::from);
+        let names =
+            FIRST_NAMES.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(String::from);
         (list("places", PLACES), list("organisations", ORGANISATIONS), names.collect())
     })
 }
@@ -199,7 +201,8 @@ fn compile_rules(rules: &[RuleConfig]) -> Result<Vec<RegexRule>, Error> {
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            let regex = Pattern::new(&r.pattern).map_err(|e| Error::config(format!("rules.{i}.pattern"), e.to_string()))?;
+            let regex =
+                Pattern::new(&r.pattern).map_err(|e| Error::config(format!("rules.{i}.pattern"), e.to_string()))?;
             if r.label.trim().is_empty() {
                 return Err(Error::config(format!("rules.{i}.label"), "expected a label, found an empty string"));
             }

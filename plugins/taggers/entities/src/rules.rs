@@ -98,7 +98,9 @@ fn without_leading_boundary(pattern: &str) -> Option<String> {
     use regex_syntax::hir::{Hir, HirKind, Look};
     let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
     match hir.kind() {
-        HirKind::Concat(parts) if parts.len() > 1 && matches!(parts[0].kind(), HirKind::Look(Look::WordUnicode)) => Some(Hir::concat(parts[1..].to_vec()).to_string()),
+        HirKind::Concat(parts) if parts.len() > 1 && matches!(parts[0].kind(), HirKind::Look(Look::WordUnicode)) => {
+            Some(Hir::concat(parts[1..].to_vec()).to_string())
+        }
         _ => None,
     }
 }
@@ -279,7 +281,11 @@ impl Tagger {
     /// The entities of `text`, sorted by start (then by layer).
     pub fn tag(&self, text: &str) -> Vec<Entity> {
         // Regex rules alone need no word analysis.
-        let doc = if self.builtin_rules || !self.lists.is_empty() { self.doc(text) } else { Doc { text, words: Vec::new(), lowercase: HashSet::default() } };
+        let doc = if self.builtin_rules || !self.lists.is_empty() {
+            self.doc(text)
+        } else {
+            Doc { text, words: Vec::new(), lowercase: HashSet::default() }
+        };
         let mut candidates = Vec::new();
         self.list_candidates(&doc, &mut candidates);
         if self.builtin_rules {
@@ -349,7 +355,9 @@ impl Tagger {
     fn list_candidates(&self, doc: &Doc, out: &mut Vec<Candidate>) {
         let mut folded_by = HashMap::default();
         for ranked in &self.lists {
-            let folded = folded_by.entry(ranked.list.folding).or_insert_with(|| crate::fold::fold(doc.text, ranked.list.folding));
+            let folded = folded_by
+                .entry(ranked.list.folding)
+                .or_insert_with(|| crate::fold::fold(doc.text, ranked.list.folding));
             for hit in ranked.list.find(doc.text, folded) {
                 // A one-word name opening a sentence, also used in lowercase: an ordinary word.
                 let first = doc.words.partition_point(|w| w.start < hit.start);
@@ -441,7 +449,8 @@ impl Tagger {
             let mut join = Some(join);
             while j < n && j - k <= 3 {
                 let w = &doc.words[j];
-                let case_fits = w.shape == Shape::Lower || w.shape == Shape::Upper && doc.words[k].shape == Shape::Upper;
+                let case_fits =
+                    w.shape == Shape::Lower || w.shape == Shape::Upper && doc.words[k].shape == Shape::Upper;
                 let particle = self.sets.particles.contains(w.folded.as_str())
                     || join == Some(Join::Hyphen) && self.sets.hyphen_particles.contains(w.folded.as_str());
                 if !case_fits || !particle {
@@ -476,7 +485,9 @@ impl Tagger {
         while i < n {
             let w = &words[i];
             // Addresses: `rue de Rivoli`, `14, rue Favart`, `r. St-Martin, 10`.
-            if self.sets.street_cues.contains(w.folded.as_str()) && (w.end - w.start > 2 || text[w.end..].starts_with('.')) {
+            if self.sets.street_cues.contains(w.folded.as_str())
+                && (w.end - w.start > 2 || text[w.end..].starts_with('.'))
+            {
                 if let Some(c) = self.street(doc, i) {
                     out.push(c);
                 }
@@ -556,10 +567,17 @@ impl Tagger {
         }
         // Particles may open the name: `M. de Lasteyrie`, `Mme de La Fayette`.
         let mut first = name;
-        while first < words.len() && first - name < 2 && words[first].shape == Shape::Lower && self.sets.particles.contains(words[first].folded.as_str()) {
+        while first < words.len()
+            && first - name < 2
+            && words[first].shape == Shape::Lower
+            && self.sets.particles.contains(words[first].folded.as_str())
+        {
             first += 1;
         }
-        if first >= words.len() || !self.nameish(doc, first) || first == name && self.sets.function_words.contains(words[first].folded.as_str()) {
+        if first >= words.len()
+            || !self.nameish(doc, first)
+            || first == name && self.sets.function_words.contains(words[first].folded.as_str())
+        {
             return None;
         }
         let end = self.run_end(doc, first);
@@ -574,7 +592,10 @@ impl Tagger {
         let mut k = i + 1;
         // `de`, `du`, `des`, `d'`, then `la`, `l'`: `rue de la Paix` (but not `en place le
         // Maroc`).
-        if k < words.len() && matches!(words[k].folded.as_str(), "de" | "du" | "des" | "d" | "of") && words[k].shape == Shape::Lower {
+        if k < words.len()
+            && matches!(words[k].folded.as_str(), "de" | "du" | "des" | "d" | "of")
+            && words[k].shape == Shape::Lower
+        {
             k += 1;
             if k < words.len() && matches!(words[k].folded.as_str(), "la" | "l") && words[k].shape == Shape::Lower {
                 k += 1;
@@ -623,7 +644,11 @@ impl Tagger {
                 k += 1;
             }
             let p = k;
-            while k < n && k - p < 3 && words[k].shape == Shape::Lower && self.sets.particles.contains(words[k].folded.as_str()) {
+            while k < n
+                && k - p < 3
+                && words[k].shape == Shape::Lower
+                && self.sets.particles.contains(words[k].folded.as_str())
+            {
                 if self.joins(doc, k).is_none() {
                     break;
                 }
@@ -639,7 +664,10 @@ impl Tagger {
             }
             if self.nameish(doc, k) {
                 end = self.run_end(doc, k);
-            } else if strong && words[k].shape == Shape::Lower && !self.sets.function_words.contains(words[k].folded.as_str()) {
+            } else if strong
+                && words[k].shape == Shape::Lower
+                && !self.sets.function_words.contains(words[k].folded.as_str())
+            {
                 end = k + 1;
             } else {
                 break;
@@ -672,7 +700,10 @@ impl Tagger {
             (i, doc.text[prev.end..w.start].trim().to_string())
         };
         let first = words.get(name)?;
-        if !(gap.is_empty() && name == i + 1 || gap == "," && name == i) || !self.nameish(doc, name) || first.sentence_start {
+        if !(gap.is_empty() && name == i + 1 || gap == "," && name == i)
+            || !self.nameish(doc, name)
+            || first.sentence_start
+        {
             return None;
         }
         let end = self.run_end(doc, name);
@@ -687,7 +718,9 @@ impl Tagger {
         let joined = gap.is_empty() && matches!(link.folded.as_str(), "et" | "and") && link.shape == Shape::Lower
             || gap == "&" && self.joins(doc, end).is_some();
         let (last, stop) = if gap == "&" { (link, link.end) } else { (suffix, suffix.end) };
-        if !joined || !matches!(last.folded.as_str(), "cie" | "co" | "compagnie" | "fils" | "freres" | "sons" | "brothers") {
+        if !joined
+            || !matches!(last.folded.as_str(), "cie" | "co" | "compagnie" | "fils" | "freres" | "sons" | "brothers")
+        {
             return None;
         }
         Some(Candidate::sure((words[start].start, stop), words[start].start, "ORG", 0.8, P_ORG_CUE, "org_suffix"))
@@ -892,7 +925,15 @@ impl Taken {
 }
 
 fn into_entity(c: Candidate, layer: &str) -> Entity {
-    Entity { start: c.start, end: c.end, layer: layer.to_string(), label: c.label, score: c.score, rule: c.rule, id: c.id }
+    Entity {
+        start: c.start,
+        end: c.end,
+        layer: layer.to_string(),
+        label: c.label,
+        score: c.score,
+        rule: c.rule,
+        id: c.id,
+    }
 }
 
 #[cfg(test)]
@@ -911,7 +952,12 @@ mod tests {
 
     /// Non-empty matches of the regex crate, as the reference.
     fn reference(pattern: &str, text: &str) -> Vec<(usize, usize)> {
-        Regex::new(pattern).unwrap().find_iter(text).filter(|m| m.start() < m.end()).map(|m| (m.start(), m.end())).collect()
+        Regex::new(pattern)
+            .unwrap()
+            .find_iter(text)
+            .filter(|m| m.start() < m.end())
+            .map(|m| (m.start(), m.end()))
+            .collect()
     }
 
     #[test]

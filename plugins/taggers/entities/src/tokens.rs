@@ -45,7 +45,28 @@ const FOLD: Folding = Folding { case: true, accents: true };
 
 /// Chars after which a new sentence starts.
 fn ends_sentence(c: char) -> bool {
-    matches!(c, '.' | '!' | '?' | '…' | ':' | ';' | '«' | '»' | '"' | '“' | '”' | '—' | '–' | '•' | '(' | ')' | '[' | ']' | '|' | '*')
+    matches!(
+        c,
+        '.' | '!'
+            | '?'
+            | '…'
+            | ':'
+            | ';'
+            | '«'
+            | '»'
+            | '"'
+            | '“'
+            | '”'
+            | '—'
+            | '–'
+            | '•'
+            | '('
+            | ')'
+            | '['
+            | ']'
+            | '|'
+            | '*'
+    )
 }
 
 /// The words of `text`. `is_abbreviation` tells which words a period does not end a
@@ -99,10 +120,12 @@ pub fn words(text: &str, is_abbreviation: impl Fn(&str) -> bool) -> Vec<Word> {
             Some(prev) => {
                 let gap = &text[prev.end..start];
                 let period_after_abbreviation = gap.trim_start().starts_with('.')
-                    && (is_abbreviation(&text[prev.start..prev.end]) || prev.shape == Shape::Upper && prev.end - prev.start == 1);
+                    && (is_abbreviation(&text[prev.start..prev.end])
+                        || prev.shape == Shape::Upper && prev.end - prev.start == 1);
                 let punct = gap.chars().any(ends_sentence);
                 // A gap of several spaces or a tab separates cells (a ticker's headlines).
-                let wide = gap.contains('\t') || gap.chars().filter(|c| c.is_whitespace()).count() >= 2 && !gap.contains('\n');
+                let wide =
+                    gap.contains('\t') || gap.chars().filter(|c| c.is_whitespace()).count() >= 2 && !gap.contains('\n');
                 let line_break = gap.contains('\n') && !gap.contains(',') && prev.shape != Shape::Lower;
                 (punct || line_break || wide) && !(period_after_abbreviation && gap.trim().len() == 1)
             }
@@ -120,7 +143,8 @@ mod tests {
     fn words_shapes_and_sentences() {
         let text = "M. Gambetta parla. Le Poin¬\ncaré de l’OTAN, 32e ! iPhone";
         let ws = words(text, |w| w == "M");
-        let got: Vec<(&str, Shape, bool)> = ws.iter().map(|w| (&text[w.start..w.end], w.shape, w.sentence_start)).collect();
+        let got: Vec<(&str, Shape, bool)> =
+            ws.iter().map(|w| (&text[w.start..w.end], w.shape, w.sentence_start)).collect();
         assert_eq!(
             got,
             [

@@ -36,7 +36,8 @@ fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
 
 #[test]
 fn a_seed_gets_exactly_its_entities() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../examples/french-news/corpus/001_448d734483fc5265.txt");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../examples/french-news/corpus/001_448d734483fc5265.txt");
     let text = std::fs::read_to_string(path).unwrap();
     // Checked by hand against the text: every person, place and organisation it names, with
     // titles inside the span as in the HIPE guidelines.
@@ -73,7 +74,10 @@ fn places_carry_their_geonames_id_and_the_list_that_fired() {
     let mut stage = Harness::new::<Entities>(json!({})).unwrap();
     let out = stage.process(docs(&[("d", "Ils sont arrivés à Kaboul depuis Londres.")])).unwrap();
     let attrs: Vec<Value> = out.kept[0].spans().iter().map(|s| serde_json::from_str(&s.attrs_json).unwrap()).collect();
-    assert_eq!(attrs, [json!({"rule": "places", "id": "geonames:1138958"}), json!({"rule": "places", "id": "geonames:2643743"})]);
+    assert_eq!(
+        attrs,
+        [json!({"rule": "places", "id": "geonames:1138958"}), json!({"rule": "places", "id": "geonames:2643743"})]
+    );
     let s = &out.kept[0].spans()[0];
     assert_eq!((s.layer.as_str(), s.source.as_str()), ("entity", "entities"));
     assert!(s.score > 0.5 && s.score <= 1.0);
@@ -91,7 +95,12 @@ fn titles_particles_and_elision() {
     );
     assert_eq!(
         tag("President Joe Biden met Gen. Mark Milley and Mr. Smith in Washington."),
-        pairs(&[("President Joe Biden", "PER"), ("Gen. Mark Milley", "PER"), ("Mr. Smith", "PER"), ("Washington", "LOC")])
+        pairs(&[
+            ("President Joe Biden", "PER"),
+            ("Gen. Mark Milley", "PER"),
+            ("Mr. Smith", "PER"),
+            ("Washington", "LOC")
+        ])
     );
     // Without titles in spans.
     let spans = tag_with(json!({"include_titles": false}), "Le général Mark Milley est venu.");
@@ -102,7 +111,12 @@ fn titles_particles_and_elision() {
 fn organisation_cues_acronyms_and_addresses() {
     assert_eq!(
         tag("La Banque de France et le ministère de la Guerre écrivent à la CGT, 14, rue Favart."),
-        pairs(&[("Banque de France", "ORG"), ("ministère de la Guerre", "ORG"), ("CGT", "ORG"), ("14, rue Favart", "LOC")])
+        pairs(&[
+            ("Banque de France", "ORG"),
+            ("ministère de la Guerre", "ORG"),
+            ("CGT", "ORG"),
+            ("14, rue Favart", "LOC")
+        ])
     );
     assert_eq!(tag("Les actions Schneider et Cie montent."), pairs(&[("Schneider et Cie", "ORG")]));
     // Compounds with hyphens keep their particles; with spaces, `et` joins two names.
@@ -129,7 +143,8 @@ fn a_name_found_once_labels_its_other_mentions() {
         tag("Milley est arrivé. Le général Mark Milley a parlé, puis Milley est reparti."),
         pairs(&[("Milley", "PER"), ("général Mark Milley", "PER"), ("Milley", "PER")])
     );
-    let rules: Vec<String> = tag_with(json!({}), "M. Gambetta parle. Gambetta se tait.").into_iter().map(|s| s.2).collect();
+    let rules: Vec<String> =
+        tag_with(json!({}), "M. Gambetta parle. Gambetta se tait.").into_iter().map(|s| s.2).collect();
     assert_eq!(rules, ["title", "consistency"]);
     assert!(tag_with(json!({"consistency": false}), "M. Gambetta parle. Gambetta se tait.").len() == 1);
 }
@@ -141,24 +156,35 @@ fn ticker_gaps_and_line_breaks_end_names() {
         pairs(&[("roi Mohammed VI", "PER"), ("Amine Hilmi", "PER")])
     );
     // OCR hyphenation at a line end is inside the word.
-    assert_eq!(tag("à Château¬\ndun et chez M. Poin¬\ncaré."), pairs(&[("Château¬\ndun", "LOC"), ("M. Poin¬\ncaré", "PER")]));
+    assert_eq!(
+        tag("à Château¬\ndun et chez M. Poin¬\ncaré."),
+        pairs(&[("Château¬\ndun", "LOC"), ("M. Poin¬\ncaré", "PER")])
+    );
 }
 
 #[test]
 fn user_lists_link_and_outrank_the_built_in_ones() {
     let dir = std::env::temp_dir().join(format!("moulin-entities-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("people.tsv"), "# name, label, id\nMark Milley\tPER\tQ7770434\nParis Hilton\tPER\n").unwrap();
+    std::fs::write(dir.join("people.tsv"), "# name, label, id\nMark Milley\tPER\tQ7770434\nParis Hilton\tPER\n")
+        .unwrap();
     std::fs::write(dir.join("teams.tsv"), "Lions de l'Atlas\n").unwrap();
     let ctx = StageContext { stage_id: "ner".into(), project_dir: dir.clone(), ..Default::default() };
-    let config = json!({"lists": [{"path": "people.tsv"}, {"path": "teams.tsv", "label": "ORG", "case": "insensitive"}]});
+    let config =
+        json!({"lists": [{"path": "people.tsv"}, {"path": "teams.tsv", "label": "ORG", "case": "insensitive"}]});
     let mut stage = Harness::with_context::<Entities>(config, ctx).unwrap();
     let text = "Mark Milley a vu Paris Hilton et les lions de l'atlas à Paris.";
     let out = stage.process(docs(&[("d", text)])).unwrap();
     let got: Vec<(String, String, Value)> = out.kept[0]
         .spans()
         .iter()
-        .map(|s| (text[s.start as usize..s.end as usize].to_string(), s.label.to_string(), serde_json::from_str(&s.attrs_json).unwrap()))
+        .map(|s| {
+            (
+                text[s.start as usize..s.end as usize].to_string(),
+                s.label.to_string(),
+                serde_json::from_str(&s.attrs_json).unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         got,
@@ -192,8 +218,11 @@ fn regex_rules_label_and_layer() {
     let mut stage = Harness::new::<Entities>(config).unwrap();
     let text = "Le général Mark Milley a acheté du $MSFT.";
     let out = stage.process(docs(&[("d", text)])).unwrap();
-    let got: Vec<(&str, &str, &str)> =
-        out.kept[0].spans().iter().map(|s| (&text[s.start as usize..s.end as usize], s.layer.as_str(), s.label.as_str())).collect();
+    let got: Vec<(&str, &str, &str)> = out.kept[0]
+        .spans()
+        .iter()
+        .map(|s| (&text[s.start as usize..s.end as usize], s.layer.as_str(), s.label.as_str()))
+        .collect();
     assert_eq!(
         got,
         [("général Mark Milley", "entity", "PER"), ("Mark Milley", "mention", "MENTION"), ("$MSFT", "entity", "ORG")]
@@ -229,28 +258,73 @@ fn config_errors_name_the_key() {
 /// Text built from pieces the rules react to, so that arbitrary combinations reach them.
 fn name_soup() -> impl Strategy<Value = String> {
     let pieces = prop::sample::select(vec![
-        "M.", "Mme", "général", "le", "de", "d'", "l'", "la", "Paris", "Kaboul", "Mark", "Milley", "OTAN", "Banque", "rue",
-        "Saint", "-", "et", "Cie", ",", ".", "\n", "\n\n", "    ", "¬\n", "\u{ad}", "É", "ÉTATS", "Unis", "14", "à", "Ⅻ",
-        "İstanbul", "ß", "ﬁ", "\u{301}", "’", "«", "東京", "\t",
+        "M.",
+        "Mme",
+        "général",
+        "le",
+        "de",
+        "d'",
+        "l'",
+        "la",
+        "Paris",
+        "Kaboul",
+        "Mark",
+        "Milley",
+        "OTAN",
+        "Banque",
+        "rue",
+        "Saint",
+        "-",
+        "et",
+        "Cie",
+        ",",
+        ".",
+        "\n",
+        "\n\n",
+        "    ",
+        "¬\n",
+        "\u{ad}",
+        "É",
+        "ÉTATS",
+        "Unis",
+        "14",
+        "à",
+        "Ⅻ",
+        "İstanbul",
+        "ß",
+        "ﬁ",
+        "\u{301}",
+        "’",
+        "«",
+        "東京",
+        "\t",
     ]);
     prop::collection::vec(pieces, 0..40).prop_map(|v| v.join(" ").replace("  ", " "))
 }
 
 fn check_spans(text: &str) {
-    let mut stage = Harness::new::<Entities>(json!({"rules": [{"pattern": "[A-Z]\\w*", "label": "X", "layer": "caps"}]})).unwrap();
+    let mut stage =
+        Harness::new::<Entities>(json!({"rules": [{"pattern": "[A-Z]\\w*", "label": "X", "layer": "caps"}]})).unwrap();
     let out = stage.process(docs(&[("d", text)])).unwrap();
     assert!(out.failed.is_empty());
     let mut last_end = 0;
     for s in out.kept[0].spans().iter().filter(|s| s.layer.as_str() == "entity") {
         let (start, end) = (s.start as usize, s.end as usize);
         assert!(start < end && end <= text.len(), "{start}..{end} outside {}", text.len());
-        assert!(text.is_char_boundary(start) && text.is_char_boundary(end), "{start}..{end} off a char boundary in {text:?}");
+        assert!(
+            text.is_char_boundary(start) && text.is_char_boundary(end),
+            "{start}..{end} off a char boundary in {text:?}"
+        );
         assert!(start >= last_end, "overlapping entity spans in {text:?}");
         assert!((0.0..=1.0).contains(&s.score));
         last_end = end;
     }
     for s in out.kept[0].spans() {
-        assert!(text.is_char_boundary(s.start as usize) && text.is_char_boundary(s.end as usize) && s.end as usize <= text.len());
+        assert!(
+            text.is_char_boundary(s.start as usize)
+                && text.is_char_boundary(s.end as usize)
+                && s.end as usize <= text.len()
+        );
     }
 }
 
@@ -279,5 +353,7 @@ fn regex_rules_alone_when_the_built_in_lists_and_rules_are_off() {
     let shown: Vec<(&str, &str)> = got.iter().map(|(text, label, _)| (text.as_str(), label.as_str())).collect();
     assert_eq!(shown, [("Jean Moulin", "MENTION"), ("Émile Zola-Durand", "MENTION")]);
     // The same text with everything on finds more than the rule.
-    assert!(tag_with(json!({}), "M. le général Jean Moulin arrive à Paris.").iter().any(|(t, l, _)| t == "Paris" && l == "LOC"));
+    assert!(tag_with(json!({}), "M. le général Jean Moulin arrive à Paris.")
+        .iter()
+        .any(|(t, l, _)| t == "Paris" && l == "LOC"));
 }

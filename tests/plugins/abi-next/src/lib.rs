@@ -22,7 +22,12 @@ extern "C" fn new_stage(_: RStr<'_>, _: RStr<'_>, _: RStr<'_>, _: HostCtxBox) ->
 #[export_root_module]
 fn root_module() -> PluginModule_Ref {
     PluginModule {
-        abi: AbiInfo { abi_major: 2, panic_unwind: true, rustc: RStr::from_str("test"), sdk_version: RStr::from_str("none") },
+        abi: AbiInfo {
+            abi_major: 2,
+            panic_unwind: true,
+            rustc: RStr::from_str("test"),
+            sdk_version: RStr::from_str("none"),
+        },
         manifest_json,
         check_config,
         new_stage,

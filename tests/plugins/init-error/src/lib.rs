@@ -1,6 +1,9 @@
 //! A plugin whose root module constructor returns an error (a model file that is missing,
 //! say).
-use abi_stable::{export_root_module, std_types::{RBoxError, RResult}};
+use abi_stable::{
+    export_root_module,
+    std_types::{RBoxError, RResult},
+};
 use moulin_abi::PluginModule_Ref;
 
 #[export_root_module]
