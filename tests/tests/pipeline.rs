@@ -242,9 +242,10 @@ fn the_embedding_builder_runs_loaded_stages_over_supplied_documents() {
     let docs: Vec<Doc> = (0..20)
         .map(|i| {
             let text = match i {
-                3 => "DROP me".to_string(),
-                7 => "FAIL me".to_string(),
-                11 => "PANIC me".to_string(),
+                // Each first in its batch of 2, so that a batch's outcomes out of order show.
+                2 => "DROP me".to_string(),
+                6 => "FAIL me".to_string(),
+                10 => "PANIC me".to_string(),
                 _ => format!("  texte  {i} "),
             };
             Doc::new(&format!("d{i}"), &text)
@@ -254,11 +255,18 @@ fn the_embedding_builder_runs_loaded_stages_over_supplied_documents() {
     let mut kept = Vec::new();
     let mut dropped = Vec::new();
     let mut failed = Vec::new();
+    let mut every = Vec::new();
     for o in outputs {
+        every.push(match &o {
+            Outcome::Kept(d) | Outcome::Dropped { doc: d, .. } => d.id.to_string(),
+            Outcome::Failed { id, .. } => id.clone(),
+            _ => String::new(),
+        });
         match o {
             Outcome::Kept(d) => kept.push((d.id.to_string(), d.text.to_string())),
             Outcome::Dropped { doc, stage, reason } => dropped.push((doc.id.to_string(), stage, reason)),
             Outcome::Failed { id, stage, message } => failed.push((id, stage, message)),
+            other => panic!("an outcome this test does not know: {other:?}"),
         }
     }
     assert_eq!(kept.len(), 17);
@@ -267,12 +275,15 @@ fn the_embedding_builder_runs_loaded_stages_over_supplied_documents() {
     let mut sorted = order.clone();
     sorted.sort_by_key(|id| id[1..].parse::<u32>().unwrap());
     assert_eq!(order, sorted, "documents come back in input order");
-    assert_eq!(dropped, [("d3".to_string(), "check".to_string(), "panicky: found DROP".to_string())]);
+    // Every outcome, kept, dropped or failed, in input order.
+    let expected: Vec<String> = (0..20).map(|i| format!("d{i}")).collect();
+    assert_eq!(every, expected);
+    assert_eq!(dropped, [("d2".to_string(), "check".to_string(), "panicky: found DROP".to_string())]);
     assert_eq!(failed.len(), 2, "{failed:?}");
-    assert_eq!(failed[0], ("d7".to_string(), Some("check".to_string()), "found FAIL".to_string()));
+    assert_eq!(failed[0], ("d6".to_string(), Some("check".to_string()), "found FAIL".to_string()));
     // A panic fails its document only, in the embedding API too.
-    assert_eq!((failed[1].0.as_str(), failed[1].1.as_deref()), ("d11", Some("check")));
-    assert!(failed[1].2.contains("found PANIC in d11"), "{:?}", failed[1]);
+    assert_eq!((failed[1].0.as_str(), failed[1].1.as_deref()), ("d10", Some("check")));
+    assert!(failed[1].2.contains("found PANIC in d10"), "{:?}", failed[1]);
 }
 
 #[test]
@@ -357,4 +368,52 @@ fn html_files_are_decoded_and_their_main_text_extracted() {
         assert_eq!(doc["text"], "Budget\n\nLe conseil municipal a adopté hier soir le budget de la ville, après un long débat sur les écoles.", "{doc}");
         assert_eq!(doc["meta"]["html"]["title"], "Budget");
     }
+}
+
+#[test]
+fn the_test_kit_fails_the_same_documents_as_a_run() {
+    use moulin_plugin::testkit::Harness;
+    let texts = ["ok", "PANIC", "FAIL", "DROP", "SPAN here", "a SNEAK", "fine", "PANIC again"];
+    // A run: the three misbehaving stages in a row, batches of 4.
+    let p = misbehave_project(
+        "[[stage]]\nid = \"panicky\"\nplugin = \"panicky\"\n[[stage]]\nid = \"bad_span\"\nplugin = \"bad_span\"\n\
+         [[stage]]\nid = \"sneaky\"\nplugin = \"sneaky\"\n",
+        "",
+    );
+    p.write("a.jsonl", lines(&texts));
+    let report = Project::load(p.file()).unwrap().run_with(&RunOptions { threads: 1, ..Default::default() }).unwrap();
+    assert_accounting(&report);
+    let mut in_run: Vec<(String, String)> = p
+        .errors()
+        .iter()
+        .map(|e| (e["stage"].as_str().unwrap().to_string(), e["id"].as_str().unwrap().to_string()))
+        .collect();
+    // The kit: each stage on what the one before it kept, in batches of 4 too.
+    let mut in_kit = Vec::new();
+    let mut docs: Vec<moulin_plugin::Document> =
+        texts.iter().enumerate().map(|(i, t)| moulin_plugin::Document::new(&format!("a.jsonl#{}", i + 1), t)).collect();
+    let empty = serde_json::json!({});
+    let mut stages = [
+        ("panicky", Harness::new::<test_misbehave::Panicky>(empty.clone()).unwrap()),
+        ("bad_span", Harness::new::<test_misbehave::BadSpan>(empty.clone()).unwrap()),
+        ("sneaky", Harness::new::<test_misbehave::Sneaky>(empty).unwrap()),
+    ];
+    for (name, stage) in &mut stages {
+        let mut next = Vec::new();
+        for batch in docs.chunks(4) {
+            let out = stage.process(batch.to_vec()).unwrap();
+            in_kit.extend(out.failed.into_iter().map(|(id, _)| (name.to_string(), id)));
+            next.extend(out.kept);
+        }
+        docs = next;
+    }
+    in_run.sort();
+    in_kit.sort();
+    let expected: Vec<(String, String)> =
+        [("bad_span", 5), ("panicky", 2), ("panicky", 3), ("panicky", 8), ("sneaky", 6)]
+            .iter()
+            .map(|(s, n)| (s.to_string(), format!("a.jsonl#{n}")))
+            .collect();
+    assert_eq!(in_run, expected);
+    assert_eq!(in_kit, in_run);
 }

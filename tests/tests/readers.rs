@@ -52,6 +52,7 @@ fn read_path(path: &Path, configure: impl FnOnce(&mut InputConfig)) -> Read {
                     record.map(|r| r.to_string()).unwrap_or_default()
                 )),
                 Item::Skipped { reason } => read.skipped.push(reason),
+                other => panic!("an item this test does not know: {other:?}"),
             }
         }
     }

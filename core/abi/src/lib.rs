@@ -104,7 +104,45 @@ pub struct Span {
 }
 
 impl Span {
-    /// A span with no score (`NaN`) and no attributes.
+    /// A span over bytes `start..end`, built up by name:
+    /// `Span::at(0, 5).layer("entity").label("PER").source("ner").score(0.9)`. Layer, label
+    /// and source start empty, the score as `NaN`, the attributes as `{}`.
+    pub fn at(start: u64, end: u64) -> Self {
+        Span::new(start, end, "", "", "")
+    }
+
+    /// With this layer (`entity`, `lang`, ...).
+    pub fn layer(mut self, layer: &str) -> Self {
+        self.layer = layer.into();
+        self
+    }
+
+    /// With this label (`PER`, `es`, ...).
+    pub fn label(mut self, label: &str) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    /// With this source: the id of the stage that makes the span.
+    pub fn source(mut self, source: &str) -> Self {
+        self.source = source.into();
+        self
+    }
+
+    /// With this confidence, in `[0, 1]`.
+    pub fn score(mut self, score: f32) -> Self {
+        self.score = score;
+        self
+    }
+
+    /// With these attributes, a JSON object's text.
+    pub fn attrs_json(mut self, attrs: &str) -> Self {
+        self.attrs_json = attrs.into();
+        self
+    }
+
+    /// A span with no score (`NaN`) and no attributes; the three strings are, in order, the
+    /// layer, the label and the source (see [`Span::at`] for naming them).
     pub fn new(start: u64, end: u64, layer: &str, label: &str, source: &str) -> Self {
         Span {
             start,

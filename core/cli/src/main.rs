@@ -288,64 +288,7 @@ fn run(
 }
 
 fn print_summary(report: &RunReport) {
-    let output = &report.output_dir;
-    let t = &report.totals;
-    if let Some(shard) = report.shard {
-        println!("shard {shard}: {} of the input files", t.files);
-    }
-    if report.attempt > 1 {
-        println!(
-            "resumed (attempt {}): {} files were done by earlier attempts",
-            report.attempt, report.files_already_done
-        );
-    }
-    println!(
-        "{} files ({} failed), {} documents: {} exported, {} dropped, {} failed; {:.1} MB of text in {:.2} s ({:.1} MB/s, {} threads)",
-        t.files,
-        t.files_failed,
-        t.documents,
-        t.exported,
-        t.dropped,
-        t.failed,
-        t.text_bytes as f64 / 1e6,
-        report.seconds,
-        report.text_mb_per_second(),
-        report.threads
-    );
-    if t.walk_errors > 0 {
-        println!("{} problems while walking the input", t.walk_errors);
-    }
-    if !t.skipped.is_empty() {
-        let reasons: Vec<String> = t.skipped.iter().map(|(reason, n)| format!("{n} {reason}")).collect();
-        println!("{} records skipped, not documents: {}", t.skipped.values().sum::<u64>(), reasons.join(", "));
-    }
-    // Columns as wide as their longest entry (stage ids and plugin names are the user's).
-    let id_w = report.stages.iter().map(|s| s.id.len()).chain([16]).max().unwrap_or(16);
-    let plugin_w = report.stages.iter().map(|s| s.plugin.len()).chain([12]).max().unwrap_or(12);
-    println!(
-        "{:<id_w$} {:<plugin_w$} {:>10} {:>10} {:>9} {:>8} {:>9}",
-        "stage", "plugin", "in", "out", "dropped", "failed", "seconds"
-    );
-    for s in &report.stages {
-        let dropped: u64 = s.dropped.values().sum();
-        println!(
-            "{:<id_w$} {:<plugin_w$} {:>10} {:>10} {:>9} {:>8} {:>9.3}",
-            s.id, s.plugin, s.documents_in, s.documents_out, dropped, s.failed, s.seconds
-        );
-        for (reason, n) in &s.dropped {
-            println!("{:<id_w$}   dropped {n}: {reason}", "");
-        }
-        if s.restarts > 0 {
-            println!(
-                "{:<id_w$}   {} document(s) made it panic: each failed, the rest of its batch went on",
-                "", s.restarts
-            );
-        }
-    }
-    println!("outputs in {}", output.display());
-    if report.has_failures() {
-        println!("failures are listed in {}", output.join("errors.jsonl").display());
-    }
+    print!("{report}");
 }
 
 fn check(project: PathBuf) -> anyhow::Result<ExitCode> {

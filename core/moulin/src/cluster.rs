@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 
 /// What stops a status or a merge.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ClusterError {
     /// A file could not be read or written.
     #[error("{}: {source}", path.display())]
@@ -63,6 +64,7 @@ impl From<journal::JournalError> for ClusterError {
 /// How far a shard (or an unsharded run) is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum State {
     /// Finished: outputs and manifest complete.
     Done,

@@ -116,6 +116,7 @@ pub struct Pipeline {
 
 /// What became of one document.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Outcome {
     /// It went through every stage.
     Kept(Doc),
@@ -170,8 +171,13 @@ impl Outputs {
 }
 
 impl Pipeline {
-    /// Run the stages over `docs` on the pipeline's worker threads. Outcomes come back batch
-    /// by batch in input order (within a batch: kept, then dropped, then failed).
+    /// Run the stages over `docs` on the pipeline's worker threads. There is one outcome for
+    /// every document, in input order, whatever the number of threads.
+    ///
+    /// The documents are read on a thread of the pipeline's own, while the caller reads the
+    /// outcomes, so the iterator must be `Send` and own what it yields (`'static`: a
+    /// `Vec<Doc>`'s `into_iter()`, or an iterator that reads a file it opened itself); collect
+    /// borrowed data into a `Vec` first.
     pub fn process<I>(&self, docs: I) -> Outputs
     where
         I: IntoIterator<Item = Doc>,
@@ -184,11 +190,14 @@ impl Pipeline {
         let handle = std::thread::spawn(move || {
             let source = move |emit: &mut dyn FnMut(Batch) -> bool| loop {
                 let mut batch = Batch::default();
-                for doc in docs.by_ref().take(per_batch) {
+                // A document's origin is its place in the batch: outcomes are put back in that
+                // order at the end (a stage keeps its documents in order, but drops and
+                // failures are collected apart).
+                for (k, doc) in docs.by_ref().take(per_batch).enumerate() {
                     batch.text_bytes += doc.text.len() as u64;
                     batch.count_read(0);
                     batch.docs.push(doc);
-                    batch.origins.push(0);
+                    batch.origins.push(k as u32);
                 }
                 if batch.docs.is_empty() || !emit(batch) {
                     return;
@@ -196,18 +205,22 @@ impl Pipeline {
             };
             let stage_ids: Vec<String> = engine.stages.iter().map(|s| s.id.clone()).collect();
             let sink = |batch: Finished| {
-                let kept = batch.docs.into_iter().map(Outcome::Kept);
-                let dropped = batch.dropped.into_iter().map(|(_, stage, doc)| Outcome::Dropped {
-                    reason: doc.drop_reason.as_ref().into_option().map(|r| r.to_string()).unwrap_or_default(),
-                    doc,
-                    stage: stage_ids[stage].clone(),
+                let kept = batch.docs.into_iter().zip(batch.origins).map(|(doc, at)| (at, Outcome::Kept(doc)));
+                let dropped = batch.dropped.into_iter().map(|(at, stage, doc)| {
+                    let reason = doc.drop_reason.as_ref().into_option().map(|r| r.to_string()).unwrap_or_default();
+                    (at, Outcome::Dropped { reason, doc, stage: stage_ids[stage].clone() })
                 });
-                let failed = batch.failures.into_iter().map(|f| Outcome::Failed {
-                    id: f.record.id.unwrap_or_default(),
-                    stage: f.record.stage,
-                    message: f.record.message,
+                let failed = batch.failures.into_iter().map(|f| {
+                    let outcome = Outcome::Failed {
+                        id: f.record.id.unwrap_or_default(),
+                        stage: f.record.stage,
+                        message: f.record.message,
+                    };
+                    (f.origin, outcome)
                 });
-                for outcome in kept.chain(dropped).chain(failed) {
+                let mut outcomes: Vec<(u32, Outcome)> = kept.chain(dropped).chain(failed).collect();
+                outcomes.sort_by_key(|(at, _)| *at);
+                for (_, outcome) in outcomes {
                     if tx.send(outcome).is_err() {
                         return;
                     }

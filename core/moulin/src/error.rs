@@ -7,6 +7,7 @@ use std::path::PathBuf;
 /// What can stop a project from loading or running. Bad input files and documents are not
 /// errors of the run: they are counted in its report and listed in `errors.jsonl`.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The project file, a plugin library or a stage configuration is wrong; every problem
     /// found is listed.

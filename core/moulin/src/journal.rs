@@ -49,6 +49,7 @@ pub const VERSION: u32 = 1;
 
 /// A journal that cannot be read or written.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum JournalError {
     /// Reading or writing it failed.
     #[error("{}: {source}", path.display())]
@@ -290,6 +291,7 @@ pub struct RunLock {
 
 /// Why [`lock`] failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum LockError {
     /// Another process holds the lock.
     #[error("another moulin run is writing to {} (it holds {}); wait for it to end, or stop it", .0.parent().map(|p| p.display().to_string()).unwrap_or_default(), .0.display())]

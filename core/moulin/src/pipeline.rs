@@ -211,6 +211,7 @@ pub struct Engine {
 
 /// Whether a run records resume points.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Checkpoints {
     /// No.
     #[default]

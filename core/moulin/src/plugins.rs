@@ -24,6 +24,7 @@ use std::sync::{Arc, OnceLock};
 /// What kind of stage, as the manifest says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum StageKind {
     /// Rewrites text, may drop documents.
     Transform,
@@ -136,6 +137,7 @@ impl Library {
 
 /// Why a library could not be loaded.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum LoadProblem {
     /// No file at the path.
     Missing,

@@ -18,6 +18,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 /// A problem that stops a project from running.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum Problem {
     /// In the project file (including a stage's `config`, checked by its plugin).
     Config(ConfigError),

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::fmt;
 
 /// One line of `errors.jsonl`: a file, record or document that could not be processed.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -160,5 +161,109 @@ impl RunReport {
         } else {
             0.0
         }
+    }
+}
+
+impl fmt::Display for RunReport {
+    /// The summary `moulin run` prints: totals, skipped records, a table of the stages with
+    /// their drop reasons, where the outputs are.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let report = self;
+        let output = &report.output_dir;
+        let t = &report.totals;
+        if let Some(shard) = report.shard {
+            writeln!(f, "shard {shard}: {} of the input files", t.files)?;
+        }
+        if report.attempt > 1 {
+            writeln!(
+                f,
+                "resumed (attempt {}): {} files were done by earlier attempts",
+                report.attempt, report.files_already_done
+            )?;
+        }
+        write!(f, "{} files ({} failed), {} documents: ", t.files, t.files_failed, t.documents)?;
+        writeln!(
+            f,
+            "{} exported, {} dropped, {} failed; {:.1} MB of text in {:.2} s ({:.1} MB/s, {} threads)",
+            t.exported,
+            t.dropped,
+            t.failed,
+            t.text_bytes as f64 / 1e6,
+            report.seconds,
+            report.text_mb_per_second(),
+            report.threads
+        )?;
+        if t.walk_errors > 0 {
+            writeln!(f, "{} problems while walking the input", t.walk_errors)?;
+        }
+        if !t.skipped.is_empty() {
+            let reasons: Vec<String> = t.skipped.iter().map(|(reason, n)| format!("{n} {reason}")).collect();
+            writeln!(f, "{} records skipped, not documents: {}", t.skipped.values().sum::<u64>(), reasons.join(", "))?;
+        }
+        // Columns as wide as their longest entry (stage ids and plugin names are the user's).
+        let id_w = report.stages.iter().map(|s| s.id.len()).chain([16]).max().unwrap_or(16);
+        let plugin_w = report.stages.iter().map(|s| s.plugin.len()).chain([12]).max().unwrap_or(12);
+        writeln!(
+            f,
+            "{:<id_w$} {:<plugin_w$} {:>10} {:>10} {:>9} {:>8} {:>9}",
+            "stage", "plugin", "in", "out", "dropped", "failed", "seconds"
+        )?;
+        for s in &report.stages {
+            let dropped: u64 = s.dropped.values().sum();
+            writeln!(
+                f,
+                "{:<id_w$} {:<plugin_w$} {:>10} {:>10} {:>9} {:>8} {:>9.3}",
+                s.id, s.plugin, s.documents_in, s.documents_out, dropped, s.failed, s.seconds
+            )?;
+            for (reason, n) in &s.dropped {
+                writeln!(f, "{:<id_w$}   dropped {n}: {reason}", "")?;
+            }
+            if s.restarts > 0 {
+                writeln!(
+                    f,
+                    "{:<id_w$}   {} document(s) made it panic: each failed, the rest of its batch went on",
+                    "", s.restarts
+                )?;
+            }
+        }
+        writeln!(f, "outputs in {}", output.display())?;
+        if report.has_failures() {
+            writeln!(f, "failures are listed in {}", output.join("errors.jsonl").display())?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_shows_totals_stages_and_reasons() {
+        let report = RunReport {
+            totals: Totals { files: 2, documents: 10, exported: 7, dropped: 2, failed: 1, ..Default::default() },
+            stages: vec![StageReport {
+                id: "a_rather_long_stage_id".into(),
+                plugin: "gopher_repetition".into(),
+                documents_in: 10,
+                documents_out: 7,
+                dropped: [("dup_line_frac".to_string(), 2)].into(),
+                failed: 1,
+                restarts: 1,
+                ..Default::default()
+            }],
+            threads: 2,
+            output_dir: "out".into(),
+            ..Default::default()
+        };
+        let shown = report.to_string();
+        let lines: Vec<&str> = shown.lines().collect();
+        assert!(lines[0].starts_with("2 files (0 failed), 10 documents: 7 exported, 2 dropped, 1 failed;"), "{shown}");
+        // The columns are as wide as the stage id and plugin name.
+        assert!(lines[1].starts_with("stage                  plugin            "), "{shown}");
+        assert!(lines[2].starts_with("a_rather_long_stage_id gopher_repetition"), "{shown}");
+        assert!(shown.contains("dropped 2: dup_line_frac"), "{shown}");
+        assert!(shown.contains("1 document(s) made it panic"), "{shown}");
+        assert!(shown.ends_with("failures are listed in out/errors.jsonl\n"), "{shown}");
     }
 }

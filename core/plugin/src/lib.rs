@@ -82,7 +82,7 @@ pub mod testkit;
 pub use document::Document;
 pub use error::Error;
 pub use moulin_abi::{ErrorKind, Span, ABI_MAJOR, ABI_VERSION};
-pub use stage::{parse_config, Kind, Stage, StageContext};
+pub use stage::{parse_config, Kind, NoConfig, Stage, StageContext};
 
 /// Re-exports for `export_plugin!`; not for direct use.
 #[doc(hidden)]

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 /// What a stage does, which decides what the host allows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Kind {
     /// Cleaners: may rewrite the text (keeping spans valid) and drop documents.
     Transform,
@@ -177,8 +178,34 @@ pub trait Stage: Send + Sized + 'static {
     }
 }
 
+/// The `Config` of a stage without settings: an empty table, or none, is accepted, and any
+/// key is an error naming it. (`type Config = ()` works too.)
+#[derive(Debug, Clone, Copy, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoConfig {}
+
 /// Parse a stage configuration from JSON, naming the key at fault in the error.
 pub fn parse_config<C: DeserializeOwned>(config_json: &str) -> Result<C, Error> {
+    match parse_keyed(config_json) {
+        Ok(c) => Ok(c),
+        // The host sends a stage without a `config` table `{}`; a config of `()` wants
+        // `null`. A table with keys for such a stage is an error that names them.
+        Err(e) => match serde_json::from_str::<C>("null") {
+            Ok(unit) if config_json.trim() == "{}" => Ok(unit),
+            Ok(_) => {
+                let keys: Vec<String> = match serde_json::from_str::<serde_json::Value>(config_json) {
+                    Ok(serde_json::Value::Object(m)) => m.keys().cloned().collect(),
+                    _ => Vec::new(),
+                };
+                let key = keys.first().cloned().unwrap_or_default();
+                Err(Error::config(key, format!("this stage takes no settings, found {}", keys.join(", "))))
+            }
+            Err(_) => Err(e),
+        },
+    }
+}
+
+fn parse_keyed<C: DeserializeOwned>(config_json: &str) -> Result<C, Error> {
     let de = &mut serde_json::Deserializer::from_str(config_json);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
@@ -199,4 +226,20 @@ pub fn parse_config<C: DeserializeOwned>(config_json: &str) -> Result<C, Error> 
         };
         Error::config(key, message)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stage_without_settings_takes_an_empty_table() {
+        parse_config::<()>("{}").unwrap();
+        parse_config::<NoConfig>("{}").unwrap();
+        let e = parse_config::<()>(r#"{"form": "nfc"}"#).unwrap_err();
+        assert_eq!(e.key(), Some("form"));
+        assert!(e.to_string().contains("takes no settings"), "{e}");
+        let e = parse_config::<NoConfig>(r#"{"form": "nfc"}"#).unwrap_err();
+        assert_eq!(e.key(), Some("form"));
+    }
 }

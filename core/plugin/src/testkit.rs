@@ -1,10 +1,13 @@
 //! Run a stage on documents in-process, without building a cdylib or starting the host.
 //!
 //! The harness calls the stage through the same ABI trait object and panic guard the host
-//! uses, and checks what the host checks (the batch contract, span validity), so a test here
-//! fails where a run would.
+//! uses, and enforces what the host enforces, document by document: a document whose
+//! processing panics fails alone (the stage is remade and the rest of the batch run again),
+//! an annotate stage that changed a text fails that document, a bad span fails its document,
+//! a broken batch contract fails the batch's documents. So a test that passes here passes
+//! in a run.
 
-use crate::{export, Document, Error, Stage, StageContext};
+use crate::{export, Document, Error, ErrorKind, Kind, Stage, StageContext};
 use moulin_abi::{
     abi_stable::std_types::{RResult, RSlice, RVec},
     Doc, StageBox,
@@ -14,6 +17,9 @@ use moulin_abi::{
 pub struct Harness {
     stage: StageBox,
     name: &'static str,
+    kind: Kind,
+    /// Makes a new instance, as the host does after a panic.
+    remake: Box<dyn Fn() -> Result<StageBox, Error>>,
 }
 
 /// What a batch came out as.
@@ -23,7 +29,8 @@ pub struct Processed {
     pub kept: Vec<Document>,
     /// Documents the stage dropped, with their reason set.
     pub dropped: Vec<Document>,
-    /// Documents that failed: id and error.
+    /// Documents that failed, in order: id and error (a panic is an error of kind
+    /// [`ErrorKind::PANIC`]).
     pub failed: Vec<(String, Error)>,
 }
 
@@ -69,37 +76,81 @@ impl Harness {
 
     /// Make a stage with a given context (an exporter's output folder, say).
     pub fn with_context<S: Stage>(config: serde_json::Value, ctx: StageContext) -> Result<Self, Error> {
-        let stage = export::make::<S>(&config.to_string(), &ctx)?;
-        Ok(Harness { stage, name: S::NAME })
+        let config = config.to_string();
+        let stage = export::make::<S>(&config, &ctx)?;
+        let remake = Box::new(move || export::make::<S>(&config, &ctx));
+        Ok(Harness { stage, name: S::NAME, kind: S::KIND, remake })
     }
 
-    /// Process a batch as the host would. An error here is a batch-level failure (a panic,
-    /// or a broken batch contract).
+    /// Process a batch as the host would, document by document. `Err` only when the stage
+    /// cannot be made again after a panic.
     pub fn process(&mut self, docs: Vec<Document>) -> Result<Processed, Error> {
-        let ids: Vec<String> = docs.iter().map(|d| d.id().to_string()).collect();
+        let mut result = Processed::default();
+        // As the host: halves of a batch that panicked run again on a new instance, the left
+        // one first, until each document that panics on its own is found.
+        let mut todo = vec![docs];
+        while let Some(docs) = todo.pop() {
+            let backup = docs.clone();
+            match self.call(docs, &mut result) {
+                Ok(()) => continue,
+                Err(panic) => {
+                    self.stage = (self.remake)()?;
+                    if backup.len() == 1 {
+                        result.failed.push((backup[0].id().to_string(), panic));
+                    } else {
+                        let mut left = backup;
+                        let right = left.split_off(left.len() / 2);
+                        todo.push(right);
+                        todo.push(left);
+                    }
+                }
+            }
+        }
+        Ok(result)
+    }
+
+    /// One call on `docs`; the outcome goes into `result`. `Err`: the call panicked.
+    fn call(&mut self, docs: Vec<Document>, result: &mut Processed) -> Result<(), Error> {
+        let before: Vec<(String, String)> = docs.iter().map(|d| (d.id().to_string(), d.text().to_string())).collect();
         let batch: RVec<Doc> = docs.into_iter().map(Document::into_abi).collect();
         let out = match self.stage.process(batch) {
             RResult::ROk(out) => out,
-            RResult::RErr(e) => return Err(Error::from_abi(&e)),
+            RResult::RErr(e) if e.kind == ErrorKind::PANIC => return Err(Error::from_abi(&e)),
+            RResult::RErr(e) => {
+                result.failed.extend(before.into_iter().map(|(id, _)| (id, Error::from_abi(&e))));
+                return Ok(());
+            }
         };
-        let mut result = Processed::default();
         let failed: std::collections::BTreeMap<usize, Error> =
             out.errors.iter().map(|e| (e.index as usize, Error::from_abi(&e.error))).collect();
-        let expected: Vec<&String> =
-            ids.iter().enumerate().filter(|(i, _)| !failed.contains_key(i)).map(|(_, id)| id).collect();
+        let expected: Vec<&(String, String)> =
+            before.iter().enumerate().filter(|(i, _)| !failed.contains_key(i)).map(|(_, d)| d).collect();
         let got: Vec<&str> = out.docs.iter().map(|d| d.id.as_str()).collect();
-        if expected.len() != got.len() || expected.iter().zip(&got).any(|(a, b)| a.as_str() != *b) {
-            return Err(Error::other(format!(
-                "stage `{}` broke the batch contract: expected documents {expected:?} back, got {got:?}",
+        if failed.keys().any(|&i| i >= before.len())
+            || expected.len() != got.len()
+            || expected.iter().zip(&got).any(|((a, _), b)| a.as_str() != *b)
+        {
+            let ids: Vec<&str> = before.iter().map(|(id, _)| id.as_str()).collect();
+            let message = format!(
+                "stage `{}` broke the batch contract: expected {ids:?} but the failed back, got {got:?}",
                 self.name
-            )));
+            );
+            result.failed.extend(before.into_iter().map(|(id, _)| (id, Error::other(message.clone()))));
+            return Ok(());
         }
         for (i, e) in failed {
-            result.failed.push((ids.get(i).cloned().unwrap_or_default(), e));
+            result.failed.push((before[i].0.clone(), e));
         }
-        for doc in out.docs.into_iter() {
+        for (doc, (_, text)) in out.docs.into_iter().zip(expected) {
+            if self.kind == Kind::Annotate && doc.text.as_str() != text {
+                let e = Error::other(format!("stage `{}` is an annotate stage and changed the text", self.name));
+                result.failed.push((doc.id.to_string(), e));
+                continue;
+            }
             if let Some((_, problem)) = doc.find_invalid_span() {
-                return Err(Error::other(format!("stage `{}` left a bad span on `{}`: {problem}", self.name, doc.id)));
+                let e = Error::other(format!("stage `{}` left a bad span: {problem}", self.name));
+                result.failed.push((doc.id.to_string(), e));
+                continue;
             }
             let doc = Document::from_abi(doc);
             if doc.drop_reason().is_some() {
@@ -108,7 +159,7 @@ impl Harness {
                 result.kept.push(doc);
             }
         }
-        Ok(result)
+        Ok(())
     }
 
     /// Export a batch; returns per-document errors as `(index, error)`.

@@ -29,6 +29,8 @@ fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
             }
             Outcome::Dropped { doc, reason, .. } => println!("dropped {}: {reason}", doc.id),
             Outcome::Failed { id, message, .. } => println!("failed {id}: {message}"),
+            // Outcomes a later moulin adds.
+            _ => {}
         }
     }
     let first = first.ok_or("no document came back")?;

@@ -47,7 +47,8 @@ impl Stage for Hello {
         let mut found = Vec::new();
         for word in &self.words {
             for (start, w) in doc.text().match_indices(word.as_str()) {
-                found.push(Span::new(start as u64, (start + w.len()) as u64, "greeting", word, &self.source));
+                let end = (start + w.len()) as u64;
+                found.push(Span::at(start as u64, end).layer("greeting").label(word).source(&self.source));
             }
         }
         doc.set_meta_field("greetings", found.len().into());

@@ -41,6 +41,7 @@ use std::sync::Arc;
 /// How a file's documents are laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Format {
     /// One document per file.
     Text,
@@ -69,6 +70,7 @@ impl Format {
 /// How a file is compressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Compression {
     /// Not compressed.
     None,
@@ -163,6 +165,7 @@ pub struct Selector {
 
 /// What [`Selector::select`] decides for a path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Selection {
     /// Read it with this reader.
     Read(Format, Compression),
@@ -302,6 +305,7 @@ pub fn walk(input: &InputConfig) -> Result<(Vec<InputFile>, Vec<WalkError>), glo
 
 /// What a reader produces.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Item {
     /// A document.
     Doc(Doc),
