@@ -59,6 +59,16 @@ pub fn moulin(args: &[&str], envs: &[(&str, &str)]) -> Output {
     cmd.output().expect("moulin runs")
 }
 
+/// Load a project in this process, as `moulin run` would, but without the caller's
+/// `MOULIN_PLUGIN_PATH`: the plugin path is the project's `[plugins] paths` and the test
+/// binary's folder. (The variable is removed once, before the first project of the test
+/// binary is loaded; only std reads the environment here, under its lock.)
+pub fn load_project(path: &Path) -> moulin::Project {
+    static ISOLATED: std::sync::Once = std::sync::Once::new();
+    ISOLATED.call_once(|| std::env::remove_var("MOULIN_PLUGIN_PATH"));
+    moulin::Project::load(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 /// Text of stdout and stderr, for messages.
 pub fn text(out: &Output) -> String {
     format!("--- stdout\n{}--- stderr\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))

@@ -1,8 +1,8 @@
 //! The pipeline with real plugin libraries: panics, per-document errors, drops, the batch
 //! contract, determinism, accounting on malformed input, and the embedding API.
 
-use moulin::{Doc, Outcome, PipelineBuilder, Project, Registry, RunOptions};
-use moulin_tests::{assert_accounting, gzip, lib, moulin, text, toml_path, zstd, TestProject};
+use moulin::{Doc, Outcome, PipelineBuilder, Registry, RunOptions};
+use moulin_tests::{assert_accounting, gzip, lib, load_project, moulin, text, toml_path, zstd, TestProject};
 
 fn misbehave_project(stages: &str, extra: &str) -> TestProject {
     TestProject::new(&format!(
@@ -22,7 +22,7 @@ fn a_panic_fails_only_its_document_and_the_run_goes_on() {
     // Batches of 4: the second batch (records 5-8) holds the PANIC.
     let texts = ["a", "b", "c", "d", "e", "PANIC", "g", "h", "i", "FAIL", "DROP", "l", "m"];
     p.write("a.jsonl", lines(&texts));
-    let report = Project::load(p.file()).unwrap().run_with(&RunOptions { threads: 2, ..Default::default() }).unwrap();
+    let report = load_project(&p.file()).run_with(&RunOptions { threads: 2, ..Default::default() }).unwrap();
     assert_accounting(&report);
     let t = &report.totals;
     assert_eq!((t.documents, t.exported, t.dropped, t.failed), (13, 10, 1, 2));
@@ -60,7 +60,7 @@ fn one_bad_document_in_ten_thousand_costs_one_document() {
     let texts: Vec<String> =
         (0..10_000).map(|i| if i == 4321 { "PANIC".to_string() } else { format!("doc {i}") }).collect();
     p.write("a.jsonl", lines(&texts.iter().map(String::as_str).collect::<Vec<_>>()));
-    let report = Project::load(p.file()).unwrap().run_with(&RunOptions { threads: 2, ..Default::default() }).unwrap();
+    let report = load_project(&p.file()).run_with(&RunOptions { threads: 2, ..Default::default() }).unwrap();
     assert_accounting(&report);
     assert_eq!((report.totals.exported, report.totals.failed), (9_999, 1));
     assert_eq!(report.stages[0].restarts, 1);
@@ -120,7 +120,7 @@ fn bad_spans_and_text_changed_by_an_annotate_stage_fail_those_documents() {
         "",
     );
     p.write("a.jsonl", lines(&["ok", "SPAN here", "a SNEAK", "fine"]));
-    let report = Project::load(p.file()).unwrap().run_with(&RunOptions { threads: 1, ..Default::default() }).unwrap();
+    let report = load_project(&p.file()).run_with(&RunOptions { threads: 1, ..Default::default() }).unwrap();
     assert_accounting(&report);
     assert_eq!((report.totals.exported, report.totals.failed), (2, 2));
     let errors = p.errors();
@@ -191,7 +191,7 @@ fn every_record_of_good_and_malformed_files_is_accounted_for() {
     #[cfg(unix)]
     std::os::unix::fs::symlink(p.dir.path().join("corpus"), p.dir.path().join("corpus/loop")).unwrap();
 
-    let report = Project::load(p.file()).unwrap().run_with(&RunOptions { threads: 2, ..Default::default() }).unwrap();
+    let report = load_project(&p.file()).run_with(&RunOptions { threads: 2, ..Default::default() }).unwrap();
     assert_accounting(&report);
     let file = |name: &str| {
         report.files.iter().find(|f| f.path == name).unwrap_or_else(|| panic!("no {name} in {:#?}", report.files))
@@ -321,7 +321,7 @@ fn an_observation_pass_sees_all_the_input_and_counts_nothing_twice() {
     p.write("site-b/records.jsonl", "{\"text\": \"Le journal qui vous informe\\nUn enregistrement.\"}\n{broken\n");
     let mut outputs = Vec::new();
     for threads in [1, 4] {
-        let report = Project::load(p.file()).unwrap().run_with(&RunOptions { threads, ..Default::default() }).unwrap();
+        let report = load_project(&p.file()).run_with(&RunOptions { threads, ..Default::default() }).unwrap();
         assert_accounting(&report);
         assert_eq!((report.totals.documents, report.totals.exported, report.totals.failed), (9, 8, 1));
         assert!(report.stages[0].observation_seconds.is_some());
@@ -357,7 +357,7 @@ fn html_files_are_decoded_and_their_main_text_extracted() {
     let (latin, _, _) = encoding_rs::WINDOWS_1252.encode(&latin_page);
     p.write("a/latin.html", latin.as_ref());
     p.write("a/utf8.htm.gz", gzip(page("utf-8").as_bytes()));
-    let report = Project::load(p.file()).unwrap().run_with(&RunOptions { threads: 2, ..Default::default() }).unwrap();
+    let report = load_project(&p.file()).run_with(&RunOptions { threads: 2, ..Default::default() }).unwrap();
     assert_accounting(&report);
     assert_eq!((report.totals.documents, report.totals.exported), (2, 2));
     let docs: Vec<serde_json::Value> =
@@ -381,7 +381,7 @@ fn the_test_kit_fails_the_same_documents_as_a_run() {
         "",
     );
     p.write("a.jsonl", lines(&texts));
-    let report = Project::load(p.file()).unwrap().run_with(&RunOptions { threads: 1, ..Default::default() }).unwrap();
+    let report = load_project(&p.file()).run_with(&RunOptions { threads: 1, ..Default::default() }).unwrap();
     assert_accounting(&report);
     let mut in_run: Vec<(String, String)> = p
         .errors()
