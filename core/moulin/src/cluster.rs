@@ -3,7 +3,7 @@
 //! them ([`slurm_script`]).
 //!
 //! A sharded run's output folder holds one folder per shard, `part-I-of-N`, each with its
-//! outputs, `manifest.json`, `errors.jsonl` and `journal.jsonl` ([`crate::journal`]).
+//! outputs, `manifest.json`, `errors.jsonl` and `journal.jsonl` (written by the run's journal).
 //!
 //! ```
 //! use moulin::cluster::{slurm_script, SlurmOptions};

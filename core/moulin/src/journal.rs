@@ -289,7 +289,7 @@ pub struct RunLock {
     _file: Option<File>,
 }
 
-/// Why [`lock`] failed.
+/// Why the lock on a run's output folder could not be taken.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum LockError {

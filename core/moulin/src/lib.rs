@@ -11,9 +11,9 @@ To run stages over documents you already have, build a [`Pipeline`] from a [`Reg
 plugin libraries (loaded from folders, or linked in statically) and give it an iterator.
 
 The modules follow a document's way: [`config`] -> [`corpus`] (walk and readers) ->
-[`plugins`] (load, registry) -> [`pipeline`] (batches, workers, order, exporters) ->
-[`report`] (counts). A run keeps a [`journal`] to be resumed; [`shard`] splits a run over
-tasks and [`cluster`] follows and merges them.
+[`plugins`] (load, registry) -> `pipeline` (batches, workers, order, exporters; internal) ->
+[`report`] (counts). A run keeps a journal to be resumed (`journal`, internal); [`shard`]
+splits a run over tasks and [`cluster`] follows and merges them.
 
 ```
 use moulin::{Doc, Outcome, PipelineBuilder, Registry};
@@ -40,8 +40,8 @@ pub mod corpus;
 mod embed;
 mod error;
 mod hostlog;
-pub mod journal;
-pub mod pipeline;
+mod journal;
+mod pipeline;
 pub mod plugins;
 mod project;
 pub mod report;
@@ -50,6 +50,7 @@ pub mod shard;
 pub use config::{ConfigError, ProjectConfig};
 pub use embed::{Outcome, Outputs, Pipeline, PipelineBuilder};
 pub use error::Error;
+pub use journal::LockError;
 pub use moulin_abi::{Doc, Span, ABI_VERSION};
 pub use plugins::{Library, LoadError, LoadProblem, Registry, StageKind};
 pub use project::{Check, CheckLine, Problem, Progress, Project, RunOptions, RunResult};

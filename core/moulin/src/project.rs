@@ -205,7 +205,7 @@ impl Project {
     /// Run the project over its inputs. Bad inputs are reported in `errors.jsonl` and the
     /// report, and the run goes on; `Err` means the run could not start or had to stop.
     ///
-    /// Every run keeps a journal (`journal.jsonl`, see [`crate::journal`]) in its output
+    /// Every run keeps a journal (`journal.jsonl`, described in docs/cluster.md) in its output
     /// folder; with [`RunOptions::resume`], a run continues the journal it finds there.
     pub fn run_with(&self, options: &RunOptions) -> RunResult {
         let started = Instant::now();
