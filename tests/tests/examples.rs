@@ -19,8 +19,11 @@ fn french_news_output_is_the_expected_one() {
         assert_eq!(g, e, "line {} differs", i + 1);
     }
     assert_eq!(got.lines().count(), expected.lines().count());
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out_dir.path().join("manifest.json")).unwrap()).unwrap();
+    let manifest_text = std::fs::read_to_string(out_dir.path().join("manifest.json")).unwrap();
+    // The manifest reads back as the type moulin writes it with.
+    let typed: moulin::RunManifest = serde_json::from_str(&manifest_text).unwrap();
+    assert_eq!((typed.totals.documents, typed.run.status), (5, moulin::RunStatus::Ok));
+    let manifest: serde_json::Value = serde_json::from_str(&manifest_text).unwrap();
     assert_eq!(manifest["totals"]["documents"], 5);
     assert_eq!(manifest["totals"]["exported"], 5);
     assert_eq!(manifest["run"]["status"], "ok");

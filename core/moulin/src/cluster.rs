@@ -15,7 +15,7 @@
 //! ```
 
 use crate::journal;
-use crate::report::{FileReport, StageReport, Totals};
+use crate::report::{ConcatenatedFile, FileReport, MergedManifest, RunManifest, StageReport, Totals};
 use crate::shard::Shard;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -223,31 +223,19 @@ pub fn merge(dir: &Path, concatenate: bool) -> Result<Merged, ClusterError> {
     for s in &shards {
         let path = s.dir.join("manifest.json");
         let text = std::fs::read_to_string(&path).map_err(io(&path))?;
-        let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| ClusterError::Invalid {
+        let manifest: RunManifest = serde_json::from_str(&text).map_err(|e| ClusterError::Invalid {
             path: path.clone(),
             message: format!("expected a run manifest: {e}"),
         })?;
-        manifests.push((s, path, value));
+        manifests.push((s, path, manifest));
     }
-    let field = |path: &Path, value: &serde_json::Value, key: &str| -> Result<serde_json::Value, ClusterError> {
-        value.get(key).cloned().ok_or_else(|| ClusterError::Invalid {
-            path: path.to_path_buf(),
-            message: format!("expected `{key}` in the manifest"),
-        })
-    };
-    let parse = |path: &Path, e: serde_json::Error| ClusterError::Invalid {
-        path: path.to_path_buf(),
-        message: format!("unexpected manifest content: {e}"),
-    };
 
     let mut merged = Merged { shards: shards.len(), ..Default::default() };
     let mut files: Vec<FileReport> = Vec::new();
     let mut summaries: Vec<Vec<(String, serde_json::Value)>> = Vec::new();
-    for (s, path, value) in &manifests {
-        let totals: Totals = serde_json::from_value(field(path, value, "totals")?).map_err(|e| parse(path, e))?;
-        add_totals(&mut merged.totals, &totals);
-        let stages: Vec<StageReport> =
-            serde_json::from_value(field(path, value, "stages")?).map_err(|e| parse(path, e))?;
+    for (s, path, manifest) in &manifests {
+        add_totals(&mut merged.totals, &manifest.totals);
+        let stages = &manifest.stages;
         if merged.stages.is_empty() {
             merged.stages = stages
                 .iter()
@@ -273,9 +261,7 @@ pub fn merge(dir: &Path, concatenate: bool) -> Result<Merged, ClusterError> {
                 summaries[i].push((shard_dir.clone(), summary.clone()));
             }
         }
-        let shard_files: Vec<FileReport> =
-            serde_json::from_value(field(path, value, "files")?).map_err(|e| parse(path, e))?;
-        files.extend(shard_files);
+        files.extend(manifest.files.iter().cloned());
     }
     for (i, stage) in merged.stages.iter_mut().enumerate() {
         if !summaries[i].is_empty() {
@@ -302,18 +288,25 @@ pub fn merge(dir: &Path, concatenate: bool) -> Result<Merged, ClusterError> {
     }
 
     let first = &manifests[0].2;
-    let manifest = serde_json::json!({
-        "moulin_version": env!("CARGO_PKG_VERSION"),
-        "merged_from": shards.iter().map(|s| s.dir.file_name().map(|n| n.to_string_lossy().into_owned())).collect::<Vec<_>>(),
-        "project": first.get("project"),
-        "config": first.get("config"),
-        "plugins": first.get("plugins"),
-        "errors_file": "errors.jsonl",
-        "concatenated": merged.concatenated.iter().map(|(stage, file, bytes)| serde_json::json!({"stage": stage, "file": file, "bytes": bytes})).collect::<Vec<_>>(),
-        "totals": merged.totals,
-        "stages": merged.stages,
-        "files": files,
-    });
+    let manifest = MergedManifest {
+        moulin_version: env!("CARGO_PKG_VERSION").to_string(),
+        merged_from: shards
+            .iter()
+            .map(|s| s.dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())
+            .collect(),
+        project: first.project.clone(),
+        config: first.config.clone(),
+        plugins: first.plugins.clone(),
+        errors_file: "errors.jsonl".into(),
+        concatenated: merged
+            .concatenated
+            .iter()
+            .map(|(stage, file, bytes)| ConcatenatedFile { stage: stage.clone(), file: file.clone(), bytes: *bytes })
+            .collect(),
+        totals: merged.totals.clone(),
+        stages: merged.stages.clone(),
+        files,
+    };
     let path = dir.join("manifest.json");
     let tmp = dir.join("manifest.json.partial");
     let text = serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n";

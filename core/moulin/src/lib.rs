@@ -54,4 +54,7 @@ pub use journal::LockError;
 pub use moulin_abi::{Doc, Span, ABI_VERSION};
 pub use plugins::{Library, LoadError, LoadProblem, Registry, StageKind};
 pub use project::{Check, CheckLine, Problem, Progress, Project, RunOptions, RunResult};
-pub use report::{ErrorRecord, FileReport, RunReport, StageReport, Totals};
+pub use report::{
+    ConcatenatedFile, ErrorRecord, FileReport, MergedManifest, PluginEntry, ProjectEntry, RunEntry, RunManifest,
+    RunReport, RunStatus, StageReport, Totals,
+};

@@ -5,10 +5,12 @@ use crate::corpus::{self, InputFile, Item, ReadOptions};
 use crate::journal;
 use crate::pipeline::{Batch, Checkpoints, Engine, Failure, Finished, StageSpec};
 use crate::plugins::{plugin_error_key, plugin_error_text, LoadError, LoadProblem, Registry, StageKind};
-use crate::report::{ErrorRecord, FileReport, RunReport, StageReport, Totals};
+use crate::report::{
+    ErrorRecord, FileReport, PluginEntry, ProjectEntry, RunEntry, RunManifest, RunReport, RunStatus, StageReport,
+    Totals,
+};
 use crate::shard::Shard;
 use crate::Error;
-use serde::Serialize;
 use std::fmt;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -491,60 +493,51 @@ impl Project {
         started_unix: u64,
         fatal: Option<&str>,
     ) -> Result<(), Error> {
-        #[derive(Serialize)]
-        struct PluginEntry<'a> {
-            name: &'a str,
-            version: &'a str,
-            abi_version: &'a str,
-            sdk_version: &'a str,
-            rustc: &'a str,
-            path: Option<&'a Path>,
-            sha256: Option<&'a str>,
-        }
         let mut plugins: Vec<PluginEntry> = Vec::new();
         for spec in &self.stages {
             let lib = &spec.library;
             if plugins.iter().any(|p| p.name == lib.manifest.name) {
                 continue;
             }
+            let m = &lib.manifest;
             plugins.push(PluginEntry {
-                name: &lib.manifest.name,
-                version: &lib.manifest.version,
-                abi_version: &lib.manifest.abi_version,
-                sdk_version: &lib.manifest.sdk_version,
-                rustc: &lib.manifest.rustc,
-                path: lib.path.as_deref(),
-                sha256: lib.sha256(),
+                name: m.name.clone(),
+                version: m.version.clone(),
+                abi_version: m.abi_version.clone(),
+                sdk_version: m.sdk_version.clone(),
+                rustc: m.rustc.clone(),
+                path: lib.path.clone(),
+                sha256: lib.sha256().map(str::to_string),
             });
         }
         let status = match (fatal, report.has_failures()) {
-            (Some(_), _) => "stopped",
-            (None, true) => "failures",
-            (None, false) => "ok",
+            (Some(_), _) => RunStatus::Stopped,
+            (None, true) => RunStatus::Failures,
+            (None, false) => RunStatus::Ok,
         };
-        let manifest = serde_json::json!({
-            "shard": report.shard,
-            "moulin_version": env!("CARGO_PKG_VERSION"),
-            "abi_version": moulin_abi::ABI_VERSION,
-            "project": { "name": self.config.name, "file": self.config.file },
-            "config": self.config,
-            "plugins": plugins,
-            "run": {
-                "status": status,
-                "stopped_because": fatal,
-                "threads": report.threads,
-                "started_unix": started_unix,
-                "seconds": report.seconds,
-                "text_mb_per_second": report.text_mb_per_second(),
-                "errors_file": "errors.jsonl",
-                "journal_file": journal::FILE_NAME,
-                "attempt": report.attempt,
-                "files_already_done": report.files_already_done,
+        let manifest = RunManifest {
+            shard: report.shard,
+            moulin_version: env!("CARGO_PKG_VERSION").to_string(),
+            abi_version: moulin_abi::ABI_VERSION.to_string(),
+            project: ProjectEntry { name: self.config.name.clone(), file: self.config.file.clone() },
+            config: serde_json::to_value(&self.config).unwrap_or_default(),
+            plugins,
+            run: RunEntry {
+                status,
+                stopped_because: fatal.map(str::to_string),
+                threads: report.threads,
+                started_unix,
+                seconds: report.seconds,
+                text_mb_per_second: report.text_mb_per_second(),
+                errors_file: "errors.jsonl".into(),
+                journal_file: journal::FILE_NAME.into(),
+                attempt: report.attempt,
+                files_already_done: report.files_already_done,
             },
-            "totals": report.totals,
-            "stages": report.stages,
-            "files": report.files,
-        });
+            totals: report.totals.clone(),
+            stages: report.stages.clone(),
+            files: report.files.clone(),
+        };
         let path = output.join("manifest.json");
         let tmp = output.join("manifest.json.partial");
         let text = serde_json::to_string_pretty(&manifest).unwrap_or_default();

@@ -33,7 +33,6 @@ pub struct ErrorRecord {
 
 /// Counts for one input file. `documents = exported + dropped + failed` always holds.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(default)]
 pub struct FileReport {
     /// The file's id.
     pub path: String,
@@ -47,17 +46,16 @@ pub struct FileReport {
     pub failed: u64,
     /// Records and archive members that are not documents, by reason (`WARC request
     /// record`, `payload image/png`, `archive member not included`).
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub skipped: BTreeMap<String, u64>,
     /// Set when the file's stream broke or it could not be opened (what was read before
     /// counts as usual).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 
 /// Counts and time for one stage.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(default)]
 pub struct StageReport {
     /// The stage id.
     pub id: String,
@@ -78,10 +76,10 @@ pub struct StageReport {
     /// Time spent in it, summed over workers.
     pub seconds: f64,
     /// What an exporter reported at the end (files, rows, bytes).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<serde_json::Value>,
     /// Wall time of the observation pass this stage asked for, if it did.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub observation_seconds: Option<f64>,
 }
 
@@ -100,7 +98,6 @@ impl StageReport {
 
 /// Totals of a run.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(default)]
 pub struct Totals {
     /// Input files read.
     pub files: u64,
@@ -162,6 +159,135 @@ impl RunReport {
             0.0
         }
     }
+}
+
+/// `manifest.json`, as a run writes it beside its outputs: the one definition both the run
+/// (which writes it) and `moulin status`/`merge` (which read it) use. Every field is
+/// required when it is read, so that a renamed field is an error, not a default.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RunManifest {
+    /// The shard, for a sharded run (`null` otherwise).
+    pub shard: Option<crate::shard::Shard>,
+    /// The moulin that ran it.
+    pub moulin_version: String,
+    /// The plugin ABI it loaded.
+    pub abi_version: String,
+    /// The project.
+    pub project: ProjectEntry,
+    /// The project's configuration, as it was read (every default filled in).
+    pub config: serde_json::Value,
+    /// The plugin libraries the stages came from.
+    pub plugins: Vec<PluginEntry>,
+    /// How the run went.
+    pub run: RunEntry,
+    /// Totals.
+    pub totals: Totals,
+    /// Per stage, in pipeline order.
+    pub stages: Vec<StageReport>,
+    /// Per input file, in walk order.
+    pub files: Vec<FileReport>,
+}
+
+/// The project of a [`RunManifest`].
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ProjectEntry {
+    /// `[project] name`.
+    pub name: String,
+    /// The project file.
+    pub file: std::path::PathBuf,
+}
+
+/// A plugin library of a [`RunManifest`].
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PluginEntry {
+    /// The library's crate name.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// The ABI it was built for.
+    pub abi_version: String,
+    /// The SDK it was built with.
+    pub sdk_version: String,
+    /// The compiler that built it.
+    pub rustc: String,
+    /// Where it was loaded from (`null`: linked in).
+    pub path: Option<std::path::PathBuf>,
+    /// Its SHA-256, hex.
+    pub sha256: Option<String>,
+}
+
+/// How a run ended: `ok`, `failures` (some inputs failed) or `stopped`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum RunStatus {
+    /// Everything was read and written.
+    Ok,
+    /// The run finished; some records, documents, files or folders failed.
+    Failures,
+    /// The run had to stop.
+    Stopped,
+}
+
+/// The `run` part of a [`RunManifest`].
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RunEntry {
+    /// How it ended.
+    pub status: RunStatus,
+    /// Why it stopped, when it did.
+    pub stopped_because: Option<String>,
+    /// Worker threads.
+    pub threads: usize,
+    /// When this attempt started, in seconds since 1970.
+    pub started_unix: u64,
+    /// Wall time over every attempt.
+    pub seconds: f64,
+    /// Megabytes of input text per second.
+    pub text_mb_per_second: f64,
+    /// The errors file, relative to the output folder.
+    pub errors_file: String,
+    /// The journal, relative to the output folder.
+    pub journal_file: String,
+    /// Which start of the run this was.
+    pub attempt: u32,
+    /// Input files that earlier attempts completed.
+    pub files_already_done: u64,
+}
+
+/// `manifest.json` of `moulin merge`: the shards' manifests combined.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct MergedManifest {
+    /// The moulin that merged.
+    pub moulin_version: String,
+    /// The shard folders, in order.
+    pub merged_from: Vec<String>,
+    /// The first shard's project.
+    pub project: ProjectEntry,
+    /// The first shard's configuration.
+    pub config: serde_json::Value,
+    /// The first shard's plugin libraries.
+    pub plugins: Vec<PluginEntry>,
+    /// The joined errors file.
+    pub errors_file: String,
+    /// The files `--concat` joined.
+    pub concatenated: Vec<ConcatenatedFile>,
+    /// Totals over every shard.
+    pub totals: Totals,
+    /// Per stage, over every shard.
+    pub stages: Vec<StageReport>,
+    /// Per input file, every shard's in order.
+    pub files: Vec<FileReport>,
+}
+
+/// A file `moulin merge --concat` wrote.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ConcatenatedFile {
+    /// The exporter's stage id.
+    pub stage: String,
+    /// The file, relative to the output folder.
+    pub file: String,
+    /// Its size.
+    pub bytes: u64,
 }
 
 impl fmt::Display for RunReport {
@@ -237,6 +363,64 @@ impl fmt::Display for RunReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn manifest() -> RunManifest {
+        RunManifest {
+            shard: None,
+            moulin_version: "0.1.0".into(),
+            abi_version: "1.0.0".into(),
+            project: ProjectEntry { name: "p".into(), file: "p.toml".into() },
+            config: serde_json::json!({ "name": "p" }),
+            plugins: vec![PluginEntry {
+                name: "moulin-normalize".into(),
+                version: "0.1.0".into(),
+                abi_version: "1.0.0".into(),
+                sdk_version: "0.2.0".into(),
+                rustc: "1.95".into(),
+                path: Some("lib.so".into()),
+                sha256: None,
+            }],
+            run: RunEntry {
+                status: RunStatus::Failures,
+                stopped_because: None,
+                threads: 2,
+                started_unix: 1,
+                seconds: 0.5,
+                text_mb_per_second: 1.0,
+                errors_file: "errors.jsonl".into(),
+                journal_file: "journal.jsonl".into(),
+                attempt: 1,
+                files_already_done: 0,
+            },
+            totals: Totals { files: 1, documents: 2, exported: 1, failed: 1, ..Default::default() },
+            stages: vec![StageReport {
+                id: "n".into(),
+                summary: Some(serde_json::json!({ "rows": 1 })),
+                ..Default::default()
+            }],
+            files: vec![FileReport { path: "a.txt".into(), documents: 2, ..Default::default() }],
+        }
+    }
+
+    #[test]
+    fn the_manifest_round_trips_and_a_missing_field_is_an_error() {
+        let m = manifest();
+        let text = serde_json::to_string_pretty(&m).unwrap();
+        assert_eq!(serde_json::from_str::<RunManifest>(&text).unwrap(), m);
+        assert!(text.contains("\"status\": \"failures\""), "{text}");
+        // A field the reader expects and the writer no longer writes (renamed, say) is an
+        // error, in the run, the stages and the totals alike.
+        for (path, key) in [("run", "attempt"), ("totals", "exported"), ("", "files")] {
+            let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let parent = if path.is_empty() { &mut v } else { &mut v[path] };
+            parent.as_object_mut().unwrap().remove(key);
+            let e = serde_json::from_value::<RunManifest>(v).unwrap_err();
+            assert!(e.to_string().contains(&format!("missing field `{key}`")), "{e}");
+        }
+        let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        v["stages"][0].as_object_mut().unwrap().remove("documents_in");
+        assert!(serde_json::from_value::<RunManifest>(v).is_err());
+    }
 
     #[test]
     fn the_summary_shows_totals_stages_and_reasons() {
