@@ -109,10 +109,14 @@ pub fn build_out_of_tree(dir: &str) -> PathBuf {
 pub fn abi_copy(folder: &str, version: &str) -> PathBuf {
     let dir = root().join("target/oot-src").join(folder);
     std::fs::create_dir_all(dir.join("src")).unwrap();
-    std::fs::copy(root().join("core/abi/src/lib.rs"), dir.join("src/lib.rs")).unwrap();
+    for file in std::fs::read_dir(root().join("core/abi/src")).unwrap() {
+        let file = file.unwrap().path();
+        std::fs::copy(&file, dir.join("src").join(file.file_name().unwrap())).unwrap();
+    }
     let manifest = format!(
         "[package]\nname = \"moulin-abi\"\nversion = \"{version}\"\nedition = \"2021\"\n\n\
-         [dependencies]\nabi_stable = {{ version = \"=0.11.3\", default-features = false }}\n\n\
+         [dependencies]\nabi_stable = {{ version = \"=0.11.3\", default-features = false }}\n\
+         serde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\n\n\
          [features]\n__test_layout_mismatch = []\n"
     );
     std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();

@@ -121,3 +121,65 @@ fn an_out_of_tree_plugin_is_built_and_loaded() {
         .collect();
     assert_eq!(spans, [(0, 7, "Bonjour", "greet"), (19, 26, "Bonjour", "greet"), (11, 17, "Kaboul", "greet")]);
 }
+
+/// The commit whose SDK (moulin-plugin 0.1.0) and hello plugin the compatibility test builds:
+/// the last one before the SDK's 0.2.0 (the test kit's per-document rules, the typed stage
+/// context and library manifest).
+const PREVIOUS_SDK_COMMIT: &str = "049f789";
+
+#[test]
+fn a_plugin_built_against_the_previous_sdk_loads_and_runs() {
+    // The repository as it was at that commit, from git history, and its hello plugin built
+    // against its own SDK there, as a team would have built it then.
+    let src = root().join(format!("target/oot-src/sdk-{PREVIOUS_SDK_COMMIT}"));
+    if !src.join("examples/hello-plugin/Cargo.toml").exists() {
+        std::fs::create_dir_all(&src).unwrap();
+        let archive = Command::new("git")
+            .arg("-C")
+            .arg(root())
+            .args(["archive", "--format=tar", PREVIOUS_SDK_COMMIT])
+            .output()
+            .expect("git runs");
+        assert!(
+            archive.status.success(),
+            "git archive {PREVIOUS_SDK_COMMIT} (this test needs the repository's history): {}",
+            String::from_utf8_lossy(&archive.stderr)
+        );
+        tar::Archive::new(&archive.stdout[..]).unpack(&src).unwrap();
+    }
+    let hello = src.join("examples/hello-plugin");
+    // With the dependency versions of that commit's lock file.
+    if !hello.join("Cargo.lock").exists() {
+        std::fs::copy(src.join("Cargo.lock"), hello.join("Cargo.lock")).unwrap();
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let target = root().join("target/oot-prev");
+    let out = Command::new(cargo)
+        .args(["build", "--quiet", "--manifest-path"])
+        .arg(hello.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(&target)
+        .env_remove("RUSTFLAGS")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "building the old hello plugin: {}", text(&out));
+    let lib = target.join("debug").join(moulin_tests::lib_file_name("moulin-hello"));
+    // The plugin says which SDK it was built with.
+    let plugins = moulin(&["plugins", "--path", lib.to_str().unwrap(), "--json"], &[]);
+    let listing: serde_json::Value = serde_json::from_slice(&plugins.stdout).unwrap();
+    let hello_lib = listing["libraries"].as_array().unwrap().iter().find(|l| l["manifest"]["name"] == "moulin-hello");
+    assert_eq!(hello_lib.unwrap()["manifest"]["sdk_version"], "0.1.0", "{listing}");
+    // And it runs in this host: it reads this host's stage context and config.
+    let p = TestProject::new(&format!(
+        "[input]\npaths = [\"corpus\"]\n[plugins]\npaths = [{}]\n\
+         [[stage]]\nid = \"greet\"\nplugin = \"hello\"\nconfig = {{ words = [\"Bonjour\", \"Kaboul\"] }}\n\
+         [[stage]]\nid = \"e\"\nplugin = \"jsonl\"\nconfig = {{ path = \"d.jsonl\" }}\n",
+        toml_path(&lib)
+    ));
+    p.write("a.txt", "Bonjour de Kaboul. Bonjour !");
+    let out = moulin(&["run", &p.file().display().to_string()], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let doc: serde_json::Value = serde_json::from_str(p.read_out("d.jsonl").trim()).unwrap();
+    assert_eq!(doc["meta"]["greetings"], 3);
+    assert!(doc["spans"].as_array().unwrap().iter().all(|s| s["source"] == "greet"), "{doc}");
+}

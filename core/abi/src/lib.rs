@@ -41,6 +41,8 @@ use abi_stable::{
 /// Re-exported so the SDK and the host use the very same abi_stable.
 pub use abi_stable;
 
+pub mod contract;
+
 /// The ABI version: this crate's Cargo version (`major.minor.patch`).
 pub const ABI_VERSION: &str = env!("CARGO_PKG_VERSION");
 

@@ -18,22 +18,7 @@
 //! so the journal always ends at a complete commit. Everything written after that commit
 //! (exporter files, error lines) is discarded on resume and written again.
 //!
-//! ```
-//! use moulin::journal::{Header, Journal};
-//!
-//! let dir = tempfile::tempdir()?;
-//! let path = dir.path().join("journal.jsonl");
-//! let header = Header::new("fingerprint".into(), None, vec![("a.txt".into(), 5)]);
-//! let mut journal = Journal::create(&path, &header)?;
-//! journal.append(&serde_json::json!({ "attempt": 1, "started_unix": 0 }))?;
-//! // A crash in the middle of a line:
-//! std::fs::OpenOptions::new().append(true).open(&path)?.write_all(b"{\"commit\": 1, \"fi")?;
-//! let state = moulin::journal::read(&path)?.expect("a journal");
-//! assert_eq!(state.attempts, 1);
-//! assert_eq!(state.files_done, 0);
-//! # use std::io::Write;
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
+//! (A torn last line and the state read back: `tests::a_torn_last_line_is_ignored`.)
 
 use crate::report::{FileReport, StageReport, Totals};
 use crate::shard::Shard;
@@ -360,6 +345,21 @@ fn crash_wanted() -> Option<(&'static str, u64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_torn_last_line_is_ignored() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("journal.jsonl");
+        let header = Header::new("fingerprint".into(), None, vec![("a.txt".into(), 5)]);
+        let mut journal = Journal::create(&path, &header)?;
+        journal.append(&serde_json::json!({ "attempt": 1, "started_unix": 0 }))?;
+        // A crash in the middle of a line:
+        std::fs::OpenOptions::new().append(true).open(&path)?.write_all(b"{\"commit\": 1, \"fi")?;
+        let state = read(&path)?.expect("a journal");
+        assert_eq!(state.attempts, 1);
+        assert_eq!(state.files_done, 0);
+        Ok(())
+    }
 
     fn commit(n: u64, files: &[&str], done: bool) -> Commit {
         let files: Vec<FileReport> = files

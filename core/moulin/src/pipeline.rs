@@ -62,19 +62,20 @@ impl StageSpec {
         }
     }
 
-    /// The context an instance for `worker` is made with (`moulin_plugin::StageContext`).
+    /// The context an instance for `worker` is made with (the SDK reads it as its
+    /// `StageContext`, the same type).
     pub fn context_json(&self, output_dir: &std::path::Path, worker: usize, threads: usize) -> String {
-        serde_json::json!({
-            "stage_id": self.id,
-            "output_dir": output_dir,
-            "worker": worker,
-            "threads": threads,
-            "project_dir": self.project_dir,
-            "observing": self.observing,
-            "observations": self.observations,
-            "resume": self.resume,
-        })
-        .to_string()
+        let ctx = moulin_abi::contract::StageContext {
+            stage_id: self.id.clone(),
+            output_dir: output_dir.to_path_buf(),
+            worker,
+            threads,
+            project_dir: self.project_dir.clone(),
+            observing: self.observing,
+            observations: self.observations.clone(),
+            resume: self.resume.clone(),
+        };
+        serde_json::to_string(&ctx).unwrap_or_default()
     }
 
     /// Make an instance for `worker`.

@@ -14,71 +14,15 @@ use moulin_abi::{
     },
     ErrorKind, HostCtx_TO, PluginError, PluginModule_Ref, StageBox, ABI_MAJOR, ABI_VERSION,
 };
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-/// What kind of stage, as the manifest says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-#[non_exhaustive]
-pub enum StageKind {
-    /// Rewrites text, may drop documents.
-    Transform,
-    /// Adds spans, language, meta; may drop documents; never changes the text.
-    Annotate,
-    /// Writes documents.
-    Export,
-}
-
-impl fmt::Display for StageKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            StageKind::Transform => "transform",
-            StageKind::Annotate => "annotate",
-            StageKind::Export => "export",
-        })
-    }
-}
-
-/// One stage a library offers.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct StageManifest {
-    /// The stage name projects use.
-    pub name: String,
-    /// What it does.
-    pub kind: StageKind,
-    /// One line.
-    pub summary: String,
-    /// An example `config` table (TOML).
-    #[serde(default)]
-    pub example_config: String,
-    /// Whether the stage may ask for an observation pass over the input before the run.
-    #[serde(default)]
-    pub observes: bool,
-}
-
-/// A library's manifest.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Manifest {
-    /// The library's name (its crate name).
-    pub name: String,
-    /// The library's version.
-    pub version: String,
-    /// The ABI version it was built against.
-    pub abi_version: String,
-    /// The SDK version it was built with.
-    #[serde(default)]
-    pub sdk_version: String,
-    /// The compiler that built it.
-    #[serde(default)]
-    pub rustc: String,
-    /// Its stages.
-    pub stages: Vec<StageManifest>,
-}
+/// What kind of stage, a stage's manifest entry and a library's manifest: the types the
+/// SDK writes the manifest with (`moulin_abi::contract`).
+pub use moulin_abi::contract::{LibraryManifest as Manifest, StageKind, StageManifest};
 
 /// A loaded plugin library.
 #[derive(Clone)]

@@ -22,8 +22,8 @@ pub const RUSTC_VERSION: &str = env!("MOULIN_RUSTC_VERSION");
 pub struct StageInfo {
     /// The stage name.
     pub name: &'static str,
-    /// `transform`, `annotate` or `export`.
-    pub kind: &'static str,
+    /// What it does.
+    pub kind: moulin_abi::contract::StageKind,
     /// One line.
     pub summary: &'static str,
     /// An example config table, TOML.
@@ -36,7 +36,7 @@ pub struct StageInfo {
 pub fn info<S: Stage>() -> StageInfo {
     StageInfo {
         name: S::NAME,
-        kind: S::KIND.as_str(),
+        kind: S::KIND.contract(),
         summary: S::SUMMARY,
         example_config: S::EXAMPLE_CONFIG,
         observes: S::OBSERVES,
@@ -81,17 +81,26 @@ fn unknown_stage<P: PluginDef>(stage: &str) -> Error {
     )
 }
 
-/// The manifest JSON of a library.
+/// The manifest JSON of a library (`moulin_abi::contract::LibraryManifest`).
 pub fn manifest<P: PluginDef>() -> String {
-    serde_json::json!({
-        "name": P::NAME,
-        "version": P::VERSION,
-        "abi_version": ABI_VERSION,
-        "sdk_version": SDK_VERSION,
-        "rustc": RUSTC_VERSION,
-        "stages": P::stages(),
-    })
-    .to_string()
+    let manifest = moulin_abi::contract::LibraryManifest {
+        name: P::NAME.to_string(),
+        version: P::VERSION.to_string(),
+        abi_version: ABI_VERSION.to_string(),
+        sdk_version: SDK_VERSION.to_string(),
+        rustc: RUSTC_VERSION.to_string(),
+        stages: P::stages()
+            .into_iter()
+            .map(|s| moulin_abi::contract::StageManifest {
+                name: s.name.to_string(),
+                kind: s.kind,
+                summary: s.summary.to_string(),
+                example_config: s.example_config.to_string(),
+                observes: s.observes,
+            })
+            .collect(),
+    };
+    serde_json::to_string(&manifest).unwrap_or_default()
 }
 
 extern "C" fn manifest_json<P: PluginDef>() -> RString {

@@ -2,7 +2,6 @@
 
 use crate::{Document, Error};
 use serde::de::DeserializeOwned;
-use std::path::PathBuf;
 
 /// What a stage does, which decides what the host allows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +17,16 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The kind as the library manifest says it.
+    pub fn contract(self) -> moulin_abi::contract::StageKind {
+        use moulin_abi::contract::StageKind;
+        match self {
+            Kind::Transform => StageKind::Transform,
+            Kind::Annotate => StageKind::Annotate,
+            Kind::Export => StageKind::Export,
+        }
+    }
+
     /// The name used in manifests and project files.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -28,51 +37,10 @@ impl Kind {
     }
 }
 
-/// Facts about the run a stage is made for.
-///
-/// Fields are added as the host learns to tell stages more; in tests, build one with
+/// Facts about the run a stage is made for: the host writes it and the SDK reads it through
+/// this one type (`moulin_abi::contract`). In tests, build one with
 /// `StageContext { stage_id: "x".into(), ..Default::default() }`.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[serde(default)]
-pub struct StageContext {
-    /// The stage id from the project file (`clean`, `export`, ...). Use it as the `source`
-    /// of spans.
-    pub stage_id: String,
-    /// The run's output folder; exporters write below it.
-    pub output_dir: PathBuf,
-    /// Which worker this instance serves (0-based); exporters have one instance, worker 0.
-    pub worker: usize,
-    /// How many workers the run has.
-    pub threads: usize,
-    /// The folder of the project file: relative paths in a stage's config (a pattern file,
-    /// a gazetteer) are relative to it. Empty for an embedder's pipeline (then the current
-    /// folder).
-    pub project_dir: PathBuf,
-    /// For a stage with [`Stage::OBSERVES`]: true during the observation pass, when the
-    /// stage records what it needs and leaves documents unchanged.
-    pub observing: bool,
-    /// For a stage with [`Stage::OBSERVES`], in the main pass: what every instance's
-    /// [`Stage::finish`] returned in the observation pass, in worker order.
-    pub observations: Vec<serde_json::Value>,
-    /// For an exporter of a project run: where to start. In a resumed run, what its
-    /// [`Stage::checkpoint`] returned at the resume point: everything it wrote after that
-    /// point is to be discarded, and numbering goes on from there. In a new run, `{}`:
-    /// whatever an earlier run left under its names is to be discarded. `None` outside a
-    /// project run (an embedder's pipeline, a test). [`crate::output::Outputs::for_stage`]
-    /// does all of it.
-    pub resume: Option<serde_json::Value>,
-}
-
-impl StageContext {
-    /// `path` as the project means it: relative to the project file's folder.
-    pub fn resolve(&self, path: &std::path::Path) -> PathBuf {
-        if path.is_absolute() || self.project_dir.as_os_str().is_empty() {
-            path.to_path_buf()
-        } else {
-            self.project_dir.join(path)
-        }
-    }
-}
+pub use moulin_abi::contract::StageContext;
 
 /// A pipeline stage, written as plain Rust.
 ///
