@@ -237,37 +237,70 @@ fn tidy(text: &str) -> String {
     out
 }
 
-/// Elements that nest in hostile or broken pages and are never closed implicitly by the
-/// parser in a way that would undo the nesting.
-const CONTAINERS: &[&str] = &[
-    "div",
-    "section",
-    "article",
-    "main",
-    "aside",
-    "nav",
-    "header",
-    "footer",
-    "table",
-    "tbody",
+/// Elements that never hold others (void elements), and elements the HTML parser closes by
+/// itself when the next one of their kind (or their parent's end) comes, so that a run of them
+/// without end tags does not nest (`<p>a<p>b`, `<li>`, table rows). Every other element, a
+/// custom one (`<foo>`) as much as a `<div>`, nests as deep as its tags say.
+const NOT_NESTING: &[&str] = &[
+    // Void.
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "keygen",
+    "link",
+    "meta",
+    "param",
+    "source",
+    "track",
+    "wbr",
+    "frame",
+    "isindex",
+    "basefont",
+    "bgsound",
+    "image",
+    // Closed by the next of their kind, or by their parent.
+    "p",
+    "li",
+    "dt",
+    "dd",
+    "option",
+    "optgroup",
+    "rb",
+    "rt",
+    "rtc",
+    "rp",
     "tr",
     "td",
-    "blockquote",
-    "ul",
-    "ol",
-    "span",
-    "font",
-    "b",
-    "i",
-    "em",
-    "strong",
-    "a",
-    "form",
-    "center",
+    "th",
+    "thead",
+    "tbody",
+    "tfoot",
+    "colgroup",
+    "caption",
+    "head",
+    "body",
+    "html",
+    // Their content is text, not elements.
+    "script",
+    "style",
+    "textarea",
+    "title",
+    "xmp",
+    "iframe",
+    "noembed",
+    "noframes",
+    "plaintext",
 ];
 
-/// How deep container elements nest, by counting open and close tags (without parsing:
-/// this is the guard that runs before the parser).
+/// How deep elements nest, by counting start and end tags (without parsing: this is the
+/// guard that runs before the parser, whose tree walks recurse). Every element counts but
+/// those of [`NOT_NESTING`]; an end tag closes one level whatever its name, so misnested
+/// tags cannot hide depth.
 pub fn nesting_depth(page: &str) -> usize {
     let bytes = page.as_bytes();
     let (mut depth, mut max) = (0usize, 0usize);
@@ -277,14 +310,15 @@ pub fn nesting_depth(page: &str) -> usize {
         let closing = bytes.get(i) == Some(&b'/');
         let start = if closing { i + 1 } else { i };
         let mut end = start;
-        while end < bytes.len() && bytes[end].is_ascii_alphanumeric() {
+        // Tag names: letters, digits, and the `-` of custom elements (`<my-widget>`).
+        while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'-' || bytes[end] == b':') {
             end += 1;
         }
-        if end == start || end - start > 10 {
+        if end == start || !bytes[start].is_ascii_alphabetic() {
             continue;
         }
         let name = page[start..end].to_ascii_lowercase();
-        if !CONTAINERS.contains(&name.as_str()) {
+        if NOT_NESTING.contains(&name.as_str()) {
             continue;
         }
         if closing {
@@ -391,11 +425,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn depth_counts_containers_only() {
+    fn depth_counts_every_element_that_nests() {
         assert_eq!(nesting_depth("<div><p>a<p>b<div><span>x</span></div></div>"), 3);
         assert_eq!(nesting_depth(&"<div>".repeat(1000)), 1000);
         assert_eq!(nesting_depth("<div/><div/>"), 0);
         assert_eq!(nesting_depth("a < b and <<<>>> </div>"), 0);
+        // Custom elements nest like any other; void and self-closing ones do not.
+        assert_eq!(nesting_depth(&"<foo>".repeat(30_000)), 30_000);
+        assert_eq!(nesting_depth(&"<my-widget x=1>".repeat(10)), 10);
+        assert_eq!(nesting_depth(&"<br><img src=x><p><li>".repeat(1000)), 0);
     }
 
     #[test]

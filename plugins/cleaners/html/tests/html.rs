@@ -132,7 +132,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
     /// Arbitrary text and arbitrary tag soup: a result, a drop or a per-document error, never
-    /// a panic (a panic fails the whole batch in the harness, which is an `Err` here).
+    /// a panic (the harness reports one as a failure of kind PANIC).
     #[test]
     fn any_input_gives_a_defined_result(
         text in "\\PC{0,400}",
@@ -142,5 +142,42 @@ proptest! {
         let out = SHARED.with(|s| s.borrow_mut().process(docs(&[("t", &text), ("s", &soup)])));
         let out = out.map_err(|e| TestCaseError::fail(format!("batch failed: {}", e.message())))?;
         prop_assert_eq!(out.kept.len() + out.dropped.len() + out.failed.len(), 2);
+        for (id, e) in &out.failed {
+            prop_assert!(e.kind() != moulin_plugin::ErrorKind::PANIC, "{} panicked: {}", id, e.message());
+        }
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+    /// Deep markup of any element names (custom, void, closed by the parser, misnested):
+    /// the page is extracted or fails naming `max_depth`, and the process never aborts (a
+    /// stack overflow would end this test binary).
+    #[test]
+    fn deep_markup_never_aborts(
+        names in proptest::collection::vec("foo|x-y|div|span|p|li|br|b|i|font|td|svg|math|custom-el|q|u", 1..6),
+        depth in 1000usize..40_000,
+        closed in any::<bool>(),
+    ) {
+        let open: String = (0..depth).map(|k| format!("<{}>", names[k % names.len()])).collect();
+        let close: String = if closed { (0..depth).rev().map(|k| format!("</{}>", names[k % names.len()])).collect() } else { String::new() };
+        let page = format!("<html><body>{open}<p>Le texte de la page, assez long pour compter.</p>{close}</body></html>");
+        let out = SHARED.with(|s| s.borrow_mut().process(docs(&[("deep", &page)]))).unwrap();
+        prop_assert_eq!(out.kept.len() + out.dropped.len() + out.failed.len(), 1);
+        for (_, e) in &out.failed {
+            prop_assert!(e.kind() != moulin_plugin::ErrorKind::PANIC, "{}", e.message());
+        }
+    }
+}
+
+/// The page of the report: 30,000 unknown elements deep. It aborted the process with a stack
+/// overflow; now it fails naming the limit.
+#[test]
+fn thirty_thousand_nested_unknown_elements_fail_naming_max_depth() {
+    let page = format!("<html><body>{}<p>x</p>{}</body></html>", "<foo>".repeat(30_000), "</foo>".repeat(30_000));
+    let mut stage = Harness::new::<Html>(serde_json::json!({})).unwrap();
+    let out = stage.process(docs(&[("deep", &page)])).unwrap();
+    assert_eq!(out.failed.len(), 1, "{:?}", out.kept.len());
+    assert!(out.failed[0].1.message().contains("over max_depth (512)"), "{}", out.failed[0].1.message());
 }
