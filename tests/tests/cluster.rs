@@ -258,3 +258,43 @@ fn slurm_writes_an_array_script_that_resumes() {
     let out = moulin(&["slurm", &bad.file().display().to_string(), "--tasks", "2"], &[]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
 }
+
+#[test]
+fn an_output_folder_inside_the_input_is_never_read() {
+    // Six files in corpus/, the output in corpus/out: shard 1 runs after shard 0 has written
+    // its journal, errors and documents there; neither may read them, nor the merge.
+    let p = TestProject::new(
+        "[project]\noutput = \"corpus/out\"\n[input]\npaths = [\"corpus\"]\n\
+         [[stage]]\nid = \"jsonl\"\nplugin = \"jsonl\"\nconfig = { path = \"docs.jsonl\" }\n",
+    );
+    for f in 0..6 {
+        let lines: String = (0..10).map(|r| format!("{{\"text\": \"document {r} of file {f}\"}}\n")).collect();
+        p.write(&format!("f{f}.jsonl"), lines);
+    }
+    let file = p.file().display().to_string();
+    for shard in ["0/2", "1/2"] {
+        let out = moulin(&["run", &file, "--shard", shard], &[]);
+        assert_eq!(out.status.code(), Some(0), "{shard}: {}", text(&out));
+    }
+    let out_dir = p.dir.path().join("corpus/out");
+    let out = moulin(&["merge", &out_dir.display().to_string(), "--concat"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let merged = json(&out_dir.join("manifest.json"));
+    assert_eq!(merged["totals"]["files"], 6, "{merged:#}");
+    assert_eq!(merged["totals"]["documents"], 60);
+    assert_eq!(std::fs::read_to_string(out_dir.join("docs.jsonl")).unwrap().lines().count(), 60);
+    // The same with `paths = ["."]` and the output beside the project file, run twice (the
+    // second run finds the first one's output).
+    let p = TestProject::new(
+        "[project]\noutput = \"out\"\n[input]\npaths = [\".\"]\ninclude = [\"**/*.jsonl\"]\n\
+         [[stage]]\nid = \"jsonl\"\nplugin = \"jsonl\"\nconfig = { path = \"docs.jsonl\" }\n",
+    );
+    p.write("a.jsonl", "{\"text\": \"un\"}\n{\"text\": \"deux\"}\n");
+    for _ in 0..2 {
+        let out = moulin(&["run", &p.file().display().to_string()], &[]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let manifest = json(&p.dir.path().join("out/manifest.json"));
+        assert_eq!(manifest["totals"]["files"], 1, "{manifest:#}");
+        assert_eq!(manifest["totals"]["documents"], 2);
+    }
+}

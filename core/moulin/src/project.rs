@@ -212,10 +212,10 @@ impl Project {
     pub fn run_with(&self, options: &RunOptions) -> RunResult {
         let started = Instant::now();
         let started_unix = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-        let root = options.output.clone().unwrap_or_else(|| self.config.output.clone());
+        let output_root = options.output.clone().unwrap_or_else(|| self.config.output.clone());
         let output = match options.shard {
-            Some(shard) => root.join(shard.dir_name()),
-            None => root,
+            Some(shard) => output_root.join(shard.dir_name()),
+            None => output_root.clone(),
         };
         std::fs::create_dir_all(&output).map_err(io_err(&output))?;
         // Held to the end of the run: no other run writes here meanwhile.
@@ -233,7 +233,9 @@ impl Project {
                 message,
             })])
         };
-        let (files, walk_errors) = corpus::walk(&self.config.input).map_err(|e| input_problem(e.to_string()))?;
+        // The output folder (every shard's, for a sharded run) is never input.
+        let (files, walk_errors) = corpus::walk(&self.config.input, std::slice::from_ref(&output_root))
+            .map_err(|e| input_problem(e.to_string()))?;
         let (files, walk_errors) = match options.shard {
             None => (files, walk_errors),
             Some(shard) => {

@@ -248,15 +248,24 @@ pub struct WalkError {
 /// List the input files in a stable order: input paths in the order given, each walked
 /// sorted by name, following symlinks (a loop is reported). A file is kept when the
 /// [`Selector`] selects it (patterns relative to its input path); a file given directly as
-/// an input path is always kept.
-pub fn walk(input: &InputConfig) -> Result<(Vec<InputFile>, Vec<WalkError>), globset::Error> {
+/// an input path is always kept. The folders of `skip` (a run's output folder) and what is in
+/// them are never walked, however they are reached, so that a run's output never becomes
+/// input (its journal and errors, another shard's outputs).
+pub fn walk(input: &InputConfig, skip: &[PathBuf]) -> Result<(Vec<InputFile>, Vec<WalkError>), globset::Error> {
     let selector = Selector::new(input)?;
     let several_roots = input.paths.len() > 1;
     let mut files = Vec::new();
     let mut errors = Vec::new();
+    let skip: Vec<PathBuf> = skip.iter().filter_map(|p| std::fs::canonicalize(p).ok()).collect();
+    let walked = |entry: &walkdir::DirEntry| {
+        !(entry.file_type().is_dir()
+            && !skip.is_empty()
+            && std::fs::canonicalize(entry.path()).is_ok_and(|p| skip.contains(&p)))
+    };
     for root in &input.paths {
         let root_name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        for entry in walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name() {
+        for entry in walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name().into_iter().filter_entry(walked)
+        {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
