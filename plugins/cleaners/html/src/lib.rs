@@ -299,7 +299,7 @@ const NOT_NESTING: &[&str] = &[
 
 /// How deep elements nest, by counting start and end tags (without parsing: this is the
 /// guard that runs before the parser, whose tree walks recurse). Every element counts but
-/// those of [`NOT_NESTING`]; an end tag closes one level whatever its name, so misnested
+/// those of `NOT_NESTING`; an end tag closes one level whatever its name, so misnested
 /// tags cannot hide depth.
 pub fn nesting_depth(page: &str) -> usize {
     let bytes = page.as_bytes();
