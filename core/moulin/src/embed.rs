@@ -4,11 +4,13 @@
 //! `moulin_plugin::Stage::OBSERVES`) gets no observations here. Run a [`crate::Project`]
 //! for that.
 
+use crate::batch::Batch;
 use crate::config::ConfigError;
-use crate::pipeline::{Batch, Engine, Finished, StageSpec};
+use crate::engine::{Engine, EngineOutcome};
+use crate::error::Problem;
 use crate::plugins::{plugin_error_key, plugin_error_text, Registry, StageKind};
-use crate::project::Problem;
 use crate::report::StageReport;
+use crate::stages::{Finished, StageSpec};
 use crate::Error;
 use crossbeam_channel::{bounded, Receiver};
 use moulin_abi::Doc;
@@ -143,7 +145,7 @@ pub enum Outcome {
 /// The processed documents, as an iterator; batches come back in input order.
 pub struct Outputs {
     rx: Receiver<Outcome>,
-    handle: Option<JoinHandle<Result<crate::pipeline::EngineOutcome, String>>>,
+    handle: Option<JoinHandle<Result<EngineOutcome, String>>>,
 }
 
 impl Iterator for Outputs {
@@ -204,7 +206,7 @@ impl Pipeline {
                 }
             };
             let stage_ids: Vec<String> = engine.stages.iter().map(|s| s.id.clone()).collect();
-            let sink = |batch: Finished| {
+            let sink = |batch: Finished, _| {
                 let kept = batch.docs.into_iter().zip(batch.origins).map(|(doc, at)| (at, Outcome::Kept(doc)));
                 let dropped = batch.dropped.into_iter().map(|(at, stage, doc)| {
                     let reason = doc.drop_reason.as_ref().into_option().map(|r| r.to_string()).unwrap_or_default();

@@ -1,8 +1,30 @@
 //! The engine's error type.
 
-use crate::project::Problem;
+use crate::config::ConfigError;
+use crate::plugins::LoadError;
 use crate::report::RunReport;
+use crate::run::journal::{JournalError, LockError};
+use std::fmt;
 use std::path::PathBuf;
+
+/// A problem that stops a project from running.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Problem {
+    /// In the project file (including a stage's `config`, checked by its plugin).
+    Config(ConfigError),
+    /// A plugin library that could not be loaded.
+    Load(LoadError),
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::Config(e) => e.fmt(f),
+            Problem::Load(e) => e.fmt(f),
+        }
+    }
+}
 
 /// What can stop a project from loading or running. Bad input files and documents are not
 /// errors of the run: they are counted in its report and listed in `errors.jsonl`.
@@ -37,7 +59,7 @@ pub enum Error {
     /// The output folder could not be locked: another run holds it, or the lock file
     /// cannot be made. Nothing was run.
     #[error("{0}")]
-    Lock(#[from] crate::journal::LockError),
+    Lock(#[from] LockError),
     /// The run had to stop before the end (an exporter failed, a stage kept panicking). The
     /// report counts what was done.
     #[error("the run stopped: {message}")]
@@ -56,11 +78,11 @@ impl Error {
     }
 }
 
-impl From<crate::journal::JournalError> for Error {
-    fn from(e: crate::journal::JournalError) -> Error {
+impl From<JournalError> for Error {
+    fn from(e: JournalError) -> Error {
         match e {
-            crate::journal::JournalError::Io { path, source } => Error::Io { path, source },
-            crate::journal::JournalError::Format { path, line, message } => {
+            JournalError::Io { path, source } => Error::Io { path, source },
+            JournalError::Format { path, line, message } => {
                 Error::Resume { path, message: format!("line {line}: {message}") }
             }
         }

@@ -34,27 +34,32 @@ assert_eq!(ids, ["a", "b"]);
 */
 #![deny(missing_docs)]
 
+mod batch;
 pub mod cluster;
 pub mod config;
 pub mod corpus;
 mod embed;
+mod engine;
 mod error;
+mod export;
 mod hostlog;
-mod journal;
-mod pipeline;
 pub mod plugins;
 mod project;
+mod reorder;
 pub mod report;
+mod run;
 pub mod shard;
+mod stages;
 
 pub use config::{ConfigError, ProjectConfig};
 pub use embed::{Outcome, Outputs, Pipeline, PipelineBuilder};
-pub use error::Error;
-pub use journal::LockError;
+pub use error::{Error, Problem};
 pub use moulin_abi::{Doc, Span, ABI_VERSION};
 pub use plugins::{Library, LoadError, LoadProblem, Registry, StageKind};
-pub use project::{Check, CheckLine, Problem, Progress, Project, RunOptions, RunResult};
+pub use project::{Check, CheckLine, Project};
 pub use report::{
     ConcatenatedFile, ErrorRecord, FileReport, MergedManifest, PluginEntry, ProjectEntry, RunEntry, RunManifest,
     RunReport, RunStatus, StageReport, Totals,
 };
+pub use run::journal::LockError;
+pub use run::{Progress, RunOptions, RunResult};

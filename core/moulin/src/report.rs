@@ -31,6 +31,13 @@ pub struct ErrorRecord {
     pub message: String,
 }
 
+impl ErrorRecord {
+    /// A record of this kind and message, about nothing in particular yet.
+    pub fn new(kind: &str, message: String) -> ErrorRecord {
+        ErrorRecord { path: None, member: None, record: None, id: None, stage: None, kind: kind.to_string(), message }
+    }
+}
+
 /// Counts for one input file. `documents = exported + dropped + failed` always holds.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct FileReport {
@@ -52,6 +59,13 @@ pub struct FileReport {
     /// counts as usual).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+}
+
+impl FileReport {
+    /// No counts yet for the file `path`.
+    pub fn new(path: &str) -> FileReport {
+        FileReport { path: path.to_string(), ..Default::default() }
+    }
 }
 
 /// Counts and time for one stage.

@@ -109,6 +109,18 @@ impl Header {
     }
 }
 
+/// An attempt line: the run started, or was resumed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Attempt {
+    /// 1 for the first start, then one more for each resume.
+    pub attempt: u32,
+    /// When, in seconds since 1970.
+    pub started_unix: u64,
+    /// With how many worker threads.
+    pub threads: usize,
+}
+
 /// A resume point.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Commit {
@@ -191,7 +203,11 @@ pub fn read(path: &Path) -> Result<Option<State>, JournalError> {
                 state =
                     Some(State { header, attempts: 0, last: None, files_done: 0, files: Vec::new(), valid_bytes: 0 });
             }
-            Some(s) if value.get("attempt").is_some() => s.attempts += 1,
+            Some(s) if value.get("attempt").is_some() => {
+                serde_json::from_value::<Attempt>(value)
+                    .map_err(|e| format(i + 1, format!("expected an attempt line: {e}")))?;
+                s.attempts += 1
+            }
             Some(s) => {
                 let commit: Commit =
                     serde_json::from_value(value).map_err(|e| format(i + 1, format!("expected a commit: {e}")))?;
@@ -352,7 +368,7 @@ mod tests {
         let path = dir.path().join("journal.jsonl");
         let header = Header::new("fingerprint".into(), None, vec![("a.txt".into(), 5)]);
         let mut journal = Journal::create(&path, &header)?;
-        journal.append(&serde_json::json!({ "attempt": 1, "started_unix": 0 }))?;
+        journal.append(&Attempt { attempt: 1, ..Default::default() })?;
         // A crash in the middle of a line:
         std::fs::OpenOptions::new().append(true).open(&path)?.write_all(b"{\"commit\": 1, \"fi")?;
         let state = read(&path)?.expect("a journal");
@@ -379,7 +395,7 @@ mod tests {
             vec![("a".into(), 1), ("b".into(), 2), ("c".into(), 3)],
         );
         let mut j = Journal::create(&path, &header).unwrap();
-        j.append(&serde_json::json!({"attempt": 1})).unwrap();
+        j.append(&Attempt { attempt: 1, ..Default::default() }).unwrap();
         let mut c = commit(0, &[], false);
         j.append(&c).unwrap();
         c = commit(1, &["a", "b"], false);
@@ -405,7 +421,7 @@ mod tests {
             assert_eq!(s.attempts, u32::from(whole_lines >= 2));
             // Resuming cuts the torn tail off.
             let mut j = Journal::resume(&path, &s).unwrap();
-            j.append(&serde_json::json!({"attempt": 2})).unwrap();
+            j.append(&Attempt { attempt: 2, ..Default::default() }).unwrap();
             assert_eq!(read(&path).unwrap().unwrap().attempts, s.attempts + 1);
         }
         std::fs::write(&path, b"").unwrap();

@@ -1,5 +1,7 @@
 use super::*;
+use crate::corpus::{format_of, parse_format, InputFile};
 use std::io::Write;
+use std::path::Path;
 
 fn options(max_document_bytes: u64) -> ReadOptions {
     let input = InputConfig { max_document_bytes, ..InputConfig::new(Vec::new()) };
@@ -78,7 +80,7 @@ fn selector_rules_patterns_and_members() {
     let mut input = InputConfig {
         include: vec!["**/*.txt".into()],
         exclude: vec!["**/skip/**".into()],
-        formats: vec![crate::config::FormatRule { glob: "**/*.dat".into(), format: "jsonl".into() }],
+        formats: vec![crate::corpus::FormatRule { glob: "**/*.dat".into(), format: "jsonl".into() }],
         ..InputConfig::new(Vec::new())
     };
     let s = Selector::new(&input).unwrap();

@@ -14,8 +14,8 @@
 //! assert!(script.contains("--shard auto/4 --resume"));
 //! ```
 
-use crate::journal;
 use crate::report::{ConcatenatedFile, FileReport, MergedManifest, RunManifest, StageReport, Totals};
+use crate::run::journal;
 use crate::shard::Shard;
 use serde::Serialize;
 use std::collections::BTreeMap;

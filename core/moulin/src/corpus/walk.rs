@@ -1,0 +1,162 @@
+//! Walking the input paths: which files are read, in a stable order, and by which reader.
+
+use super::{format_of, parse_format, Compression, Format, InputConfig, EXTENSIONS};
+use globset::{Glob, GlobMatcher, GlobSet, GlobSetBuilder};
+use std::path::{Path, PathBuf};
+
+/// Which files and archive members are read, and by which reader: the include and exclude
+/// patterns and the `[[input.formats]]` rules of `[input]`.
+#[derive(Debug, Clone)]
+pub struct Selector {
+    include: GlobSet,
+    exclude: GlobSet,
+    formats: Vec<(GlobMatcher, Format, Compression)>,
+}
+
+/// What [`Selector::select`] decides for a path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Selection {
+    /// Read it with this reader.
+    Read(Format, Compression),
+    /// The patterns leave it out.
+    NotIncluded,
+    /// The patterns take it but no reader handles its name.
+    NoReader,
+}
+
+impl Selector {
+    /// The selector of an `[input]` table.
+    pub fn new(input: &InputConfig) -> Result<Selector, globset::Error> {
+        let set = |patterns: &[String]| -> Result<GlobSet, globset::Error> {
+            let mut b = GlobSetBuilder::new();
+            for p in patterns {
+                b.add(Glob::new(p)?);
+            }
+            b.build()
+        };
+        let mut formats = Vec::new();
+        for rule in &input.formats {
+            // The config check has named an unknown format already; such a rule selects nothing.
+            if let Some((format, compression)) = parse_format(&rule.format) {
+                formats.push((Glob::new(&rule.glob)?.compile_matcher(), format, compression));
+            }
+        }
+        Ok(Selector { include: set(&input.include)?, exclude: set(&input.exclude)?, formats })
+    }
+
+    /// The reader for a file given by name (an input path that is a file): a format rule
+    /// matching its name, or its ending.
+    pub fn reader_for(&self, name: &str) -> Option<(Format, Compression)> {
+        self.formats.iter().find(|(m, ..)| m.is_match(name)).map(|&(_, f, c)| (f, c)).or_else(|| format_of(name))
+    }
+
+    /// Whether `path` (relative to its input path, or a member's name in its archive) is
+    /// read and how. A format rule that matches includes the path; otherwise it must match
+    /// an include pattern. An exclude pattern always wins.
+    pub fn select(&self, path: &str) -> Selection {
+        let path = path.trim_start_matches("./").trim_start_matches('/');
+        if self.exclude.is_match(path) {
+            return Selection::NotIncluded;
+        }
+        if let Some(&(_, f, c)) = self.formats.iter().find(|(m, ..)| m.is_match(path)) {
+            return Selection::Read(f, c);
+        }
+        if !self.include.is_match(path) {
+            return Selection::NotIncluded;
+        }
+        let name = path.rsplit('/').next().unwrap_or(path);
+        format_of(name).map_or(Selection::NoReader, |(f, c)| Selection::Read(f, c))
+    }
+}
+
+/// One input file.
+#[derive(Debug, Clone)]
+pub struct InputFile {
+    /// Where it is.
+    pub path: PathBuf,
+    /// Its id: the path relative to its input root (with `/`), the base of document ids.
+    pub id: String,
+    /// Its size on disk.
+    pub size: u64,
+    /// Its layout.
+    pub format: Format,
+    /// Its compression.
+    pub compression: Compression,
+}
+
+/// A problem met while walking: a folder that cannot be read, a symlink loop, a file with
+/// no reader.
+#[derive(Debug, Clone)]
+pub struct WalkError {
+    /// The path concerned.
+    pub path: PathBuf,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// List the input files under `paths` in a stable order: input paths in the order given, each walked
+/// sorted by name, following symlinks (a loop is reported). A file is kept when the
+/// [`Selector`] selects it (patterns relative to its input path); a file given directly as
+/// an input path is always kept. The folders of `skip` (a run's output folder) and what is in
+/// them are never walked, however they are reached, so that a run's output never becomes
+/// input (its journal and errors, another shard's outputs).
+pub fn walk(paths: &[PathBuf], selector: &Selector, skip: &[PathBuf]) -> (Vec<InputFile>, Vec<WalkError>) {
+    let several_roots = paths.len() > 1;
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    let skip: Vec<PathBuf> = skip.iter().filter_map(|p| std::fs::canonicalize(p).ok()).collect();
+    let walked = |entry: &walkdir::DirEntry| {
+        !(entry.file_type().is_dir()
+            && !skip.is_empty()
+            && std::fs::canonicalize(entry.path()).is_ok_and(|p| skip.contains(&p)))
+    };
+    for root in paths {
+        let root_name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        for entry in walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name().into_iter().filter_entry(walked)
+        {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| root.clone());
+                    let message = match (e.loop_ancestor(), e.io_error()) {
+                        (Some(ancestor), _) => format!("symlink loop back to {}", ancestor.display()),
+                        (None, Some(io)) => format!("cannot read: {io}"),
+                        (None, None) => e.to_string(),
+                    };
+                    errors.push(WalkError { path, message });
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let given = entry.depth() == 0;
+            let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+            let rel_str = if given { root_name.clone() } else { rel.to_string_lossy().replace('\\', "/") };
+            let selection = if given {
+                selector.reader_for(&root_name).map_or(Selection::NoReader, |(f, c)| Selection::Read(f, c))
+            } else {
+                selector.select(&rel_str)
+            };
+            let (format, compression) = match selection {
+                Selection::Read(f, c) => (f, c),
+                Selection::NotIncluded => continue,
+                Selection::NoReader => {
+                    errors.push(WalkError {
+                        path: entry.path().to_path_buf(),
+                        message: format!(
+                            "no reader for this file name (expected an ending among {}, or an [[input.formats]] rule)",
+                            EXTENSIONS.join(", ")
+                        ),
+                    });
+                    continue;
+                }
+            };
+            let id = if several_roots && !given { format!("{root_name}/{rel_str}") } else { rel_str };
+            let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+            files.push(InputFile { path: entry.path().to_path_buf(), id, size, format, compression });
+        }
+    }
+    (files, errors)
+}

@@ -1,0 +1,219 @@
+//! Running a project: the input walked and sharded, the journal opened or continued
+//! ([`resume`]), the passes before the main pass ([`passes`]), the main pass through the
+//! engine, every batch counted ([`ledger`]), and the manifest written ([`manifest`]).
+
+pub(crate) mod journal;
+mod ledger;
+mod manifest;
+mod passes;
+mod resume;
+
+use crate::batch::Reader;
+use crate::config::ConfigError;
+use crate::corpus::{self, InputFile, ReadOptions, WalkError};
+use crate::engine::{Checkpoints, Engine, EngineOutcome};
+use crate::error::Problem;
+use crate::project::Project;
+use crate::report::RunReport;
+use crate::shard::Shard;
+use crate::stages::StageSpec;
+use crate::Error;
+use journal::Attempt;
+use ledger::Ledger;
+use resume::{Opening, Start};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Reports progress of a run; the CLI draws a bar with it.
+pub trait Progress: Send + Sync {
+    /// The run starts: this many bytes in this many files.
+    fn start(&self, total_bytes: u64, files: u64);
+    /// So far: bytes read from disk, documents finished.
+    fn advance(&self, bytes_read: u64, documents: u64);
+    /// The run is over.
+    fn finish(&self);
+}
+
+/// How to run a project (what the command line decides; the project file describes the
+/// pipeline).
+#[derive(Clone, Default)]
+pub struct RunOptions {
+    /// Worker threads; 0 means one per core.
+    pub threads: usize,
+    /// Write outputs here instead of the project's output folder.
+    pub output: Option<PathBuf>,
+    /// Progress reporting.
+    pub progress: Option<Arc<dyn Progress>>,
+    /// Run one shard of the input: the files [`crate::shard::partition`] gives it, written
+    /// to `part-I-of-N` below the output folder, with its own manifest and journal.
+    pub shard: Option<Shard>,
+    /// Continue the run the output folder's journal records, if there is one: the input
+    /// files it counts as done are not read again, and what was written after its last
+    /// resume point is replaced. A run the journal counts as complete is not run again.
+    pub resume: bool,
+}
+
+/// The outcome of a run that went to its end (some inputs may have failed: see
+/// [`RunReport::has_failures`]).
+pub type RunResult = Result<RunReport, Error>;
+
+impl Project {
+    /// Run with default options (one thread per core, the project's output folder).
+    pub fn run(&self) -> RunResult {
+        self.run_with(&RunOptions::default())
+    }
+
+    /// Run the project over its inputs. Bad inputs are reported in `errors.jsonl` and the
+    /// report, and the run goes on; `Err` means the run could not start or had to stop.
+    ///
+    /// Every run keeps a journal (`journal.jsonl`, described in docs/cluster.md) in its output
+    /// folder; with [`RunOptions::resume`], a run continues the journal it finds there.
+    pub fn run_with(&self, options: &RunOptions) -> RunResult {
+        let started_unix = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let output_root = options.output.clone().unwrap_or_else(|| self.config.output.clone());
+        let output = match options.shard {
+            Some(shard) => output_root.join(shard.dir_name()),
+            None => output_root.clone(),
+        };
+        std::fs::create_dir_all(&output).map_err(|source| Error::Io { path: output.clone(), source })?;
+        // Held to the end of the run: no other run writes here meanwhile.
+        let _lock = journal::lock(&output)?;
+        let threads = match options.threads {
+            0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+            n => n,
+        };
+        let read_options = ReadOptions::new(&self.config.input).map_err(|e| self.input_problem(e.to_string()))?;
+        let (files, walk_errors) = self.input_files(&read_options, &output_root, options.shard);
+        let opening = Opening {
+            output: &output,
+            fingerprint: manifest::fingerprint(self),
+            shard: options.shard,
+            files: &files,
+            resume: options.resume,
+            attempt: Attempt { attempt: 0, started_unix, threads },
+            exporters: self.stages().iter().filter(|s| s.kind == crate::StageKind::Export).count(),
+        };
+        let mut ledger = match opening.start(&walk_errors)? {
+            Start::Complete(report) => return Ok(report),
+            Start::Run(ledger) => ledger,
+        };
+        let reader = Reader {
+            files: &files,
+            options: &read_options,
+            batch_documents: self.config.pipeline.batch_documents,
+            batch_bytes: self.config.pipeline.batch_bytes as u64,
+        };
+        let mut engine = self.engine(&ledger, threads, &output, options);
+        let observed = passes::observe(&mut engine.stages, &reader, &output, threads, engine.max_stage_restarts)?;
+        let outcome = main_pass(&engine, &reader, self.config.pipeline.checkpoint_bytes, &mut ledger, options)?;
+
+        let mut stages = ledger.stages(&outcome.stages);
+        for (i, seconds) in observed {
+            stages[i].observation_seconds = Some(seconds);
+        }
+        let report = RunReport {
+            totals: ledger.totals.clone(),
+            stages,
+            files: ledger.reports.clone(),
+            seconds: ledger.seconds(),
+            threads,
+            output_dir: output.clone(),
+            shard: options.shard,
+            attempt: ledger.earlier.attempt,
+            files_already_done: ledger.earlier.files_done as u64,
+        };
+        manifest::write_manifest(self, &output, &report, started_unix, outcome.fatal.as_deref())?;
+        if let Some(message) = outcome.fatal {
+            return Err(Error::Stopped { message, report: Box::new(report) });
+        }
+        // The last commit holds every exporter's summary.
+        let summaries: Vec<serde_json::Value> =
+            report.stages[engine.stages.len()..].iter().map(|s| s.summary.clone().unwrap_or_default()).collect();
+        ledger.commit(&report.stages, &summaries, files.len(), report.seconds, true);
+        ledger.flush()?;
+        Ok(report)
+    }
+
+    /// The input files of this run, in order, and what the walk could not read. The output
+    /// folder (every shard's, for a sharded run) is never input.
+    fn input_files(
+        &self,
+        read_options: &ReadOptions,
+        output_root: &Path,
+        shard: Option<Shard>,
+    ) -> (Vec<InputFile>, Vec<WalkError>) {
+        let skip = [output_root.to_path_buf()];
+        let (files, walk_errors) = corpus::walk(&self.config.input.paths, &read_options.selector, &skip);
+        let Some(shard) = shard else { return (files, walk_errors) };
+        let sizes: Vec<u64> = files.iter().map(|f| f.size).collect();
+        let shard_of = crate::shard::partition(&sizes, shard.count);
+        let mine = files.into_iter().zip(shard_of).filter(|(_, s)| *s == shard.index).map(|(f, _)| f).collect();
+        // Every shard meets the same problems while walking; the first reports them.
+        (mine, if shard.index == 0 { walk_errors } else { Vec::new() })
+    }
+
+    /// The engine of the main pass: the project's stages, each exporter with the state it
+    /// continues from.
+    fn engine(&self, ledger: &Ledger, threads: usize, output: &Path, options: &RunOptions) -> Engine {
+        let (stages, mut exporters): (Vec<StageSpec>, Vec<StageSpec>) =
+            self.stages().iter().cloned().partition(|s| s.kind != crate::StageKind::Export);
+        for (i, exporter) in exporters.iter_mut().enumerate() {
+            exporter.resume = Some(ledger.earlier.exporters.get(i).cloned().unwrap_or_else(|| serde_json::json!({})));
+        }
+        Engine {
+            stages,
+            exporters,
+            threads,
+            output_dir: output.to_path_buf(),
+            max_stage_restarts: self.config.pipeline.max_stage_restarts,
+            checkpoint: if options.resume || options.shard.is_some() { Checkpoints::Warn } else { Checkpoints::On },
+        }
+    }
+
+    fn input_problem(&self, message: String) -> Error {
+        Error::Invalid(vec![Problem::Config(ConfigError {
+            file: self.config.file.clone(),
+            line: None,
+            key: Some("input".into()),
+            message,
+        })])
+    }
+}
+
+/// The main pass: every input file not done yet through the engine, each finished batch
+/// counted into the ledger and each resume point committed, with progress.
+fn main_pass(
+    engine: &Engine,
+    reader: &Reader<'_>,
+    checkpoint_bytes: u64,
+    ledger: &mut Ledger,
+    options: &RunOptions,
+) -> Result<EngineOutcome, Error> {
+    let first = ledger.earlier.files_done;
+    let files = reader.files;
+    let bytes_read = Arc::new(AtomicU64::new(0));
+    if let Some(p) = &options.progress {
+        p.start(files[first..].iter().map(|f| f.size).sum(), (files.len() - first) as u64);
+    }
+    let counter = bytes_read.clone();
+    let source = move |emit: &mut dyn FnMut(crate::batch::Batch) -> bool| {
+        reader.read(first, counter, Some(checkpoint_bytes), emit)
+    };
+    let sink = |batch, checkpoint: Option<crate::reorder::Checkpoint>| {
+        ledger.account(&batch, files);
+        if let Some(point) = &checkpoint {
+            ledger.resume_point(point);
+        }
+        if let Some(p) = &options.progress {
+            p.advance(bytes_read.load(Ordering::Relaxed), ledger.documents_done);
+        }
+    };
+    let outcome = engine.run(source, sink).map_err(Error::Setup)?;
+    if let Some(p) = &options.progress {
+        p.finish();
+    }
+    ledger.flush()?;
+    Ok(outcome)
+}
