@@ -127,26 +127,31 @@ fn an_out_of_tree_plugin_is_built_and_loaded() {
 /// context and library manifest).
 const PREVIOUS_SDK_COMMIT: &str = "049f789";
 
-#[test]
-fn a_plugin_built_against_the_previous_sdk_loads_and_runs() {
-    // The repository as it was at that commit, from git history, and its hello plugin built
-    // against its own SDK there, as a team would have built it then.
-    let src = root().join(format!("target/oot-src/sdk-{PREVIOUS_SDK_COMMIT}"));
-    if !src.join("examples/hello-plugin/Cargo.toml").exists() {
+/// The repository as it was at `commit`, from git history (these tests need it).
+fn tree_at(commit: &str) -> std::path::PathBuf {
+    let src = root().join(format!("target/oot-src/sdk-{commit}"));
+    if !src.join("Cargo.toml").exists() {
         std::fs::create_dir_all(&src).unwrap();
         let archive = Command::new("git")
             .arg("-C")
             .arg(root())
-            .args(["archive", "--format=tar", PREVIOUS_SDK_COMMIT])
+            .args(["archive", "--format=tar", commit])
             .output()
             .expect("git runs");
         assert!(
             archive.status.success(),
-            "git archive {PREVIOUS_SDK_COMMIT} (this test needs the repository's history): {}",
+            "git archive {commit} (this test needs the repository's history): {}",
             String::from_utf8_lossy(&archive.stderr)
         );
         tar::Archive::new(&archive.stdout[..]).unpack(&src).unwrap();
     }
+    src
+}
+
+#[test]
+fn a_plugin_built_against_the_previous_sdk_loads_and_runs() {
+    // Its hello plugin built against its own SDK there, as a team would have built it then.
+    let src = tree_at(PREVIOUS_SDK_COMMIT);
     let hello = src.join("examples/hello-plugin");
     // With the dependency versions of that commit's lock file.
     if !hello.join("Cargo.lock").exists() {
@@ -182,4 +187,55 @@ fn a_plugin_built_against_the_previous_sdk_loads_and_runs() {
     let doc: serde_json::Value = serde_json::from_str(p.read_out("d.jsonl").trim()).unwrap();
     assert_eq!(doc["meta"]["greetings"], 3);
     assert!(doc["spans"].as_array().unwrap().iter().all(|s| s["source"] == "greet"), "{doc}");
+}
+
+/// The commit of SDK 0.2.0, the last before passes were an engine concept (`Passes`): its
+/// stages with an observation pass answered `true` and handed their `finish` JSON on.
+const SDK_0_2_COMMIT: &str = "c0c5b10";
+
+#[test]
+fn a_plugin_with_an_observation_pass_from_sdk_0_2_still_runs_its_pass() {
+    // boilerplate as it was with SDK 0.2.0, built in that tree with that tree's lock file.
+    let src = tree_at(SDK_0_2_COMMIT);
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let target = root().join("target/oot-prev");
+    let out = Command::new(cargo)
+        .args(["build", "--quiet", "-p", "moulin-boilerplate", "--manifest-path"])
+        .arg(src.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(&target)
+        .env_remove("RUSTFLAGS")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "building the old boilerplate plugin: {}", text(&out));
+    let old = target.join("debug").join(moulin_tests::lib_file_name("moulin-boilerplate"));
+    let project = |plugin: &str| {
+        let p = TestProject::new(&format!(
+            "[input]\npaths = [\"corpus\"]\n\
+             [[stage]]\nid = \"clean\"\nplugin = {plugin}\nconfig = {{ default_patterns = false, features = false, min_chars = 1, repeated = {{ min_documents = 3 }} }}\n\
+             [[stage]]\nid = \"e\"\nplugin = \"jsonl\"\nconfig = {{ path = \"d.jsonl\" }}\n"
+        ));
+        for page in 0..4 {
+            p.write(
+                &format!("corpus/site/{page}.txt"),
+                format!("Le Journal du site\nArticle {page} : la mairie vote.\n"),
+            );
+        }
+        p
+    };
+    let old_project = project(&toml_path(&old));
+    let new_project = project("\"boilerplate\"");
+    let mut outputs = Vec::new();
+    for p in [&old_project, &new_project] {
+        let out = moulin(&["run", &p.file().display().to_string(), "--threads", "2"], &[]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let texts: Vec<String> = p
+            .read_out("d.jsonl")
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["text"].as_str().unwrap().to_string())
+            .collect();
+        outputs.push(texts);
+    }
+    assert!(outputs[0].iter().all(|t| !t.contains("Le Journal du site") && t.contains("la mairie")), "{outputs:?}");
+    assert_eq!(outputs[0], outputs[1]);
 }

@@ -311,10 +311,10 @@ fn crashes_at_the_worst_moments_of_a_commit_change_nothing() {
     assert_same_run(&reference, &resumed, Some(3));
 }
 
-/// A stage with an observation pass (`boilerplate` with `repeated`) decides from the whole
-/// input: a resumed attempt observes it again and decides the same.
+/// A stage with a pass (`boilerplate` with `repeated`) decides from the whole input: a
+/// resumed attempt keeps the pass's result, not running it again, and decides the same.
 #[test]
-fn a_resumed_run_observes_the_whole_input_again() {
+fn a_resumed_run_keeps_its_pass_over_the_whole_input() {
     let toml = format!(
         "[input]\npaths = [\"corpus\"]\n\
          [pipeline]\ncheckpoint_bytes = 0\n\
@@ -343,11 +343,16 @@ fn a_resumed_run_observes_the_whole_input_again() {
     let resumed = p.dir.path().join("resumed");
     // Killed with 4 pages left: too few on their own for a line to count as repeated.
     assert!(run_and_kill(&file, &resumed, 21));
+    let result = resumed.join("passes/clean/pass-0/merged/result.bin");
+    let modified = std::fs::metadata(&result).unwrap().modified().unwrap();
     let out =
         moulin(&["run", &file.display().to_string(), "--output", &resumed.display().to_string(), "--resume"], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(joined(&resumed, &manifest(&resumed), "jsonl"), docs);
     assert_eq!(manifest(&resumed)["run"]["attempt"], 2);
+    assert_eq!(std::fs::metadata(&result).unwrap().modified().unwrap(), modified, "the pass was not run again");
+    let journal = std::fs::read_to_string(resumed.join("journal.jsonl")).unwrap();
+    assert_eq!(journal.matches("\"pass_done\"").count(), 1, "{journal}");
 }
 
 #[test]

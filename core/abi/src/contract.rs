@@ -46,6 +46,49 @@ pub struct StageContext {
     /// embedder's pipeline, a test). The SDK's `output::Outputs::for_stage` does all of it.
     #[serde(default)]
     pub resume: Option<serde_json::Value>,
+    /// During a pass before the main pass: which one, and the folder this instance writes
+    /// what it learns into (its own: one per worker). `None` in the main pass.
+    #[serde(default)]
+    pub pass: Option<PassContext>,
+    /// For a stage with passes, after them: the folder of each finished pass's merged
+    /// result, in pass order ([`MergeRequest::output`]).
+    #[serde(default)]
+    pub pass_results: Vec<PathBuf>,
+}
+
+/// The pass a stage instance is made for ([`StageContext::pass`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PassContext {
+    /// The pass, from 0.
+    pub index: u32,
+    /// The folder this instance writes into; the host makes it, empty, before the pass.
+    pub dir: PathBuf,
+}
+
+/// What a stage's configuration asks for before the main pass: its answer to
+/// [`crate::ext::OBSERVES`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PassPlan {
+    /// How many passes over the input (0: none).
+    pub passes: u32,
+    /// On a sharded run, whether a pass spans every shard: each shard's pass results are
+    /// merged with every other's before any shard goes on. Otherwise each shard merges its
+    /// own.
+    #[serde(default)]
+    pub global: bool,
+}
+
+/// The payload of [`crate::ext::MERGE`]: merge what the instances of one pass wrote.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MergeRequest {
+    /// The pass, from 0.
+    pub pass: u32,
+    /// Every instance's folder ([`PassContext::dir`]), of every shard for a global pass,
+    /// sorted. The merge must not depend on their order.
+    pub inputs: Vec<PathBuf>,
+    /// The folder the merged result goes into; the host makes it, empty. The main pass
+    /// (and later passes) find it in [`StageContext::pass_results`].
+    pub output: PathBuf,
 }
 
 impl StageContext {
@@ -141,6 +184,8 @@ mod tests {
             observing: true,
             observations: vec![serde_json::json!({ "a": 1 })],
             resume: Some(serde_json::json!({})),
+            pass: Some(PassContext { index: 1, dir: "out/passes/s/pass-1/worker-0".into() }),
+            pass_results: vec!["out/passes/s/pass-0/merged".into()],
         };
         let text = serde_json::to_string(&ctx).unwrap();
         assert_eq!(serde_json::from_str::<StageContext>(&text).unwrap(), ctx);
@@ -166,5 +211,21 @@ mod tests {
         assert!(text.contains("\"kind\":\"annotate\""), "{text}");
         assert_eq!(serde_json::from_str::<LibraryManifest>(&text).unwrap(), m);
         assert!(serde_json::from_str::<LibraryManifest>(&text.replace("\"stages\"", "\"stage\"")).is_err());
+    }
+
+    #[test]
+    fn pass_contracts_round_trip() {
+        let plan = PassPlan { passes: 2, global: true };
+        let text = serde_json::to_string(&plan).unwrap();
+        assert_eq!(serde_json::from_str::<PassPlan>(&text).unwrap(), plan);
+        assert!(serde_json::from_str::<PassPlan>(&text.replace("passes", "pass")).is_err());
+        let merge = MergeRequest { pass: 1, inputs: vec!["a".into(), "b".into()], output: "m".into() };
+        let text = serde_json::to_string(&merge).unwrap();
+        assert_eq!(serde_json::from_str::<MergeRequest>(&text).unwrap(), merge);
+        assert!(serde_json::from_str::<MergeRequest>(&text.replace("output", "out")).is_err());
+        // A context from a host before passes (no `pass`, no `pass_results`) still reads.
+        let old = r#"{"stage_id":"s","output_dir":"o","worker":0,"threads":1}"#;
+        let ctx: StageContext = serde_json::from_str(old).unwrap();
+        assert_eq!((ctx.pass, ctx.pass_results.len()), (None, 0));
     }
 }

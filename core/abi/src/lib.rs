@@ -51,10 +51,17 @@ pub const ABI_MAJOR: u32 = 1;
 
 /// [`Stage::call_ext`] names the host uses.
 pub mod ext {
-    /// Whether the stage's configuration needs the observation pass (a stage whose manifest
-    /// entry says `"observes": true`). Payload: none. Answer: `true` or `false`. A stage
-    /// that does not know the call (an error) does not observe.
+    /// What passes over the input the stage's configuration needs before the main pass (a
+    /// stage whose manifest entry says `"observes": true`). Payload: none. Answer: a
+    /// [`crate::contract::PassPlan`] as JSON; or, from an SDK before passes, `true` (one
+    /// observation pass whose instances hand their `finish` JSON to the main pass in
+    /// `StageContext::observations`) or `false`. A stage that does not know the call (an
+    /// error) has no pass.
     pub const OBSERVES: &str = "moulin.observes";
+    /// After a pass: merge what its instances wrote. Payload: a
+    /// [`crate::contract::MergeRequest`]. Answer: any JSON (a summary for the log). Made on a
+    /// new instance of the stage, with the pass's context.
+    pub const MERGE: &str = "moulin.merge";
     /// For an exporter: complete the open output file now, so that every document exported
     /// so far is in complete files (the run's journal can then record a resume point).
     /// Payload `probe`: answer `true` or `false`, whether the exporter can do it at all.

@@ -216,7 +216,12 @@ fn load(file: &std::path::Path) -> anyhow::Result<Result<Project, ExitCode>> {
 struct Bar(ProgressBar);
 
 impl moulin::Progress for Bar {
+    fn pass(&self, stage: &str, pass: u32, passes: u32) {
+        self.0.set_prefix(format!("pass {} of {passes} of `{stage}` ", pass + 1));
+    }
     fn start(&self, total_bytes: u64, files: u64) {
+        // A pass ends with `finish`; the main pass follows on the same bar.
+        self.0.reset();
         self.0.set_length(total_bytes);
         self.0.set_message(format!("{files} files"));
     }
@@ -226,6 +231,7 @@ impl moulin::Progress for Bar {
     }
     fn finish(&self) {
         self.0.finish_and_clear();
+        self.0.set_prefix("");
     }
 }
 
@@ -255,7 +261,7 @@ fn run(
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
         bar.set_style(
             ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} {msg}",
+                "{spinner} {prefix}[{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} {msg}",
             )
             .expect("the template is valid"),
         );
@@ -282,6 +288,10 @@ fn run(
         Err(e @ (Error::Resume { .. } | Error::Lock(_))) => {
             eprintln!("error: {e}");
             Ok(ExitCode::from(EXIT_CONFIG))
+        }
+        Err(e @ Error::Pass { .. }) => {
+            eprintln!("error: the run stopped before its main pass: {e}");
+            Ok(ExitCode::from(EXIT_STOPPED))
         }
         Err(e) => Err(e).context("running the project"),
     }

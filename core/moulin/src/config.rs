@@ -46,6 +46,9 @@ const fn default_batch_bytes() -> usize {
 pub(crate) const fn default_max_stage_restarts() -> usize {
     1000
 }
+const fn default_shard_wait_seconds() -> u64 {
+    24 * 3600
+}
 const fn default_checkpoint_bytes() -> u64 {
     1 << 30
 }
@@ -100,6 +103,8 @@ struct RawPipeline {
     max_stage_restarts: usize,
     #[serde(default = "default_checkpoint_bytes")]
     checkpoint_bytes: u64,
+    #[serde(default = "default_shard_wait_seconds")]
+    shard_wait_seconds: u64,
 }
 
 #[derive(Deserialize)]
@@ -127,6 +132,11 @@ pub struct PipelineConfig {
     /// more, smaller parts. Counted in input bytes, not time, so that the same input gives
     /// the same output files.
     pub checkpoint_bytes: u64,
+    /// On a sharded run, how long a shard waits for the others at a global pass (one whose
+    /// results are merged over every shard, such as `boilerplate`'s `repeated`) before it
+    /// stops with an error naming the shards it waited for. Every shard must then run at
+    /// the same time.
+    pub shard_wait_seconds: u64,
 }
 
 impl Default for PipelineConfig {
@@ -136,6 +146,7 @@ impl Default for PipelineConfig {
             batch_bytes: default_batch_bytes(),
             max_stage_restarts: default_max_stage_restarts(),
             checkpoint_bytes: default_checkpoint_bytes(),
+            shard_wait_seconds: default_shard_wait_seconds(),
         }
     }
 }
@@ -533,6 +544,7 @@ impl ProjectConfig {
                 batch_bytes: p.batch_bytes,
                 max_stage_restarts: p.max_stage_restarts,
                 checkpoint_bytes: p.checkpoint_bytes,
+                shard_wait_seconds: p.shard_wait_seconds,
             })
             .unwrap_or_default();
         if pipeline.batch_documents == 0 || pipeline.batch_bytes == 0 {

@@ -56,6 +56,17 @@ pub enum Error {
         /// Why.
         message: String,
     },
+    /// A pass before the main pass could not be run or merged, or a shard waited too long
+    /// for the others at a global pass. Nothing was exported.
+    #[error("pass {pass} of stage `{stage}`: {message}")]
+    Pass {
+        /// The stage id.
+        stage: String,
+        /// The pass, from 0.
+        pass: u32,
+        /// What went wrong.
+        message: String,
+    },
     /// The output folder could not be locked: another run holds it, or the lock file
     /// cannot be made. Nothing was run.
     #[error("{0}")]

@@ -206,9 +206,8 @@ fn resolve_stage(
     // project) is checked by making one. Not exporters: making one may create its files.
     // Made as an observer, which expects no observations and records nothing here.
     if spec.kind != StageKind::Export {
-        let probe = StageSpec { observing: true, ..spec.clone() };
         spec.library
-            .new_stage(&spec.name, &spec.config_json, &probe.context_json(&config.output, 0, 1))
+            .new_stage(&spec.name, &spec.config_json, &spec.probe().context_json(&config.output, 0, 1))
             .map_err(|e| config_problem(&e))?;
     }
     Ok(spec)

@@ -31,8 +31,12 @@ pub struct StageSpec {
     pub config_json: String,
     /// The project file's folder (relative paths in the config are relative to it).
     pub project_dir: PathBuf,
-    /// Made for the observation pass.
+    /// Made for a pass before the main pass (or to answer the host: a probe).
     pub observing: bool,
+    /// In a pass: which one, and its folder (each worker writes in `worker-<n>` below it).
+    pub pass: Option<(u32, PathBuf)>,
+    /// The merged result of each pass done, in order.
+    pub pass_results: Vec<PathBuf>,
     /// What the observation pass's instances returned, for the main pass.
     pub observations: Vec<serde_json::Value>,
     /// For an exporter: the state it continues from (`moulin_plugin::StageContext::resume`).
@@ -50,6 +54,8 @@ impl StageSpec {
             config_json,
             project_dir: PathBuf::new(),
             observing: false,
+            pass: None,
+            pass_results: Vec::new(),
             observations: Vec::new(),
             resume: None,
         }
@@ -67,8 +73,20 @@ impl StageSpec {
             observing: self.observing,
             observations: self.observations.clone(),
             resume: self.resume.clone(),
+            pass: self.pass.as_ref().map(|(index, dir)| moulin_abi::contract::PassContext {
+                index: *index,
+                dir: dir.join(format!("worker-{worker}")),
+            }),
+            pass_results: self.pass_results.clone(),
         };
         serde_json::to_string(&ctx).unwrap_or_default()
+    }
+
+    /// The spec of an instance that only answers the host (whether the configuration is
+    /// good, what passes it needs): made as for a pass, with no folder, so that it expects
+    /// no pass result and writes nothing.
+    pub fn probe(&self) -> StageSpec {
+        StageSpec { observing: true, pass: Some((0, PathBuf::new())), ..self.clone() }
     }
 
     /// Make an instance for `worker`.

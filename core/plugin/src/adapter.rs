@@ -1,7 +1,9 @@
 //! The bridge from an author's [`Stage`] to the ABI's stage trait object, with the panic
 //! guard around every call.
 
-use crate::{Document, Error, Stage};
+use crate::passes::{self, InPass, PassHooks};
+use crate::{Document, Error, Stage, StageContext};
+use moulin_abi::contract::MergeRequest;
 use moulin_abi::{
     abi_stable::{
         sabi_trait::TD_Opaque,
@@ -53,13 +55,64 @@ pub fn guard<T>(f: impl FnOnce() -> Result<T, Error>) -> RResult<T, PluginError>
 /// Wraps an author's stage as the ABI trait object.
 pub struct Adapter<S: Stage> {
     stage: S,
-    observes: bool,
+    /// For a stage exported with passes.
+    hooks: Option<PassHooks<S>>,
+    /// For an instance made for a pass.
+    pass: Option<InPass>,
 }
 
 impl<S: Stage> Adapter<S> {
-    /// Make the trait object. `observes`: what [`Stage::observes`] said of its config.
-    pub fn into_box(stage: S, observes: bool) -> StageBox {
-        Stage_TO::from_value(Adapter { stage, observes }, TD_Opaque)
+    /// Make the trait object. `hooks`: for a stage exported with passes, made for its config.
+    pub fn into_box(stage: S, hooks: Option<PassHooks<S>>, ctx: &StageContext) -> StageBox {
+        let pass = if hooks.is_some() { InPass::new(ctx) } else { None };
+        Stage_TO::from_value(Adapter { stage, hooks, pass }, TD_Opaque)
+    }
+
+    /// Spill the records of a pass instance (at the end of the pass, or when it is dropped).
+    fn spill(&mut self) -> Result<(), Error> {
+        let (Some(hooks), Some(pass)) = (&self.hooks, &mut self.pass) else { return Ok(()) };
+        let (stage, index) = (&self.stage, pass.index);
+        pass.records.spill(&|key: &[u8], values: &[Vec<u8>]| (hooks.combine)(stage, index, key, values))
+    }
+
+    /// A batch in a pass: every document observed, none changed.
+    fn observe(&mut self, docs: &[Document]) -> Result<Vec<(usize, Error)>, Error> {
+        let (Some(hooks), Some(pass)) = (&self.hooks, &mut self.pass) else { unreachable!("called in a pass") };
+        let mut errors = Vec::new();
+        for (i, doc) in docs.iter().enumerate() {
+            if let Err(e) = (hooks.observe)(&mut self.stage, pass.index, doc, &mut pass.records) {
+                errors.push((i, e));
+            }
+        }
+        pass.records.commit();
+        if pass.records.full() {
+            self.spill()?;
+        }
+        Ok(errors)
+    }
+
+    fn merge(&self, payload: &str) -> Result<RString, Error> {
+        let Some(hooks) = &self.hooks else {
+            return Err(Error::other(format!("stage `{}` has no passes to merge", S::NAME)));
+        };
+        let request: MergeRequest =
+            serde_json::from_str(payload).map_err(|e| Error::other(format!("bad merge request from the host: {e}")))?;
+        let stage = &self.stage;
+        let summary = passes::merge(
+            &request,
+            &|key: &[u8], values: &[Vec<u8>]| (hooks.combine)(stage, request.pass, key, values),
+            &|key: &[u8], value: Vec<u8>| (hooks.result)(stage, request.pass, key, value),
+        )?;
+        Ok(RString::from(summary.to_string()))
+    }
+}
+
+impl<S: Stage> Drop for Adapter<S> {
+    fn drop(&mut self) {
+        // An instance remade after a panic keeps what its completed calls recorded.
+        if let Err(e) = self.spill() {
+            tracing::warn!("stage `{}` could not write what it recorded in its pass: {e}", S::NAME);
+        }
     }
 }
 
@@ -69,6 +122,21 @@ fn doc_errors(errors: Vec<(usize, Error)>) -> RVec<DocError> {
 
 impl<S: Stage> moulin_abi::Stage for Adapter<S> {
     fn process(&mut self, batch: RVec<Doc>) -> RResult<BatchOut, PluginError> {
+        if self.pass.is_some() {
+            let docs: Vec<Document> = batch.into_iter().map(Document).collect();
+            let result = guard(|| self.observe(&docs));
+            if let Some(pass) = &mut self.pass {
+                // What a panicking call recorded is dropped: its documents run again.
+                pass.records.roll_back();
+            }
+            return result.map(|mut errors| {
+                errors.sort_by_key(|(i, _)| *i);
+                errors.dedup_by_key(|(i, _)| *i);
+                let failed: Vec<usize> = errors.iter().map(|(i, _)| *i).collect();
+                let docs = docs.into_iter().enumerate().filter(|(i, _)| failed.binary_search(i).is_err());
+                BatchOut { docs: docs.map(|(_, d)| d.0).collect(), errors: doc_errors(errors) }
+            });
+        }
         guard(|| {
             let mut docs: Vec<Document> = batch.into_iter().map(Document).collect();
             let mut errors = Vec::new();
@@ -97,12 +165,22 @@ impl<S: Stage> moulin_abi::Stage for Adapter<S> {
     }
 
     fn finish(&mut self) -> RResult<RString, PluginError> {
+        if self.pass.is_some() {
+            return guard(|| {
+                self.spill()?;
+                Ok(RString::from(self.pass.as_ref().map(|p| p.records.summary()).unwrap_or_default().to_string()))
+            });
+        }
         guard(|| self.stage.finish().map(|v| RString::from(v.to_string())))
     }
 
     fn call_ext(&mut self, name: RStr<'_>, payload_json: RStr<'_>) -> RResult<RString, PluginError> {
         match name.as_str() {
-            moulin_abi::ext::OBSERVES => RResult::ROk(RString::from(self.observes.to_string())),
+            moulin_abi::ext::OBSERVES => {
+                let plan = self.hooks.as_ref().map(|h| h.plan).unwrap_or_default();
+                RResult::ROk(RString::from(serde_json::to_string(&plan).unwrap_or_default()))
+            }
+            moulin_abi::ext::MERGE => guard(|| self.merge(payload_json.as_str())),
             moulin_abi::ext::CHECKPOINT if payload_json.as_str() == "probe" => {
                 guard(|| Ok(RString::from(self.stage.can_checkpoint().to_string())))
             }

@@ -1,7 +1,8 @@
 //! What `export_plugin!` expands to: the manifest, the extern functions of the root module,
 //! and the module itself. Not for direct use.
 
-use crate::{adapter, parse_config, Error, Stage, StageContext};
+use crate::passes::PassHooks;
+use crate::{adapter, parse_config, Error, Passes, Stage, StageContext};
 use moulin_abi::{
     abi_stable::{
         prefix_type::PrefixTypeTrait,
@@ -28,18 +29,18 @@ pub struct StageInfo {
     pub summary: &'static str,
     /// An example config table, TOML.
     pub example_config: &'static str,
-    /// Whether the stage may ask for an observation pass ([`Stage::OBSERVES`]).
+    /// Whether the stage may ask for passes before the main pass ([`crate::Passes`]).
     pub observes: bool,
 }
 
-/// The manifest entry of a stage type.
-pub fn info<S: Stage>() -> StageInfo {
+/// The manifest entry of a stage type; `passes`: exported with [`crate::Passes`].
+pub fn info<S: Stage>(passes: bool) -> StageInfo {
     StageInfo {
         name: S::NAME,
         kind: S::KIND.contract(),
         summary: S::SUMMARY,
         example_config: S::EXAMPLE_CONFIG,
-        observes: S::OBSERVES,
+        observes: passes,
     }
 }
 
@@ -53,8 +54,14 @@ pub fn check<S: Stage>(config_json: &str) -> Result<S::Config, Error> {
 /// Make an `S` as a stage trait object.
 pub fn make<S: Stage>(config_json: &str, ctx: &StageContext) -> Result<StageBox, Error> {
     let config = check::<S>(config_json)?;
-    let observes = S::OBSERVES && S::observes(&config);
-    Ok(adapter::Adapter::into_box(S::new(config, ctx)?, observes))
+    Ok(adapter::Adapter::into_box(S::new(config, ctx)?, None, ctx))
+}
+
+/// Make an `S` with passes as a stage trait object.
+pub fn make_with_passes<S: Passes>(config_json: &str, ctx: &StageContext) -> Result<StageBox, Error> {
+    let config = check::<S>(config_json)?;
+    let hooks = PassHooks::of(&config);
+    Ok(adapter::Adapter::into_box(S::new(config, ctx)?, Some(hooks), ctx))
 }
 
 /// A plugin library, as `export_plugin!` describes it.

@@ -76,32 +76,36 @@ mod error;
 pub mod export;
 mod log;
 pub mod output;
+pub mod passes;
 mod stage;
 pub mod testkit;
 
 pub use document::Document;
 pub use error::Error;
 pub use moulin_abi::{ErrorKind, Span, ABI_MAJOR, ABI_VERSION};
+pub use passes::{PassPlan, PassResult, Passes, Record, Records};
 pub use stage::{parse_config, Kind, NoConfig, Stage, StageContext};
 
 /// Re-exports for `export_plugin!`; not for direct use.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::export::{check, info, make, module, PluginDef, StageInfo};
+    pub use crate::export::{check, info, make, make_with_passes, module, PluginDef, StageInfo};
     pub use moulin_abi::{abi_stable, PluginModule_Ref, StageBox};
     pub use serde_json;
 }
 
 /// Export the stages of a plugin library.
 ///
-/// `export_plugin!(StageA, StageB);` names every [`Stage`] type of the library. It defines
+/// `export_plugin!(StageA, StageB);` names every [`Stage`] type of the library; a stage
+/// that also implements [`Passes`] is named with `[passes]` after it:
+/// `export_plugin!(StageA, Dedup [passes]);`. It defines
 /// `pub fn moulin_plugin_module()`, which returns the library's module (for linking the
 /// plugin statically into a test or benchmark), and, when the calling crate's `export`
 /// feature is on, the exported root module the host loads. The library's name and version
 /// are the crate's.
 #[macro_export]
 macro_rules! export_plugin {
-    ($($stage:ty),+ $(,)?) => {
+    ($($stage:ty $([$passes:ident])?),+ $(,)?) => {
         #[doc(hidden)]
         pub struct __MoulinPlugin;
 
@@ -111,7 +115,7 @@ macro_rules! export_plugin {
             const PANIC_UNWIND: bool = cfg!(panic = "unwind");
 
             fn stages() -> Vec<$crate::__private::StageInfo> {
-                vec![$($crate::__private::info::<$stage>()),+]
+                vec![$($crate::__private::info::<$stage>($crate::__with_passes!($($passes)?))),+]
             }
 
             fn check(stage: &str, config_json: &str) -> Option<Result<(), $crate::Error>> {
@@ -130,7 +134,7 @@ macro_rules! export_plugin {
             ) -> Option<Result<$crate::__private::StageBox, $crate::Error>> {
                 $(
                     if stage == <$stage as $crate::Stage>::NAME {
-                        return Some($crate::__private::make::<$stage>(config_json, ctx));
+                        return Some($crate::__make_stage!($stage, config_json, ctx $(, $passes)?));
                     }
                 )+
                 None
@@ -162,6 +166,30 @@ macro_rules! export_plugin {
                 )
             };
         };
+    };
+}
+
+/// For `export_plugin!`: whether a stage is exported with passes.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __with_passes {
+    () => {
+        false
+    };
+    (passes) => {
+        true
+    };
+}
+
+/// For `export_plugin!`: make a stage, with its passes when it is exported with them.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __make_stage {
+    ($stage:ty, $config:expr, $ctx:expr) => {
+        $crate::__private::make::<$stage>($config, $ctx)
+    };
+    ($stage:ty, $config:expr, $ctx:expr, passes) => {
+        $crate::__private::make_with_passes::<$stage>($config, $ctx)
     };
 }
 

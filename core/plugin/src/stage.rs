@@ -66,28 +66,10 @@ pub trait Stage: Send + Sized + 'static {
     const SUMMARY: &'static str;
     /// An example `config` table, in TOML, for `moulin plugins` and the docs.
     const EXAMPLE_CONFIG: &'static str = "";
-    /// Whether the stage needs to see the whole input before it changes anything (lines
-    /// repeated across a site's pages, document frequencies). Then the host first runs an
-    /// observation pass: the stages up to this one over all the input, this one made with
-    /// [`StageContext::observing`] set; each instance's [`Stage::finish`] returns what it
-    /// saw, and the main pass makes the stage with all of those in
-    /// [`StageContext::observations`]. Merge them in an order-independent way (sums,
-    /// unions) and the output does not depend on the number of threads.
-    ///
-    /// Only a transform or annotate stage may observe; it may return `false` from
-    /// [`Stage::observes`] for configurations that need no observation pass.
-    const OBSERVES: bool = false;
-
     /// Checks beyond what serde does (ranges, files that must exist). Called by `moulin
     /// check` and before every run, before any input is read. Must not write anything.
     fn validate(_config: &Self::Config) -> Result<(), Error> {
         Ok(())
-    }
-
-    /// Whether this configuration needs the observation pass (see [`Stage::OBSERVES`]);
-    /// called by the host before the run. The default is [`Stage::OBSERVES`].
-    fn observes(_config: &Self::Config) -> bool {
-        Self::OBSERVES
     }
 
     /// Make an instance for one worker.

@@ -7,7 +7,8 @@
 //! a broken batch contract fails the batch's documents. So a test that passes here passes
 //! in a run.
 
-use crate::{export, Document, Error, ErrorKind, Kind, Stage, StageContext};
+use crate::{export, Document, Error, ErrorKind, Kind, Passes, Stage, StageContext};
+use moulin_abi::contract::{MergeRequest, PassContext};
 use moulin_abi::{
     abi_stable::std_types::{RResult, RSlice, RVec},
     Doc, StageBox,
@@ -20,6 +21,32 @@ pub struct Harness {
     kind: Kind,
     /// Makes a new instance, as the host does after a panic.
     remake: Box<dyn Fn() -> Result<StageBox, Error>>,
+    /// Where the results of [`Harness::with_passes`] are, for as long as the harness lives.
+    _passes: Option<TempFolder>,
+}
+
+/// A folder of its own under the system's temporary folder, removed when dropped.
+struct TempFolder(std::path::PathBuf);
+
+impl TempFolder {
+    fn new() -> Result<TempFolder, Error> {
+        static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("moulin-testkit-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        create(dir).map(TempFolder)
+    }
+}
+
+impl Drop for TempFolder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn create(dir: std::path::PathBuf) -> Result<std::path::PathBuf, Error> {
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(format!("cannot create {}: {e}", dir.display())))?;
+    Ok(dir)
 }
 
 /// What a batch came out as.
@@ -51,35 +78,71 @@ impl Harness {
         }
     }
 
-    /// Run the observation pass of a stage with [`Stage::OBSERVES`] as the host does: one
-    /// instance per element of `workers` (each a list of batches) made with `observing`
-    /// set, whose [`Stage::finish`] results are then given to a new instance, returned.
-    pub fn observed<S: Stage>(config: serde_json::Value, workers: Vec<Vec<Vec<Document>>>) -> Result<Self, Error> {
-        let mut observations = Vec::new();
-        for (worker, batches) in workers.into_iter().enumerate() {
-            let ctx = StageContext { observing: true, worker, ..Self::context::<S>() };
-            let mut observer = Self::with_context::<S>(config.clone(), ctx)?;
-            for batch in batches {
-                let before: Vec<(String, String)> =
-                    batch.iter().map(|d| (d.id().to_string(), d.text().to_string())).collect();
-                let out = observer.process(batch)?;
-                let after: Vec<(String, String)> =
-                    out.kept.iter().map(|d| (d.id().to_string(), d.text().to_string())).collect();
-                if before != after {
-                    return Err(Error::other(format!("stage `{}` changed documents while observing", S::NAME)));
+    /// Run the passes of a stage with [`Passes`] as the host does, then make its main-pass
+    /// instance, returned: for each pass, one instance per element of `workers` (each a list
+    /// of batches, given again to every pass) observes its batches, and what they recorded
+    /// is merged into the pass's result, which later passes and the main instance read. The
+    /// results are kept in a temporary folder, removed with the harness.
+    pub fn with_passes<S: Passes>(config: serde_json::Value, workers: Vec<Vec<Vec<Document>>>) -> Result<Self, Error> {
+        let config_json = config.to_string();
+        let plan = S::plan(&export::check::<S>(&config_json)?);
+        let folder = TempFolder::new()?;
+        let mut results = Vec::new();
+        for pass in 0..plan.passes {
+            let pass_dir = folder.0.join(format!("pass-{pass}"));
+            let mut inputs = Vec::new();
+            for (worker, batches) in workers.iter().enumerate() {
+                let dir = pass_dir.join(format!("worker-{worker}"));
+                let ctx = StageContext {
+                    worker,
+                    pass: Some(PassContext { index: pass, dir: create(dir.clone())? }),
+                    pass_results: results.clone(),
+                    ..Self::context::<S>()
+                };
+                let mut observer = Self::make_with::<S>(config_json.clone(), ctx, export::make_with_passes::<S>)?;
+                for batch in batches {
+                    let before: Vec<(String, String)> =
+                        batch.iter().map(|d| (d.id().to_string(), d.text().to_string())).collect();
+                    let out = observer.process(batch.clone())?;
+                    let after: Vec<(String, String)> =
+                        out.kept.iter().map(|d| (d.id().to_string(), d.text().to_string())).collect();
+                    if out.failed.is_empty() && before != after {
+                        return Err(Error::other(format!("stage `{}` changed documents in pass {pass}", S::NAME)));
+                    }
                 }
+                observer.finish()?;
+                inputs.push(dir);
             }
-            observations.push(observer.finish()?);
+            let output = create(pass_dir.join("merged"))?;
+            let request = MergeRequest { pass, inputs, output: output.clone() };
+            let ctx =
+                StageContext { pass: Some(PassContext { index: pass, dir: output.clone() }), ..Self::context::<S>() };
+            let mut merger = export::make_with_passes::<S>(&config_json, &ctx)?;
+            let payload = serde_json::to_string(&request).map_err(|e| Error::other(e.to_string()))?;
+            if let RResult::RErr(e) = merger.call_ext(moulin_abi::ext::MERGE.into(), payload.as_str().into()) {
+                return Err(Error::from_abi(&e));
+            }
+            results.push(output);
         }
-        Self::with_context::<S>(config, StageContext { observations, ..Self::context::<S>() })
+        let ctx = StageContext { pass_results: results, ..Self::context::<S>() };
+        let mut harness = Self::make_with::<S>(config_json, ctx, export::make_with_passes::<S>)?;
+        harness._passes = Some(folder);
+        Ok(harness)
     }
 
     /// Make a stage with a given context (an exporter's output folder, say).
     pub fn with_context<S: Stage>(config: serde_json::Value, ctx: StageContext) -> Result<Self, Error> {
-        let config = config.to_string();
-        let stage = export::make::<S>(&config, &ctx)?;
-        let remake = Box::new(move || export::make::<S>(&config, &ctx));
-        Ok(Harness { stage, name: S::NAME, kind: S::KIND, remake })
+        Self::make_with::<S>(config.to_string(), ctx, export::make::<S>)
+    }
+
+    fn make_with<S: Stage>(
+        config: String,
+        ctx: StageContext,
+        make: fn(&str, &StageContext) -> Result<StageBox, Error>,
+    ) -> Result<Self, Error> {
+        let stage = make(&config, &ctx)?;
+        let remake = Box::new(move || make(&config, &ctx));
+        Ok(Harness { stage, name: S::NAME, kind: S::KIND, remake, _passes: None })
     }
 
     /// Process a batch as the host would, document by document. `Err` only when the stage

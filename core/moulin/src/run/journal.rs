@@ -8,6 +8,7 @@
 //!   settings, stages and plugin versions, the shard, and every input file of the run with
 //!   its size. A resume checks them all: a run is only continued over the same work.
 //! - an **attempt** line each time the run starts or is resumed.
+//! - a **pass** line when a pass before the main pass is done and merged (`"pass_done"`).
 //! - **commits**: at a resume point, between two input files, after the exporters have
 //!   completed their open files. A commit lists the files done since the last one with
 //!   their counts, and the state of the whole run at that point: totals, stage counts, each
@@ -121,6 +122,24 @@ pub struct Attempt {
     pub threads: usize,
 }
 
+/// A pass line: a pass of a stage before the main pass is done and merged; a resumed run
+/// does not run it again.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PassDone {
+    /// The stage id.
+    pub pass_done: String,
+    /// The pass, from 0.
+    pub pass: u32,
+    /// The folder of its merged result (none from a plugin of an SDK before passes).
+    pub result: Option<PathBuf>,
+    /// What its instances' `finish` returned, in worker order (for a plugin of an SDK
+    /// before passes, its observations).
+    pub observations: Vec<serde_json::Value>,
+    /// Its seconds.
+    pub seconds: f64,
+}
+
 /// A resume point.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Commit {
@@ -159,6 +178,8 @@ pub struct State {
     pub files: Vec<FileReport>,
     /// The byte length of the journal up to its last complete line.
     pub valid_bytes: u64,
+    /// The passes done, in order.
+    pub passes: Vec<PassDone>,
 }
 
 impl State {
@@ -200,9 +221,19 @@ pub fn read(path: &Path) -> Result<Option<State>, JournalError> {
                         format!("journal version {} (this moulin writes {VERSION})", header.journal),
                     ));
                 }
-                state =
-                    Some(State { header, attempts: 0, last: None, files_done: 0, files: Vec::new(), valid_bytes: 0 });
+                state = Some(State {
+                    header,
+                    attempts: 0,
+                    last: None,
+                    files_done: 0,
+                    files: Vec::new(),
+                    valid_bytes: 0,
+                    passes: Vec::new(),
+                });
             }
+            Some(s) if value.get("pass_done").is_some() => s
+                .passes
+                .push(serde_json::from_value(value).map_err(|e| format(i + 1, format!("expected a pass line: {e}")))?),
             Some(s) if value.get("attempt").is_some() => {
                 serde_json::from_value::<Attempt>(value)
                     .map_err(|e| format(i + 1, format!("expected an attempt line: {e}")))?;
@@ -342,8 +373,8 @@ pub fn is_locked(dir: &Path) -> bool {
 
 /// A test hook: whether the run is to crash at this point, as the environment variable
 /// `MOULIN_CRASH_AT=<point>:<commit>` asks. Points: `after-errors` (commit N's errors are
-/// synced, its journal line is not written) and `torn-commit` (half of commit N's line is
-/// written). The process then aborts, which leaves the files as a SIGKILL would.
+/// synced, its journal line is not written), `torn-commit` (half of commit N's line is
+/// written) and `pass` (every worker of pass N of a stage is done, the pass is not merged). The process then aborts, which leaves the files as a SIGKILL would.
 pub(crate) fn crash_point(point: &str, commit: u64) -> bool {
     crash_wanted() == Some((point, commit))
 }

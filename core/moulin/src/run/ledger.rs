@@ -24,6 +24,8 @@ pub(crate) struct Earlier {
     pub exporters: Vec<serde_json::Value>,
     /// Their seconds.
     pub seconds: f64,
+    /// The passes they finished.
+    pub passes: Vec<journal::PassDone>,
 }
 
 /// The counts of a run, and where they are written.
@@ -134,6 +136,15 @@ impl Ledger {
                 None => s.clone(),
             })
             .collect()
+    }
+
+    /// Append a line to the journal (a pass done).
+    pub fn record(&mut self, entry: &impl serde::Serialize) {
+        if self.log.failed.is_none() {
+            if let Err(e) = self.log.journal.append(entry) {
+                self.log.failed = Some(e.into());
+            }
+        }
     }
 
     /// Record a resume point the engine reached.

@@ -32,8 +32,11 @@ pub trait Progress: Send + Sync {
     fn start(&self, total_bytes: u64, files: u64);
     /// So far: bytes read from disk, documents finished.
     fn advance(&self, bytes_read: u64, documents: u64);
-    /// The run is over.
+    /// The run, or the pass, is over.
     fn finish(&self);
+    /// A pass before the main pass begins (`start`, `advance` and `finish` then follow it):
+    /// pass `pass` (from 0) of `passes` of stage `stage`. The main pass follows the last.
+    fn pass(&self, _stage: &str, _pass: u32, _passes: u32) {}
 }
 
 /// How to run a project (what the command line decides; the project file describes the
@@ -106,7 +109,17 @@ impl Project {
             batch_bytes: self.config.pipeline.batch_bytes as u64,
         };
         let mut engine = self.engine(&ledger, threads, &output, options);
-        let observed = passes::observe(&mut engine.stages, &reader, &output, threads, engine.max_stage_restarts)?;
+        let passes = passes::Passes {
+            reader: &reader,
+            output: &output,
+            output_root: &output_root,
+            shard: options.shard,
+            threads,
+            max_stage_restarts: engine.max_stage_restarts,
+            shard_wait: std::time::Duration::from_secs(self.config.pipeline.shard_wait_seconds),
+            progress: options.progress.as_ref(),
+        };
+        let observed = passes.run(&mut engine.stages, &mut ledger)?;
         let outcome = main_pass(&engine, &reader, self.config.pipeline.checkpoint_bytes, &mut ledger, options)?;
 
         let mut stages = ledger.stages(&outcome.stages);

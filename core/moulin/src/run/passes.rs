@@ -1,67 +1,294 @@
-//! Passes before the main pass: a stage that must see the whole input first (lines
-//! repeated across a site's pages) gets an observation pass over the input.
+//! Passes before the main pass. A stage that must see the whole input first (lines repeated
+//! across a site's pages, near-duplicate documents) asks for passes (its answer to
+//! [`moulin_abi::ext::OBSERVES`], a [`PassPlan`]). Each pass runs the stages before it, and
+//! it observing, over every input file, with progress; nothing is exported or counted. Each
+//! worker's instance writes what it learns into a folder of its own:
+//!
+//! ```text
+//! <output>/passes/<stage>/pass-<k>/worker-<w>/   what each worker wrote
+//! <output>/passes/<stage>/pass-<k>/workers.json  written once every worker is done
+//! <output>/passes/<stage>/pass-<k>/merged/       the merged result, for the later passes and the main pass
+//! ```
+//!
+//! One new instance then merges the workers' folders ([`moulin_abi::ext::MERGE`]); for a
+//! global pass of a sharded run, every shard's, once every shard has written its
+//! `workers.json` (a shard waits for the others, up to `[pipeline] shard_wait_seconds`).
+//! A merged pass is recorded in the journal: a resumed run does not run it again, and one
+//! killed after its workers were done only merges again.
 
-use crate::batch::Reader;
+use super::journal::PassDone;
+use super::ledger::Ledger;
+use super::Progress;
+use crate::batch::{Batch, Reader};
 use crate::engine::{Checkpoints, Engine};
+use crate::plugins::plugin_error_text;
+use crate::shard::Shard;
 use crate::stages::StageSpec;
 use crate::Error;
-use std::path::Path;
-use std::sync::atomic::AtomicU64;
+use moulin_abi::abi_stable::std_types::RResult;
+use moulin_abi::contract::{MergeRequest, PassPlan};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-/// Whether a stage wants an observation pass: its manifest says it may, and an instance
-/// made with the run's configuration says yes.
-fn observation_wanted(spec: &StageSpec, output: &Path, threads: usize) -> Result<bool, Error> {
-    let may = spec.library.manifest.stages.iter().any(|s| s.name == spec.name && s.observes);
-    if !may {
-        return Ok(false);
-    }
-    // Made as an observer: it only answers, and an observer expects no observations.
-    let probe_spec = StageSpec { observing: true, ..spec.clone() };
-    let mut probe = probe_spec.instantiate(output, 0, threads).map_err(Error::Setup)?;
-    Ok(match probe.call_ext(moulin_abi::ext::OBSERVES.into(), "".into()) {
-        moulin_abi::abi_stable::std_types::RResult::ROk(answer) => answer.as_str() == "true",
-        moulin_abi::abi_stable::std_types::RResult::RErr(_) => false,
-    })
+/// What every pass of a run shares.
+pub(crate) struct Passes<'a> {
+    /// The input.
+    pub reader: &'a Reader<'a>,
+    /// This run's output folder (its shard's).
+    pub output: &'a Path,
+    /// The output folder of every shard.
+    pub output_root: &'a Path,
+    /// The shard run, if any.
+    pub shard: Option<Shard>,
+    /// Worker threads.
+    pub threads: usize,
+    /// As for the main pass.
+    pub max_stage_restarts: usize,
+    /// How long to wait for the other shards at a global pass.
+    pub shard_wait: Duration,
+    /// Progress reporting.
+    pub progress: Option<&'a Arc<dyn Progress>>,
 }
 
-/// Run the observation pass of every stage that wants one: the stages before it and it
-/// (observing) over every document, nothing exported and nothing counted; what its
-/// instances return from `finish` goes to the main pass. Returns each observed stage's
-/// index and the pass's seconds.
-pub(crate) fn observe(
-    stages: &mut [StageSpec],
-    reader: &Reader<'_>,
-    output: &Path,
-    threads: usize,
-    max_stage_restarts: usize,
-) -> Result<Vec<(usize, f64)>, Error> {
-    let mut observed = Vec::new();
-    for i in 0..stages.len() {
-        if !observation_wanted(&stages[i], output, threads)? {
-            continue;
+/// `workers.json`: the folders a pass's workers wrote, once they are all done.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Workers {
+    workers: Vec<PathBuf>,
+    /// What each worker's instance returned at the end of the pass, in worker order.
+    finished: Vec<serde_json::Value>,
+}
+
+impl Passes<'_> {
+    /// Run every pass the stages ask for, in stage order, each stage's before the next
+    /// stage's; each stage's spec gets its results for the main pass. Passes the journal
+    /// counts as done are not run again. Returns, per stage that had passes, its index and
+    /// their seconds.
+    pub fn run(&self, stages: &mut [StageSpec], ledger: &mut Ledger) -> Result<Vec<(usize, f64)>, Error> {
+        let mut timed = Vec::new();
+        for i in 0..stages.len() {
+            let (plan, legacy) = self.plan(&stages[i])?;
+            let mut seconds = 0.0;
+            for pass in 0..plan.passes {
+                let done = ledger.earlier.passes.iter().find(|p| p.pass_done == stages[i].id && p.pass == pass);
+                let done = match done.filter(|d| d.result.as_ref().is_none_or(|r| r.is_dir())) {
+                    Some(done) => done.clone(),
+                    None => {
+                        let done = self.run_pass(stages, i, pass, plan, legacy)?;
+                        ledger.record(&done);
+                        done
+                    }
+                };
+                seconds += done.seconds;
+                stages[i].pass_results.extend(done.result.clone());
+                stages[i].observations = done.observations;
+            }
+            if plan.passes > 0 {
+                timed.push((i, seconds));
+            }
         }
-        tracing::info!(stage = %stages[i].id, "Observation pass: reading the input once before the run.");
+        Ok(timed)
+    }
+
+    /// What passes a stage wants: its manifest says it may have some, and an instance made
+    /// with the run's configuration says how many. `true` from an SDK before passes is one
+    /// local observation pass (the legacy flag is then set).
+    fn plan(&self, spec: &StageSpec) -> Result<(PassPlan, bool), Error> {
+        let may = spec.library.manifest.stages.iter().any(|s| s.name == spec.name && s.observes);
+        if !may {
+            return Ok((PassPlan::default(), false));
+        }
+        let mut probe = spec.probe().instantiate(self.output, 0, self.threads).map_err(Error::Setup)?;
+        let answer = match probe.call_ext(moulin_abi::ext::OBSERVES.into(), "".into()) {
+            RResult::ROk(answer) => answer.to_string(),
+            RResult::RErr(_) => return Ok((PassPlan::default(), false)),
+        };
+        Ok(match answer.as_str() {
+            "true" => (PassPlan { passes: 1, global: false }, true),
+            "false" => (PassPlan::default(), false),
+            json => {
+                let plan = serde_json::from_str(json).map_err(|e| Error::Pass {
+                    stage: spec.id.clone(),
+                    pass: 0,
+                    message: format!("the stage's plan of passes is not a PassPlan: {e} (it said {json:?})"),
+                })?;
+                (plan, false)
+            }
+        })
+    }
+
+    fn pass_dir(&self, output: &Path, stage: &str, pass: u32) -> PathBuf {
+        output.join("passes").join(stage).join(format!("pass-{pass}"))
+    }
+
+    /// Run pass `pass` of stage `i` (unless its workers were done before a crash), merge it,
+    /// and say what it left.
+    fn run_pass(
+        &self,
+        stages: &[StageSpec],
+        i: usize,
+        pass: u32,
+        plan: PassPlan,
+        legacy: bool,
+    ) -> Result<PassDone, Error> {
+        let started = Instant::now();
+        let stage = &stages[i];
+        let fail = |message: String| Error::Pass { stage: stage.id.clone(), pass, message };
+        let dir = self.pass_dir(self.output, &stage.id, pass);
+        let workers_file = dir.join("workers.json");
+        let workers: Workers = match read_workers(&workers_file) {
+            Some(workers) => workers,
+            None => {
+                self.observe(stages, i, pass, plan, &dir)?;
+                if super::journal::crash_point("pass", u64::from(pass)) {
+                    std::process::abort();
+                }
+                read_workers(&workers_file)
+                    .ok_or_else(|| fail(format!("{} was not written", workers_file.display())))?
+            }
+        };
+        let mut done = PassDone {
+            pass_done: stage.id.clone(),
+            pass,
+            result: None,
+            observations: workers.finished.clone(),
+            seconds: 0.0,
+        };
+        if !legacy {
+            let inputs = match self.shard {
+                Some(shard) if plan.global && shard.count > 1 => self.wait_for_shards(&stage.id, pass, shard)?,
+                _ => workers.workers,
+            };
+            done.result = Some(self.merge(stage, pass, &dir, inputs).map_err(fail)?);
+        }
+        done.seconds = started.elapsed().as_secs_f64();
+        Ok(done)
+    }
+
+    /// The workers' part of a pass: the stages up to `i` over every input file, stage `i`
+    /// observing; then `workers.json`.
+    fn observe(&self, stages: &[StageSpec], i: usize, pass: u32, plan: PassPlan, dir: &Path) -> Result<(), Error> {
+        let stage = &stages[i];
+        let fail = |message: String| Error::Pass { stage: stage.id.clone(), pass, message };
+        let io = |path: &Path, e: std::io::Error| fail(format!("{}: {e}", path.display()));
+        // What a killed attempt left of this pass goes.
+        if dir.exists() {
+            std::fs::remove_dir_all(dir).map_err(|e| io(dir, e))?;
+        }
+        let worker_dirs: Vec<PathBuf> = (0..self.threads).map(|w| dir.join(format!("worker-{w}"))).collect();
+        for d in &worker_dirs {
+            std::fs::create_dir_all(d).map_err(|e| io(d, e))?;
+        }
+        tracing::info!(
+            stage = %stage.id,
+            "Pass {} of {} over the input before the main pass{}.",
+            pass + 1,
+            plan.passes,
+            if plan.global && self.shard.is_some() { ", merged over every shard" } else { "" }
+        );
         let mut prefix = stages[..=i].to_vec();
         prefix[i].observing = true;
+        prefix[i].pass = Some((pass, dir.to_path_buf()));
         let engine = Engine {
             stages: prefix,
             exporters: Vec::new(),
-            threads,
-            output_dir: output.to_path_buf(),
-            max_stage_restarts,
+            threads: self.threads,
+            output_dir: self.output.to_path_buf(),
+            max_stage_restarts: self.max_stage_restarts,
             checkpoint: Checkpoints::Off,
         };
-        let started = Instant::now();
-        let source =
-            |emit: &mut dyn FnMut(crate::batch::Batch) -> bool| reader.read(0, Arc::new(AtomicU64::new(0)), None, emit);
-        let outcome = engine.run(source, |_, _| {}).map_err(Error::Setup)?;
-        if let Some(fatal) = outcome.fatal {
-            return Err(Error::Setup(format!("the observation pass of stage `{}` stopped: {fatal}", stages[i].id)));
+        let files = self.reader.files;
+        let bytes_read = Arc::new(AtomicU64::new(0));
+        if let Some(p) = self.progress {
+            p.pass(&stage.id, pass, plan.passes);
+            p.start(files.iter().map(|f| f.size).sum(), files.len() as u64);
         }
-        stages[i].observations = outcome.finished[i].clone();
-        observed.push((i, started.elapsed().as_secs_f64()));
+        let counter = bytes_read.clone();
+        let source = move |emit: &mut dyn FnMut(Batch) -> bool| self.reader.read(0, counter, None, emit);
+        let mut documents = 0u64;
+        let sink = |batch: crate::stages::Finished, _| {
+            documents += batch.read.iter().map(|(_, n)| n).sum::<u64>();
+            if let Some(p) = self.progress {
+                p.advance(bytes_read.load(Ordering::Relaxed), documents);
+            }
+        };
+        let outcome = engine.run(source, sink).map_err(Error::Setup)?;
+        if let Some(p) = self.progress {
+            p.finish();
+        }
+        if let Some(fatal) = outcome.fatal {
+            return Err(fail(format!("the pass stopped: {fatal}")));
+        }
+        let workers = Workers { workers: worker_dirs, finished: outcome.finished[i].clone() };
+        let path = dir.join("workers.json");
+        let tmp = dir.join("workers.json.partial");
+        let text = serde_json::to_string_pretty(&workers).unwrap_or_default();
+        std::fs::write(&tmp, text).and_then(|_| std::fs::rename(&tmp, &path)).map_err(|e| io(&path, e))
     }
-    Ok(observed)
+
+    /// Every shard's worker folders for a global pass, once every shard has written its
+    /// `workers.json`; an error after `shard_wait`.
+    fn wait_for_shards(&self, stage: &str, pass: u32, shard: Shard) -> Result<Vec<PathBuf>, Error> {
+        let started = Instant::now();
+        let mut said = Instant::now();
+        loop {
+            let mut inputs = Vec::new();
+            let mut missing = Vec::new();
+            for index in 0..shard.count {
+                let other = self.output_root.join(Shard { index, count: shard.count }.dir_name());
+                match read_workers(&self.pass_dir(&other, stage, pass).join("workers.json")) {
+                    Some(w) => inputs.extend(w.workers),
+                    None => missing.push(index.to_string()),
+                }
+            }
+            if missing.is_empty() {
+                inputs.sort();
+                return Ok(inputs);
+            }
+            if started.elapsed() >= self.shard_wait {
+                return Err(Error::Pass {
+                    stage: stage.to_string(),
+                    pass,
+                    message: format!(
+                        "shards {} did not finish the pass within {} s ([pipeline] shard_wait_seconds): a global pass needs every shard running at once",
+                        missing.join(", "),
+                        self.shard_wait.as_secs()
+                    ),
+                });
+            }
+            if said.elapsed() >= Duration::from_secs(30) {
+                tracing::info!(stage, "Waiting for shards {} to finish pass {}.", missing.join(", "), pass + 1);
+                said = Instant::now();
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    /// Merge the `inputs` of a pass on a new instance into `dir/merged`.
+    fn merge(&self, stage: &StageSpec, pass: u32, dir: &Path, inputs: Vec<PathBuf>) -> Result<PathBuf, String> {
+        let output = dir.join("merged");
+        if output.exists() {
+            std::fs::remove_dir_all(&output).map_err(|e| format!("{}: {e}", output.display()))?;
+        }
+        std::fs::create_dir_all(&output).map_err(|e| format!("{}: {e}", output.display()))?;
+        let spec = StageSpec { observing: true, pass: Some((pass, dir.to_path_buf())), ..stage.clone() };
+        let mut merger = spec.instantiate(self.output, 0, self.threads)?;
+        let request = MergeRequest { pass, inputs, output: output.clone() };
+        let payload = serde_json::to_string(&request).map_err(|e| e.to_string())?;
+        match merger.call_ext(moulin_abi::ext::MERGE.into(), payload.as_str().into()) {
+            RResult::ROk(summary) => {
+                tracing::debug!(stage = %stage.id, pass, summary = %summary, "Pass merged.");
+                Ok(output)
+            }
+            RResult::RErr(e) => Err(format!("the merge failed: {}", plugin_error_text(&e))),
+        }
+    }
+}
+
+fn read_workers(path: &Path) -> Option<Workers> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let workers: Workers = serde_json::from_str(&text).ok()?;
+    workers.workers.iter().all(|d| d.is_dir()).then_some(workers)
 }

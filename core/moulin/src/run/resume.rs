@@ -88,6 +88,7 @@ impl Opening<'_> {
             stages: last.stages,
             exporters: last.exporters,
             seconds: last.seconds,
+            passes: state.passes,
         };
         let mut reports = state.files;
         reports.extend(self.files[state.files_done..].iter().map(|f| FileReport::new(&f.id)));

@@ -43,12 +43,11 @@ pub mod classify;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use classify::{Class, Judge, Line, Reason, StopWords, Thresholds};
-use moulin_plugin::{Document, Error, Kind, Span, Stage, StageContext};
+use moulin_plugin::{Document, Error, Kind, PassPlan, PassResult, Passes, Records, Span, Stage, StageContext};
 use regex::RegexSet;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 
 /// What to do with boilerplate lines.
@@ -66,7 +65,7 @@ pub enum Action {
 #[serde(deny_unknown_fields, default)]
 pub struct Repeated {
     /// A line found in at least this many documents of its source is boilerplate. 0 (the
-    /// default) turns the check off; on, it costs an observation pass over the input.
+    /// default) turns the check off; on, it costs a pass over the input before the main pass (merged over every shard of a sharded run).
     pub min_documents: usize,
     /// What makes documents one source: `"folder"` (the default: the folder of the input
     /// file), `"file"` (the input file, for one JSONL file per site), or a JSON pointer into
@@ -236,17 +235,32 @@ pub struct Boilerplate {
     stop_all: StopWords,
     stop_by_lang: HashMap<&'static str, StopWords>,
     source_id: String,
-    /// Observing: document counts per (source, line hash).
-    observing: bool,
-    seen: HashMap<(String, u64), u32>,
-    /// Main pass: the line hashes repeated in at least `min_documents` documents, by source.
-    repeated: HashMap<String, HashSet<u64>>,
+    /// Main pass: the line hashes repeated in at least `min_documents` documents, by the
+    /// hash of their source.
+    repeated: HashMap<u64, HashSet<u64>>,
+}
+
+/// A hash that is the same in every process and build (`DefaultHasher`'s algorithm is not
+/// promised to stay), since the pass's records are merged across processes: FNV-1a.
+fn stable_hash(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 fn line_hash(collapsed: &str) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    collapsed.hash(&mut h);
-    h.finish()
+    stable_hash(collapsed)
+}
+
+/// A pass record's key: the source's hash, then the line's, big-endian (so that keys sort
+/// by source).
+fn repeated_key(source: u64, line: u64) -> [u8; 16] {
+    let mut key = [0u8; 16];
+    key[..8].copy_from_slice(&source.to_be_bytes());
+    key[8..].copy_from_slice(&line.to_be_bytes());
+    key
+}
+
+fn count_of(value: &[u8]) -> u64 {
+    value.try_into().map(u64::from_le_bytes).unwrap_or(0)
 }
 
 impl Boilerplate {
@@ -272,17 +286,11 @@ impl Boilerplate {
             .collect()
     }
 
-    fn observe(&mut self, doc: &Document) {
-        let source = self.source_of(doc);
-        for h in Self::line_hashes(doc.text()) {
-            *self.seen.entry((source.clone(), h)).or_default() += 1;
-        }
-    }
-
     fn classify(&self, doc: &Document) -> Vec<Line> {
         let stop = self.stop_by_lang.get(doc.lang()).unwrap_or(&self.stop_all);
         let judge = Judge { thresholds: &self.thresholds, stop, features: self.config.features };
-        let repeated = if self.repeated.is_empty() { None } else { self.repeated.get(&self.source_of(doc)) };
+        let repeated =
+            if self.repeated.is_empty() { None } else { self.repeated.get(&stable_hash(&self.source_of(doc))) };
         judge.classify(doc.text(), |_content, collapsed| {
             if self.patterns.as_ref().is_some_and(|p| p.is_match(collapsed)) {
                 return Some(Reason::Pattern);
@@ -306,12 +314,6 @@ impl Stage for Boilerplate {
         "Removes site chrome line by line: patterns, tickers, repeated template lines, jusText-style features and context.";
     const EXAMPLE_CONFIG: &'static str =
         "patterns_file = \"boilerplate_patterns.txt\"\nrepeated = { min_documents = 3 }\nkeep_spans = true";
-    const OBSERVES: bool = true;
-
-    fn observes(config: &BoilerplateConfig) -> bool {
-        config.repeated.min_documents > 0
-    }
-
     fn validate(config: &BoilerplateConfig) -> Result<(), Error> {
         compile(config, None)?;
         for (key, v) in [
@@ -340,24 +342,19 @@ impl Stage for Boilerplate {
     fn new(config: BoilerplateConfig, ctx: &StageContext) -> Result<Self, Error> {
         let (patterns, phrases) = compile(&config, Some(ctx))?;
         let thresholds = config.thresholds();
-        let mut repeated: HashMap<String, HashSet<u64>> = HashMap::new();
-        if config.repeated.min_documents > 0 && !ctx.observing {
-            if ctx.observations.is_empty() {
-                tracing::warn!("`repeated` needs an observation pass, which this pipeline did not run: repeated lines are not removed");
-            }
-            let mut counts: HashMap<(String, u64), u32> = HashMap::new();
-            for observation in &ctx.observations {
-                let sources: Vec<String> = serde_json::from_value(observation["sources"].clone()).unwrap_or_default();
-                let lines: Vec<(usize, u64, u32)> =
-                    serde_json::from_value(observation["lines"].clone()).unwrap_or_default();
-                for (s, h, n) in lines {
-                    let source = sources.get(s).cloned().unwrap_or_default();
-                    *counts.entry((source, h)).or_default() += n;
-                }
-            }
-            for ((source, h), n) in counts {
-                if n as usize >= config.repeated.min_documents {
-                    repeated.entry(source).or_default().insert(h);
+        let mut repeated: HashMap<u64, HashSet<u64>> = HashMap::new();
+        if config.repeated.min_documents > 0 && ctx.pass.is_none() {
+            match PassResult::open(ctx, 0) {
+                None => tracing::warn!(
+                    "`repeated` needs a pass over the input, which this pipeline did not run: repeated lines are not removed"
+                ),
+                Some(result) => {
+                    for record in result.records()? {
+                        let (key, _count) = record?;
+                        let source = u64::from_be_bytes(key[..8].try_into().unwrap_or_default());
+                        let line = u64::from_be_bytes(key[8..].try_into().unwrap_or_default());
+                        repeated.entry(source).or_default().insert(line);
+                    }
                 }
             }
         }
@@ -371,38 +368,44 @@ impl Stage for Boilerplate {
                 .map(|c| (c, StopWords::for_language(c).expect("shipped")))
                 .collect(),
             source_id: if ctx.stage_id.is_empty() { Self::NAME.to_string() } else { ctx.stage_id.clone() },
-            observing: ctx.observing,
-            seen: HashMap::new(),
             repeated,
             config,
         })
     }
 
     fn process(&mut self, doc: &mut Document) -> Result<(), Error> {
-        if self.observing {
-            self.observe(doc);
-            return Ok(());
-        }
         let lines = self.classify(doc);
         apply(doc, &lines, &self.config, &self.source_id);
         Ok(())
     }
+}
 
-    fn finish(&mut self) -> Result<Value, Error> {
-        if !self.observing {
-            return Ok(json!({}));
+/// `repeated`: one pass counts, for each source, the documents each line is in.
+impl Passes for Boilerplate {
+    fn plan(config: &BoilerplateConfig) -> PassPlan {
+        // Global: a line repeated across shards is as much a template line as one repeated
+        // within a shard, and a sharded run then removes what an unsharded one does.
+        PassPlan { passes: u32::from(config.repeated.min_documents > 0), global: true }
+    }
+
+    fn observe(&mut self, _pass: u32, doc: &Document, records: &mut Records) -> Result<(), Error> {
+        let source = stable_hash(&self.source_of(doc));
+        for line in Self::line_hashes(doc.text()) {
+            records.push(repeated_key(source, line), 1u64.to_le_bytes());
         }
-        // Sources by index, so that the list of (source, hash, count) stays compact.
-        let mut sources: Vec<String> =
-            self.seen.keys().map(|(s, _)| s.clone()).collect::<HashSet<_>>().into_iter().collect();
-        sources.sort();
-        let index: HashMap<&str, usize> = sources.iter().enumerate().map(|(i, s)| (s.as_str(), i)).collect();
-        let lines: Vec<(usize, u64, u32)> = self.seen.iter().map(|((s, h), n)| (index[s.as_str()], *h, *n)).collect();
-        Ok(json!({ "sources": sources, "lines": lines }))
+        Ok(())
+    }
+
+    fn combine(&self, _pass: u32, _key: &[u8], values: &[Vec<u8>]) -> Vec<u8> {
+        values.iter().map(|v| count_of(v)).sum::<u64>().to_le_bytes().to_vec()
+    }
+
+    fn result(&self, _pass: u32, _key: &[u8], value: Vec<u8>) -> Option<Vec<u8>> {
+        (count_of(&value) >= self.config.repeated.min_documents as u64).then_some(value)
     }
 }
 
-moulin_plugin::export_plugin!(Boilerplate);
+moulin_plugin::export_plugin!(Boilerplate[passes]);
 
 /// Remove (or mark) the boilerplate lines of `doc`, count them in its meta, and drop it when
 /// too little is left.

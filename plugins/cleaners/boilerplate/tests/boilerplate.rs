@@ -158,7 +158,7 @@ fn lines_repeated_across_a_source_go_whatever_the_split_among_workers() {
     for split in [vec![6], vec![1, 5], vec![3, 3], vec![2, 2, 2]] {
         let mut pages = site_pages().into_iter();
         let workers: Vec<Vec<Vec<Document>>> = split.iter().map(|&n| vec![pages.by_ref().take(n).collect()]).collect();
-        let mut stage = Harness::observed::<Boilerplate>(config.clone(), workers).unwrap();
+        let mut stage = Harness::with_passes::<Boilerplate>(config.clone(), workers).unwrap();
         let out = stage.process(site_pages()).unwrap();
         results.push(out.kept.iter().map(|d| d.text().to_string()).collect::<Vec<_>>());
     }

@@ -3,7 +3,12 @@
 //! containing DROP, and logs one `info` event per batch; `bad_span` adds a span past the end
 //! of a text containing SPAN; `sneaky` is an annotate stage that changes text containing
 //! SNEAK; `sleepy` waits `ms` milliseconds on each batch (to kill a run in its middle).
-use moulin_plugin::{Document, Error, Kind, Span, Stage, StageContext};
+//! `two_passes` is a stage with two passes before the main pass: the first counts every
+//! word of the input, the second the documents holding a word seen once in the whole input
+//! (so it needs the first's result); the main pass writes both counts into every document's
+//! meta `two_passes`, and panics on a document containing PASSPANIC in a pass.
+use moulin_plugin::{Document, Error, Kind, PassPlan, PassResult, Passes, Records, Span, Stage, StageContext};
+use std::collections::HashMap;
 
 /// No settings.
 #[derive(serde::Deserialize)]
@@ -101,4 +106,84 @@ impl Stage for Sleepy {
     }
 }
 
-moulin_plugin::export_plugin!(Panicky, BadSpan, Sneaky, Sleepy);
+/// `two_passes`'s settings.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TwoPassesConfig {
+    /// Merge each pass over every shard of a sharded run.
+    #[serde(default)]
+    pub global: bool,
+}
+
+/// Counts words (pass 0), then documents with a word seen once (pass 1).
+pub struct TwoPasses {
+    /// Every word's count over the input, from pass 0.
+    words: HashMap<String, u64>,
+    /// From pass 1.
+    hapax_documents: u64,
+}
+
+fn count(value: &[u8]) -> u64 {
+    value.try_into().map(u64::from_le_bytes).unwrap_or(0)
+}
+
+impl Stage for TwoPasses {
+    type Config = TwoPassesConfig;
+    const NAME: &'static str = "two_passes";
+    const KIND: Kind = Kind::Annotate;
+    const SUMMARY: &'static str = "Two passes: word counts, then documents with a word seen once.";
+
+    fn new(_: TwoPassesConfig, ctx: &StageContext) -> Result<Self, Error> {
+        let mut stage = TwoPasses { words: HashMap::new(), hapax_documents: 0 };
+        if let Some(result) = PassResult::open(ctx, 0) {
+            for record in result.records()? {
+                let (word, n) = record?;
+                stage.words.insert(String::from_utf8_lossy(&word).into_owned(), count(&n));
+            }
+        }
+        if let Some(result) = PassResult::open(ctx, 1) {
+            for record in result.records()? {
+                stage.hapax_documents += count(&record?.1);
+            }
+        }
+        Ok(stage)
+    }
+
+    fn process(&mut self, doc: &mut Document) -> Result<(), Error> {
+        let total: u64 = self.words.values().sum();
+        doc.set_meta_field(
+            "two_passes",
+            serde_json::json!({ "distinct": self.words.len(), "words": total, "hapax_documents": self.hapax_documents }),
+        );
+        Ok(())
+    }
+}
+
+impl Passes for TwoPasses {
+    fn plan(config: &TwoPassesConfig) -> PassPlan {
+        PassPlan { passes: 2, global: config.global }
+    }
+
+    fn observe(&mut self, pass: u32, doc: &Document, records: &mut Records) -> Result<(), Error> {
+        if doc.text().contains("PASSPANIC") {
+            panic!("PASSPANIC in pass {pass}");
+        }
+        let words = doc.text().split_whitespace().map(str::to_lowercase);
+        match pass {
+            0 => words.for_each(|w| records.push(w.into_bytes(), 1u64.to_le_bytes())),
+            _ => {
+                let words: Vec<String> = words.collect();
+                if words.iter().any(|w| self.words.get(w) == Some(&1)) {
+                    records.push(b"hapax_documents".to_vec(), 1u64.to_le_bytes());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn combine(&self, _pass: u32, _key: &[u8], values: &[Vec<u8>]) -> Vec<u8> {
+        values.iter().map(|v| count(v)).sum::<u64>().to_le_bytes().to_vec()
+    }
+}
+
+moulin_plugin::export_plugin!(Panicky, BadSpan, Sneaky, Sleepy, TwoPasses[passes]);

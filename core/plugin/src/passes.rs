@@ -1,0 +1,412 @@
+//! Stages with passes: a stage that must see the whole input before it changes anything
+//! (lines repeated across a site's pages, near-duplicate documents) implements [`Passes`]
+//! besides [`Stage`], and is exported as `export_plugin!(MyStage [passes])`.
+//!
+//! The host then runs, before the main pass, [`PassPlan::passes`] passes over the input:
+//! the stages before this one, and this one observing ([`Passes::observe`]), which writes
+//! what it learns as key/value [`Records`]. Records are sorted, folded by key
+//! ([`Passes::combine`]) and spilled to files in the instance's own folder under the run's
+//! output, so they may be far larger than memory. After the pass one instance merges every
+//! worker's files (every shard's, for a [`PassPlan::global`] pass) into the pass's result,
+//! key by key, in key order; the main pass (and later passes) read it with
+//! [`PassResult::open`]. Because records are merged by key with their values sorted, the
+//! result does not depend on the number of threads or shards, nor on the order documents
+//! were seen.
+//!
+//! Files hold records as `[u32 key length][key][u32 value length][value]`, little-endian,
+//! sorted by key, after an 8-byte magic: small, and read with nothing but `std`.
+
+use crate::{Document, Error, Stage, StageContext};
+pub use moulin_abi::contract::PassPlan;
+use moulin_abi::contract::{MergeRequest, PassContext};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// A record of a pass: its key and value.
+pub type Record = (Vec<u8>, Vec<u8>);
+
+/// How the values of one key are folded into one ([`Passes::combine`] of one pass).
+type Combine<'a> = &'a dyn Fn(&[u8], &[Vec<u8>]) -> Vec<u8>;
+/// What a pass keeps of a key ([`Passes::result`] of one pass).
+type Keep<'a> = &'a dyn Fn(&[u8], Vec<u8>) -> Option<Vec<u8>>;
+
+/// A stage that reads the input before the main pass.
+pub trait Passes: Stage {
+    /// What this configuration needs: how many passes, and whether they span shards. Called
+    /// once before the run; `PassPlan::default()` (no pass) when, say, the feature that
+    /// needs them is off.
+    fn plan(config: &Self::Config) -> PassPlan;
+
+    /// See one document in pass `pass` (the stages before this one have run on it) and write
+    /// what it teaches into `records`. The document goes on unchanged.
+    fn observe(&mut self, pass: u32, doc: &Document, records: &mut Records) -> Result<(), Error>;
+
+    /// Fold the values of one key into one (a sum, a union, a minimum). Called on a worker's
+    /// records before they are spilled and on everyone's when the pass is merged, with the
+    /// values sorted, so it must give the same whatever the grouping: associative and
+    /// commutative.
+    fn combine(&self, pass: u32, key: &[u8], values: &[Vec<u8>]) -> Vec<u8>;
+
+    /// The pass's result for one key, from its value combined over the whole input, or
+    /// `None` to leave the key out (a count under a threshold). The default keeps it.
+    fn result(&self, _pass: u32, _key: &[u8], value: Vec<u8>) -> Option<Vec<u8>> {
+        Some(value)
+    }
+}
+
+/// The key/value records an instance writes during a pass. Kept in memory up to a bound,
+/// then sorted, folded and spilled to a file of the instance's folder.
+pub struct Records {
+    buffer: Vec<Record>,
+    bytes: usize,
+    /// Where the records of the call now running start (they are dropped if it panics).
+    mark: usize,
+    dir: PathBuf,
+    instance: u64,
+    runs: u32,
+    spilled: u64,
+    limit: usize,
+}
+
+/// Records held in memory before a spill, in bytes of keys and values.
+const SPILL_BYTES: usize = 64 << 20;
+const MAGIC: &[u8; 8] = b"MOULINR1";
+/// The merged result's file in a pass's result folder.
+const RESULT_FILE: &str = "result.bin";
+
+/// A number per instance of this process, so that an instance remade after a panic does
+/// not overwrite the files of the one before.
+static INSTANCES: AtomicU64 = AtomicU64::new(0);
+
+impl Records {
+    fn new(pass: &PassContext) -> Records {
+        Records {
+            buffer: Vec::new(),
+            bytes: 0,
+            mark: 0,
+            dir: pass.dir.clone(),
+            instance: INSTANCES.fetch_add(1, Ordering::Relaxed),
+            runs: 0,
+            spilled: 0,
+            limit: SPILL_BYTES,
+        }
+    }
+
+    /// Write one record. Several records may have the same key: they are combined.
+    pub fn push(&mut self, key: impl Into<Vec<u8>>, value: impl Into<Vec<u8>>) {
+        let (key, value) = (key.into(), value.into());
+        self.bytes += key.len() + value.len() + 16;
+        self.buffer.push((key, value));
+    }
+
+    /// The records of a call that completed are kept.
+    pub(crate) fn commit(&mut self) {
+        self.mark = self.buffer.len();
+    }
+
+    /// The records of a call that panicked are dropped: its documents run again.
+    pub(crate) fn roll_back(&mut self) {
+        self.buffer.truncate(self.mark);
+        self.bytes = self.buffer.iter().map(|(k, v)| k.len() + v.len() + 16).sum();
+    }
+
+    /// Whether the buffer is over its bound (checked between calls).
+    pub(crate) fn full(&self) -> bool {
+        self.bytes >= self.limit
+    }
+
+    /// Sort, fold and write the kept records to a new file; nothing when there are none.
+    pub(crate) fn spill(&mut self, combine: Combine<'_>) -> Result<(), Error> {
+        self.roll_back();
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let mut records = std::mem::take(&mut self.buffer);
+        self.bytes = 0;
+        self.mark = 0;
+        records.sort_unstable();
+        let path = self.dir.join(format!("run-{:06}-{:06}.bin", self.instance, self.runs));
+        let mut out = RunWriter::create(&path)?;
+        let mut records = records.into_iter().peekable();
+        while let Some((key, value)) = records.next() {
+            let mut values = vec![value];
+            while records.peek().is_some_and(|(k, _)| *k == key) {
+                values.push(records.next().expect("peeked").1);
+            }
+            let value = if values.len() == 1 { values.pop().expect("one") } else { combine(&key, &values) };
+            out.write(&key, &value)?;
+        }
+        self.spilled += out.records;
+        out.finish(false)?;
+        self.runs += 1;
+        Ok(())
+    }
+
+    /// What was spilled, for the instance's summary.
+    pub(crate) fn summary(&self) -> serde_json::Value {
+        serde_json::json!({ "files": self.runs, "records": self.spilled })
+    }
+}
+
+/// The merged result of one pass, for the stage in the main pass (or a later pass).
+#[derive(Debug, Clone)]
+pub struct PassResult {
+    path: PathBuf,
+}
+
+impl PassResult {
+    /// The result of pass `pass` of this stage, or `None` when the pipeline ran no such pass
+    /// (an embedder's pipeline runs none; a test kit's [`crate::testkit::Harness`] does).
+    pub fn open(ctx: &StageContext, pass: u32) -> Option<PassResult> {
+        let dir = ctx.pass_results.get(pass as usize)?;
+        Some(PassResult { path: dir.join(RESULT_FILE) })
+    }
+
+    /// Every key and its value, in key order.
+    pub fn records(&self) -> Result<impl Iterator<Item = Result<Record, Error>>, Error> {
+        let mut reader = RunReader::open(&self.path)?;
+        Ok(std::iter::from_fn(move || reader.next().transpose()))
+    }
+}
+
+type CombineFn<S> = fn(&S, u32, &[u8], &[Vec<u8>]) -> Vec<u8>;
+type KeepFn<S> = fn(&S, u32, &[u8], Vec<u8>) -> Option<Vec<u8>>;
+
+/// What the adapter keeps for a stage with passes.
+pub(crate) struct PassHooks<S: Stage> {
+    pub plan: PassPlan,
+    pub observe: fn(&mut S, u32, &Document, &mut Records) -> Result<(), Error>,
+    pub combine: CombineFn<S>,
+    pub result: KeepFn<S>,
+}
+
+impl<S: Passes> PassHooks<S> {
+    pub(crate) fn of(config: &S::Config) -> PassHooks<S> {
+        PassHooks { plan: S::plan(config), observe: S::observe, combine: S::combine, result: S::result }
+    }
+}
+
+/// An instance made for a pass: which one, and its records.
+pub(crate) struct InPass {
+    pub index: u32,
+    pub records: Records,
+}
+
+impl InPass {
+    pub(crate) fn new(ctx: &StageContext) -> Option<InPass> {
+        ctx.pass.as_ref().map(|p| InPass { index: p.index, records: Records::new(p) })
+    }
+}
+
+/// Merge every run file of `request.inputs` into `request.output`'s result, key by key.
+pub(crate) fn merge(
+    request: &MergeRequest,
+    combine: Combine<'_>,
+    result: Keep<'_>,
+) -> Result<serde_json::Value, Error> {
+    let mut files = Vec::new();
+    for dir in &request.inputs {
+        let entries = match std::fs::read_dir(dir) {
+            Ok(e) => e,
+            // A worker that saw no document may have left no folder behind.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(Error::io(format!("cannot list {}: {e}", dir.display()))),
+        };
+        for entry in entries {
+            let path = entry.map_err(|e| Error::io(format!("cannot list {}: {e}", dir.display())))?.path();
+            if path.extension().is_some_and(|x| x == "bin") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    let mut readers = files.iter().map(|p| RunReader::open(p)).collect::<Result<Vec<_>, _>>()?;
+    let mut heap = BinaryHeap::new();
+    for (i, r) in readers.iter_mut().enumerate() {
+        if let Some((k, v)) = r.next()? {
+            heap.push(Reverse((k, v, i)));
+        }
+    }
+    let mut out = RunWriter::create(&request.output.join(RESULT_FILE))?;
+    let mut keys = 0u64;
+    while let Some(Reverse((key, value, i))) = heap.pop() {
+        let mut values = vec![value];
+        let mut refill = vec![i];
+        while heap.peek().is_some_and(|Reverse((k, ..))| *k == key) {
+            let Reverse((_, v, j)) = heap.pop().expect("peeked");
+            values.push(v);
+            refill.push(j);
+        }
+        for j in refill {
+            if let Some((k, v)) = readers[j].next()? {
+                heap.push(Reverse((k, v, j)));
+            }
+        }
+        values.sort_unstable();
+        keys += 1;
+        let value = if values.len() == 1 { values.pop().expect("one") } else { combine(&key, &values) };
+        if let Some(value) = result(&key, value) {
+            out.write(&key, &value)?;
+        }
+    }
+    let kept = out.records;
+    out.finish(true)?;
+    Ok(serde_json::json!({ "files": files.len(), "keys": keys, "kept": kept }))
+}
+
+struct RunWriter {
+    out: BufWriter<File>,
+    path: PathBuf,
+    records: u64,
+}
+
+impl RunWriter {
+    fn create(path: &Path) -> Result<RunWriter, Error> {
+        let file = File::create(path).map_err(|e| Error::io(format!("cannot create {}: {e}", path.display())))?;
+        let mut w = RunWriter { out: BufWriter::with_capacity(1 << 20, file), path: path.to_path_buf(), records: 0 };
+        w.put(MAGIC)?;
+        Ok(w)
+    }
+
+    fn put(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        self.out.write_all(bytes).map_err(|e| Error::io(format!("cannot write {}: {e}", self.path.display())))
+    }
+
+    fn write(&mut self, key: &[u8], value: &[u8]) -> Result<(), Error> {
+        for part in [key, value] {
+            let len = u32::try_from(part.len())
+                .map_err(|_| Error::other(format!("a pass record of {} bytes is over 4 GiB", part.len())))?;
+            self.put(&len.to_le_bytes())?;
+            self.put(part)?;
+        }
+        self.records += 1;
+        Ok(())
+    }
+
+    fn finish(self, sync: bool) -> Result<(), Error> {
+        let path = self.path.clone();
+        let file = self.out.into_inner().map_err(|e| Error::io(format!("cannot write {}: {e}", path.display())))?;
+        if sync {
+            file.sync_all().map_err(|e| Error::io(format!("cannot sync {}: {e}", path.display())))?;
+        }
+        Ok(())
+    }
+}
+
+struct RunReader {
+    input: BufReader<File>,
+    path: PathBuf,
+}
+
+impl RunReader {
+    fn open(path: &Path) -> Result<RunReader, Error> {
+        let file = File::open(path).map_err(|e| Error::io(format!("cannot open {}: {e}", path.display())))?;
+        let mut r = RunReader { input: BufReader::with_capacity(1 << 20, file), path: path.to_path_buf() };
+        let mut magic = [0u8; 8];
+        r.input.read_exact(&mut magic).map_err(|e| r.damaged(&e.to_string()))?;
+        if &magic != MAGIC {
+            return Err(r.damaged("expected a pass record file"));
+        }
+        Ok(r)
+    }
+
+    fn damaged(&self, what: &str) -> Error {
+        Error::io(format!("{}: {what}", self.path.display()))
+    }
+
+    fn part(&mut self) -> Result<Option<Vec<u8>>, Error> {
+        let mut len = [0u8; 4];
+        match self.input.read_exact(&mut len) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
+            Err(e) => return Err(self.damaged(&e.to_string())),
+        }
+        let mut part = vec![0u8; u32::from_le_bytes(len) as usize];
+        self.input.read_exact(&mut part).map_err(|e| self.damaged(&format!("a record is cut short: {e}")))?;
+        Ok(Some(part))
+    }
+
+    fn next(&mut self) -> Result<Option<Record>, Error> {
+        let Some(key) = self.part()? else { return Ok(None) };
+        let value = self.part()?.ok_or_else(|| self.damaged("a record has a key and no value"))?;
+        Ok(Some((key, value)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sum(_: &[u8], values: &[Vec<u8>]) -> Vec<u8> {
+        values.iter().map(|v| u64::from_le_bytes(v[..].try_into().unwrap())).sum::<u64>().to_le_bytes().to_vec()
+    }
+
+    fn read_all(path: &Path) -> Vec<(Vec<u8>, u64)> {
+        let result = PassResult { path: path.to_path_buf() };
+        result
+            .records()
+            .unwrap()
+            .map(|r| r.unwrap())
+            .map(|(k, v)| (k, u64::from_le_bytes(v[..].try_into().unwrap())))
+            .collect()
+    }
+
+    #[test]
+    fn records_spill_in_sorted_runs_and_merge_by_key_whatever_the_split() {
+        let root = std::env::temp_dir().join(format!("moulin-passes-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let words: Vec<String> = (0..500).map(|i| format!("w{}", (i * 7919) % 97)).collect();
+        let mut results = Vec::new();
+        for workers in [1usize, 2, 5] {
+            let mut inputs = Vec::new();
+            for (w, chunk) in words.chunks(words.len().div_ceil(workers)).enumerate() {
+                let dir = root.join(format!("{workers}/worker-{w}"));
+                std::fs::create_dir_all(&dir).unwrap();
+                let mut records = Records::new(&PassContext { index: 0, dir: dir.clone() });
+                records.limit = 200; // a spill every few records
+                for word in chunk {
+                    records.push(word.as_bytes(), 1u64.to_le_bytes());
+                    records.commit();
+                    if records.full() {
+                        records.spill(&sum).unwrap();
+                    }
+                }
+                // What a call that panicked recorded is not kept.
+                records.push(b"lost".to_vec(), 1u64.to_le_bytes());
+                records.roll_back();
+                records.spill(&sum).unwrap();
+                assert!(records.runs > 1, "{} runs", records.runs);
+                inputs.push(dir);
+            }
+            let output = root.join(format!("{workers}/merged"));
+            std::fs::create_dir_all(&output).unwrap();
+            let keep_common = |_: &[u8], v: Vec<u8>| (u64::from_le_bytes(v[..].try_into().unwrap()) > 5).then_some(v);
+            merge(&MergeRequest { pass: 0, inputs, output: output.clone() }, &sum, &keep_common).unwrap();
+            results.push(read_all(&output.join(RESULT_FILE)));
+        }
+        let _ = std::fs::remove_dir_all(&root);
+        assert!(results.windows(2).all(|w| w[0] == w[1]));
+        let mut expected = std::collections::BTreeMap::new();
+        for w in &words {
+            *expected.entry(w.as_bytes().to_vec()).or_insert(0u64) += 1;
+        }
+        expected.retain(|_, n| *n > 5);
+        assert_eq!(results[0], expected.into_iter().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_damaged_file_is_an_error_naming_it() {
+        let path = std::env::temp_dir().join(format!("moulin-passes-damaged-{}.bin", std::process::id()));
+        std::fs::write(&path, b"MOULINR1\x05\x00\x00\x00ab").unwrap();
+        let result = PassResult { path: path.clone() };
+        let e = result.records().unwrap().find_map(Result::err).unwrap();
+        assert!(e.to_string().contains("cut short") && e.to_string().contains(&path.display().to_string()), "{e}");
+        std::fs::write(&path, b"not a pass file").unwrap();
+        assert!(PassResult { path: path.clone() }.records().is_err());
+        let _ = std::fs::remove_file(&path);
+    }
+}
