@@ -236,3 +236,17 @@ fn each_pass_shows_progress_before_the_main_pass() {
         ["pass twice 0/2", "start 4", "finish", "pass twice 1/2", "start 4", "finish", "start 4", "finish"]
     );
 }
+
+#[test]
+fn a_new_run_in_the_same_folder_does_not_take_the_last_runs_passes() {
+    let p = project(false);
+    let out = p.dir.path().join("out");
+    assert_eq!(run(&p, &out, &[], &[]).status.code(), Some(0));
+    // Same project, one more file (the journal is not continued without --resume).
+    p.write("corpus/c/5.txt", "encore un mot");
+    let done = run(&p, &out, &[], &[]);
+    assert_eq!(done.status.code(), Some(0), "{}", text(&done));
+    let metas = metas(&out);
+    assert_eq!(metas.len(), 5);
+    assert_eq!(metas[0], serde_json::json!({ "distinct": 10, "words": 15, "hapax_documents": 5 }));
+}

@@ -89,9 +89,10 @@ impl Project {
         };
         let read_options = ReadOptions::new(&self.config.input).map_err(|e| self.input_problem(e.to_string()))?;
         let (files, walk_errors) = self.input_files(&read_options, &output_root, options.shard);
+        let fingerprint = manifest::fingerprint(self);
         let opening = Opening {
             output: &output,
-            fingerprint: manifest::fingerprint(self),
+            fingerprint: fingerprint.clone(),
             shard: options.shard,
             files: &files,
             resume: options.resume,
@@ -102,6 +103,13 @@ impl Project {
             Start::Complete(report) => return Ok(report),
             Start::Run(ledger) => ledger,
         };
+        if ledger.earlier.attempt == 1 {
+            // A new run: what passes of an earlier run left is not this run's.
+            let passes = output.join("passes");
+            if passes.exists() {
+                std::fs::remove_dir_all(&passes).map_err(|source| Error::Io { path: passes, source })?;
+            }
+        }
         let reader = Reader {
             files: &files,
             options: &read_options,
@@ -118,6 +126,7 @@ impl Project {
             max_stage_restarts: engine.max_stage_restarts,
             shard_wait: std::time::Duration::from_secs(self.config.pipeline.shard_wait_seconds),
             progress: options.progress.as_ref(),
+            fingerprint: &fingerprint,
         };
         let observed = passes.run(&mut engine.stages, &mut ledger)?;
         let outcome = main_pass(&engine, &reader, self.config.pipeline.checkpoint_bytes, &mut ledger, options)?;

@@ -50,12 +50,17 @@ pub(crate) struct Passes<'a> {
     pub shard_wait: Duration,
     /// Progress reporting.
     pub progress: Option<&'a Arc<dyn Progress>>,
+    /// The project's fingerprint: pass folders another project (or configuration) left are
+    /// not taken for this one's.
+    pub fingerprint: &'a str,
 }
 
 /// `workers.json`: the folders a pass's workers wrote, once they are all done.
 #[derive(serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Workers {
+    /// The fingerprint of the project that wrote it.
+    fingerprint: String,
     workers: Vec<PathBuf>,
     /// What each worker's instance returned at the end of the pass, in worker order.
     finished: Vec<serde_json::Value>,
@@ -119,6 +124,13 @@ impl Passes<'_> {
         })
     }
 
+    /// A pass's `workers.json`, when it is whole, of this project, and its folders are there.
+    fn read_workers(&self, path: &Path) -> Option<Workers> {
+        let text = std::fs::read_to_string(path).ok()?;
+        let workers: Workers = serde_json::from_str(&text).ok()?;
+        (workers.fingerprint == self.fingerprint && workers.workers.iter().all(|d| d.is_dir())).then_some(workers)
+    }
+
     fn pass_dir(&self, output: &Path, stage: &str, pass: u32) -> PathBuf {
         output.join("passes").join(stage).join(format!("pass-{pass}"))
     }
@@ -138,14 +150,14 @@ impl Passes<'_> {
         let fail = |message: String| Error::Pass { stage: stage.id.clone(), pass, message };
         let dir = self.pass_dir(self.output, &stage.id, pass);
         let workers_file = dir.join("workers.json");
-        let workers: Workers = match read_workers(&workers_file) {
+        let workers: Workers = match self.read_workers(&workers_file) {
             Some(workers) => workers,
             None => {
                 self.observe(stages, i, pass, plan, &dir)?;
                 if super::journal::crash_point("pass", u64::from(pass)) {
                     std::process::abort();
                 }
-                read_workers(&workers_file)
+                self.read_workers(&workers_file)
                     .ok_or_else(|| fail(format!("{} was not written", workers_file.display())))?
             }
         };
@@ -221,7 +233,11 @@ impl Passes<'_> {
         if let Some(fatal) = outcome.fatal {
             return Err(fail(format!("the pass stopped: {fatal}")));
         }
-        let workers = Workers { workers: worker_dirs, finished: outcome.finished[i].clone() };
+        let workers = Workers {
+            fingerprint: self.fingerprint.to_string(),
+            workers: worker_dirs,
+            finished: outcome.finished[i].clone(),
+        };
         let path = dir.join("workers.json");
         let tmp = dir.join("workers.json.partial");
         let text = serde_json::to_string_pretty(&workers).unwrap_or_default();
@@ -238,7 +254,7 @@ impl Passes<'_> {
             let mut missing = Vec::new();
             for index in 0..shard.count {
                 let other = self.output_root.join(Shard { index, count: shard.count }.dir_name());
-                match read_workers(&self.pass_dir(&other, stage, pass).join("workers.json")) {
+                match self.read_workers(&self.pass_dir(&other, stage, pass).join("workers.json")) {
                     Some(w) => inputs.extend(w.workers),
                     None => missing.push(index.to_string()),
                 }
@@ -285,10 +301,4 @@ impl Passes<'_> {
             RResult::RErr(e) => Err(format!("the merge failed: {}", plugin_error_text(&e))),
         }
     }
-}
-
-fn read_workers(path: &Path) -> Option<Workers> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let workers: Workers = serde_json::from_str(&text).ok()?;
-    workers.workers.iter().all(|d| d.is_dir()).then_some(workers)
 }
