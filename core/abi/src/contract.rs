@@ -78,6 +78,78 @@ pub struct PassPlan {
     pub global: bool,
 }
 
+/// What an exporter says of its files: the JSON its `finish` returns (the run manifest's
+/// stage `summary`), and its resume state at a resume point ([`crate::ext::CHECKPOINT`]),
+/// which the host hands back in [`StageContext::resume`]. The SDK's `output` module writes
+/// and reads it; `moulin merge` reads it from every shard's manifest.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExportSummary {
+    /// The complete files, relative to the output folder, in order.
+    #[serde(default)]
+    pub files: Vec<String>,
+    /// Documents in them.
+    #[serde(default)]
+    pub documents: u64,
+    /// Rows in them (tokens, for CoNLL; documents otherwise).
+    #[serde(default)]
+    pub rows: u64,
+    /// Their bytes.
+    #[serde(default)]
+    pub bytes: u64,
+    /// In a resume state of an exporter that writes one file: that file, open, as far as
+    /// it was written then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open: Option<OpenFile>,
+    /// How `moulin merge --concat` joins every shard's files into one; none: they are left
+    /// as they are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concatenate: Option<Join>,
+    /// What else the exporter counts (`overlapping_spans_dropped`, say); `moulin merge`
+    /// sums the numbers over the shards.
+    #[serde(flatten)]
+    pub extra: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// The file an exporter that writes one file had open at a resume point: how much of it was
+/// written and counted then.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenFile {
+    /// Its name relative to the output folder.
+    pub name: String,
+    /// Its length then.
+    pub bytes: u64,
+    /// Documents in it then.
+    pub documents: u64,
+    /// Rows in it then.
+    pub rows: u64,
+}
+
+/// How the files of an exporter join ([`ExportSummary::concatenate`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Join {
+    /// Byte after byte (JSONL, CoNLL, CSV without a header; compressed streams too, whose
+    /// frames follow one another).
+    Bytes,
+    /// Byte after byte, without the first line of every file but the first (CSV's header).
+    SkipFirstLine,
+    /// By the exporter itself ([`crate::ext::JOIN`]): the host loads its library and asks
+    /// (Parquet's row groups). `parquet_row_groups` is what manifests before it said.
+    #[serde(alias = "parquet_row_groups")]
+    Plugin,
+}
+
+/// The payload of [`crate::ext::JOIN`]: write `sources`, in order, as one file `target`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct JoinRequest {
+    /// The files to join, in order.
+    pub sources: Vec<PathBuf>,
+    /// The file to write (complete, or absent after a failure).
+    pub target: PathBuf,
+}
+
 /// The payload of [`crate::ext::MERGE`]: merge what the instances of one pass wrote.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MergeRequest {
@@ -211,6 +283,29 @@ mod tests {
         assert!(text.contains("\"kind\":\"annotate\""), "{text}");
         assert_eq!(serde_json::from_str::<LibraryManifest>(&text).unwrap(), m);
         assert!(serde_json::from_str::<LibraryManifest>(&text.replace("\"stages\"", "\"stage\"")).is_err());
+    }
+
+    #[test]
+    fn export_summaries_round_trip_and_read_older_manifests() {
+        let summary = ExportSummary {
+            files: vec!["d.part-00000.jsonl".into()],
+            documents: 2,
+            rows: 2,
+            bytes: 10,
+            open: Some(OpenFile { name: "d.jsonl".into(), bytes: 3, documents: 1, rows: 1 }),
+            concatenate: Some(Join::SkipFirstLine),
+            extra: [("dropped".to_string(), serde_json::json!(2))].into(),
+        };
+        let text = serde_json::to_string(&summary).unwrap();
+        assert!(text.contains("\"dropped\":2"), "{text}");
+        assert!(text.contains("\"concatenate\":\"skip_first_line\""), "{text}");
+        assert_eq!(serde_json::from_str::<ExportSummary>(&text).unwrap(), summary);
+        let old: ExportSummary = serde_json::from_str(r#"{"files": [], "concatenate": "parquet_row_groups"}"#).unwrap();
+        assert_eq!(old.concatenate, Some(Join::Plugin));
+        assert!(serde_json::from_str::<ExportSummary>(&text.replace("\"name\"", "\"file\"")).is_err());
+        let join = JoinRequest { sources: vec!["a".into()], target: "t".into() };
+        let text = serde_json::to_string(&join).unwrap();
+        assert_eq!(serde_json::from_str::<JoinRequest>(&text).unwrap(), join);
     }
 
     #[test]

@@ -62,6 +62,11 @@ pub mod ext {
     /// [`crate::contract::MergeRequest`]. Answer: any JSON (a summary for the log). Made on a
     /// new instance of the stage, with the pass's context.
     pub const MERGE: &str = "moulin.merge";
+    /// For an exporter whose summary says `"concatenate": "plugin"`: join files it wrote,
+    /// for `moulin merge --concat`. Payload: a [`crate::contract::JoinRequest`]. Answer:
+    /// the bytes written, a number. Made on an instance whose output folder is a scratch
+    /// folder, with the stage's configuration.
+    pub const JOIN: &str = "moulin.join";
     /// For an exporter: complete the open output file now, so that every document exported
     /// so far is in complete files (the run's journal can then record a resume point).
     /// Payload `probe`: answer `true` or `false`, whether the exporter can do it at all.

@@ -3,7 +3,7 @@
 
 use crate::passes::{self, InPass, PassHooks};
 use crate::{Document, Error, Stage, StageContext};
-use moulin_abi::contract::MergeRequest;
+use moulin_abi::contract::{JoinRequest, MergeRequest};
 use moulin_abi::{
     abi_stable::{
         sabi_trait::TD_Opaque,
@@ -181,6 +181,12 @@ impl<S: Stage> moulin_abi::Stage for Adapter<S> {
                 RResult::ROk(RString::from(serde_json::to_string(&plan).unwrap_or_default()))
             }
             moulin_abi::ext::MERGE => guard(|| self.merge(payload_json.as_str())),
+            moulin_abi::ext::JOIN => guard(|| {
+                let request: JoinRequest = serde_json::from_str(payload_json.as_str())
+                    .map_err(|e| Error::other(format!("bad join request from the host: {e}")))?;
+                let bytes = self.stage.join(&request.sources, &request.target)?;
+                Ok(RString::from(bytes.to_string()))
+            }),
             moulin_abi::ext::CHECKPOINT if payload_json.as_str() == "probe" => {
                 guard(|| Ok(RString::from(self.stage.can_checkpoint().to_string())))
             }

@@ -22,13 +22,14 @@
 //!     part.add(1, 0);
 //!     part.set_bytes(writer.bytes());
 //! }
-//! let summary = files.finish()?;
+//! let summary = files.finish(None)?;
 //! assert_eq!(summary["files"], serde_json::json!(["rows.part-00000.txt", "rows.part-00001.txt"]));
 //! assert_eq!(std::fs::read_to_string(dir.path().join("rows.part-00001.txt"))?, "c\n");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use crate::Error;
+pub use moulin_abi::contract::{ExportSummary, Join, OpenFile};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Component, Path, PathBuf};
@@ -158,16 +159,6 @@ impl Part {
     }
 }
 
-/// The file an exporter that writes one file had open at a resume point: how much of it
-/// was written and counted then.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-struct OpenFile {
-    name: String,
-    bytes: u64,
-    documents: u64,
-    rows: u64,
-}
-
 /// The files of one exporter.
 #[derive(Debug)]
 pub struct Outputs {
@@ -223,28 +214,15 @@ impl Outputs {
     pub fn resume(&mut self, state: &serde_json::Value) -> Result<(), Error> {
         let bad =
             |what: &str| Error::other(format!("bad resume state for {}: {what}, in {state}", self.path.display()));
-        let files: Vec<String> = match state.get("files") {
-            None => Vec::new(),
-            Some(f) => serde_json::from_value(f.clone()).map_err(|_| bad("expected a list of names `files`"))?,
-        };
-        let count = |key: &str| match state.get(key) {
-            None => Ok(0),
-            Some(n) => n.as_u64().ok_or_else(|| bad(&format!("expected a number `{key}`"))),
-        };
-        let (documents, rows, bytes) = (count("documents")?, count("rows")?, count("bytes")?);
+        let summary: ExportSummary = serde_json::from_value(state.clone())
+            .map_err(|e| bad(&format!("expected an exporter's summary (files, documents, rows, bytes, open): {e}")))?;
+        let ExportSummary { files, documents, rows, bytes, open, .. } = summary;
         if !files.is_empty() && !self.limits.parts() {
             return Err(Error::other(format!(
                 "{} was completed by an earlier attempt and one file cannot be continued",
                 self.path.display()
             )));
         }
-        let open: Option<OpenFile> = match state.get("open") {
-            None | Some(serde_json::Value::Null) => None,
-            Some(o) => Some(
-                serde_json::from_value(o.clone())
-                    .map_err(|e| bad(&format!("expected `open` to be {{name, bytes, documents, rows}}: {e}")))?,
-            ),
-        };
         for (i, name) in files.iter().enumerate() {
             let expected = self.name_of(i).to_string_lossy().replace('\\', "/");
             if *name != expected {
@@ -391,9 +369,15 @@ impl Outputs {
         Ok(())
     }
 
-    /// `{"files": [...], "documents": N, "rows": N, "bytes": N}` over the files completed.
-    pub fn summary(&self) -> serde_json::Value {
-        serde_json::json!({ "files": self.files, "documents": self.documents, "rows": self.rows, "bytes": self.bytes })
+    /// The files completed, and their counts.
+    pub fn summary(&self) -> ExportSummary {
+        ExportSummary {
+            files: self.files.clone(),
+            documents: self.documents,
+            rows: self.rows,
+            bytes: self.bytes,
+            ..Default::default()
+        }
     }
 }
 
@@ -517,7 +501,7 @@ impl<W> PartWriter<W> {
             if self.current.as_ref().is_some_and(|(_, part)| part.documents > 0) {
                 self.close()?;
             }
-            return Ok(Some(self.outputs.summary()));
+            return Ok(Some(to_json(&self.outputs.summary())));
         }
         let (writer, mut part) = match self.current.take() {
             Some(open) => open,
@@ -532,16 +516,20 @@ impl<W> PartWriter<W> {
         let writer = resume(file).map_err(io)?;
         let open = OpenFile { name: part.name.clone(), bytes: part.bytes, documents: part.documents, rows: part.rows };
         self.current = Some((writer, part));
-        let mut state = self.outputs.summary();
-        state["open"] = serde_json::to_value(open).expect("plain fields");
-        Ok(Some(state))
+        Ok(Some(to_json(&ExportSummary { open: Some(open), ..self.outputs.summary() })))
     }
 
-    /// Complete the open file and give the summary of all of them ([`Outputs::summary`]).
-    pub fn finish(&mut self) -> Result<serde_json::Value, Error> {
+    /// Complete the open file and give the summary of all of them ([`Outputs::summary`]),
+    /// with the rule by which `moulin merge --concat` joins every shard's files (`None`:
+    /// they cannot be joined). What an exporter's [`crate::Stage::finish`] returns.
+    pub fn finish(&mut self, join: Option<Join>) -> Result<serde_json::Value, Error> {
         self.close()?;
-        Ok(self.outputs.summary())
+        Ok(to_json(&ExportSummary { concatenate: join, ..self.outputs.summary() }))
     }
+}
+
+fn to_json(summary: &ExportSummary) -> serde_json::Value {
+    serde_json::to_value(summary).expect("plain fields")
 }
 
 #[cfg(test)]
@@ -614,7 +602,7 @@ mod tests {
             PartWriter::new(outputs, Box::new(|f| Ok(CountingFile::new(f))), Box::new(CountingFile::into_file))
                 .unwrap();
         write(&mut files, "c");
-        let summary = files.finish().unwrap();
+        let summary = files.finish(None).unwrap();
         assert_eq!(summary["files"], serde_json::json!(["d.part-00000.txt", "d.part-00001.txt", "d.part-00002.txt"]));
         assert_eq!(summary["documents"], 3);
         // A file the state counts must still be there.
@@ -657,7 +645,7 @@ mod tests {
         drop(files);
         let mut files = gzip(dir.path(), Some(state));
         write(&mut files, "c\n");
-        let summary = files.finish().unwrap();
+        let summary = files.finish(None).unwrap();
         assert_eq!(
             (summary["files"].clone(), summary["documents"].clone()),
             (serde_json::json!(["d.txt.gz"]), serde_json::json!(2))
@@ -683,6 +671,9 @@ mod tests {
         assert!(dir.path().join("a.txt.partial").exists() && !dir.path().join("a.txt").exists());
         o.end(part, file).unwrap();
         assert!(!dir.path().join("a.txt.partial").exists());
-        assert_eq!(o.summary(), serde_json::json!({"files": ["a.txt"], "documents": 1, "rows": 1, "bytes": 3}));
+        assert_eq!(
+            to_json(&o.summary()),
+            serde_json::json!({"files": ["a.txt"], "documents": 1, "rows": 1, "bytes": 3})
+        );
     }
 }

@@ -121,6 +121,14 @@ pub trait Stage: Send + Sized + 'static {
         Ok(None)
     }
 
+    /// Exporters whose summary says `concatenate: plugin` ([`crate::output::Join::Plugin`]):
+    /// write `sources` (files this exporter wrote, in order, possibly from several shards)
+    /// as one file `target`, for `moulin merge --concat`; the bytes written. Called on an
+    /// instance made with the stage's configuration and a scratch output folder.
+    fn join(&self, _sources: &[std::path::PathBuf], _target: &std::path::Path) -> Result<u64, Error> {
+        Err(Error::other(format!("stage `{}` cannot join its files", Self::NAME)))
+    }
+
     /// End of input: flush and close. Returns a summary (a JSON object) for the run
     /// manifest; exporters report `{"files": [...], "rows": n, "bytes": n}`.
     fn finish(&mut self) -> Result<serde_json::Value, Error> {

@@ -41,7 +41,7 @@ assert_eq!(std::fs::read_to_string(dir.path().join("ner.conll"))?, "# id = a\n1\
 */
 #![deny(missing_docs)]
 
-use moulin_plugin::output::{self, CountingFile, FileLimits, Outputs, PartWriter};
+use moulin_plugin::output::{self, CountingFile, FileLimits, Join, Outputs, PartWriter};
 use moulin_plugin::{Document, Error, Kind, Span, Stage, StageContext};
 use serde::Deserialize;
 use std::io::Write;
@@ -141,9 +141,8 @@ impl Stage for Conll {
     }
 
     fn finish(&mut self) -> Result<serde_json::Value, Error> {
-        let mut summary = self.files.finish()?;
+        let mut summary = self.files.finish(Some(Join::Bytes))?;
         summary[DROPPED] = self.dropped.into();
-        summary["concatenate"] = "bytes".into();
         Ok(summary)
     }
 }

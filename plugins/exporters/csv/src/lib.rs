@@ -30,7 +30,7 @@ assert_eq!(std::fs::read_to_string(dir.path().join("docs.csv"))?, "id,text\na,\"
 */
 #![deny(missing_docs)]
 
-use moulin_plugin::output::{self, CountingFile, FileLimits, Outputs, PartWriter};
+use moulin_plugin::output::{self, CountingFile, FileLimits, Join, Outputs, PartWriter};
 use moulin_plugin::{Document, Error, Kind, Stage, StageContext};
 use serde::Deserialize;
 use serde_json::Value;
@@ -279,10 +279,8 @@ impl Stage for Csv {
     }
 
     fn finish(&mut self) -> Result<Value, Error> {
-        let mut summary = self.files.finish()?;
         // Every part starts with the header: `moulin merge --concat` keeps the first only.
-        summary["concatenate"] = if self.config.header { "skip_first_line" } else { "bytes" }.into();
-        Ok(summary)
+        self.files.finish(Some(if self.config.header { Join::SkipFirstLine } else { Join::Bytes }))
     }
 }
 

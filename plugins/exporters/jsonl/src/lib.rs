@@ -24,7 +24,7 @@ assert!(written.starts_with(r#"{"id":"a","text":"Bonjour","lang":"und","lang_sco
 */
 #![deny(missing_docs)]
 
-use moulin_plugin::output::{self, CountingFile, FileLimits, Outputs, PartWriter};
+use moulin_plugin::output::{self, CountingFile, FileLimits, Join, Outputs, PartWriter};
 use moulin_plugin::{Document, Error, Kind, Stage, StageContext};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -243,10 +243,8 @@ impl Stage for Jsonl {
     }
 
     fn finish(&mut self) -> Result<serde_json::Value, Error> {
-        let mut summary = self.files.finish()?;
         // JSON lines join by bytes, and so do gzip members and zstd frames.
-        summary["concatenate"] = "bytes".into();
-        Ok(summary)
+        self.files.finish(Some(Join::Bytes))
     }
 }
 

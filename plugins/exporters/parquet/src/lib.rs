@@ -38,7 +38,7 @@ assert!(bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1"));
 use arrow_array::builder::{Float32Builder, ListBuilder, StringBuilder, StructBuilder, UInt64Builder};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
-use moulin_plugin::output::{self, CountingFile, FileLimits, Outputs, PartWriter};
+use moulin_plugin::output::{self, CountingFile, FileLimits, Join, Outputs, PartWriter};
 use moulin_plugin::{Document, Error, Kind, Stage, StageContext};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
@@ -290,11 +290,68 @@ impl Stage for Parquet {
 
     fn finish(&mut self) -> Result<serde_json::Value, Error> {
         self.write_batch()?;
-        let mut summary = self.files.finish()?;
-        // `moulin merge --concat` copies the parts' row groups into one file.
-        summary["concatenate"] = "parquet_row_groups".into();
-        Ok(summary)
+        // `moulin merge --concat` asks this exporter to join the parts (`Stage::join`).
+        self.files.finish(Some(Join::Plugin))
     }
+
+    fn join(&self, sources: &[PathBuf], target: &std::path::Path) -> Result<u64, Error> {
+        join_row_groups(sources, target)
+    }
+}
+
+/// Write the row groups of the Parquet files `sources`, in order, to `path` as they are
+/// (compressed pages copied, nothing decoded), under `.partial` until complete; the schema
+/// and key-value metadata (the Arrow schema) are the first file's, and every file must have
+/// that schema. Page indexes are not carried over. The bytes written.
+pub fn join_row_groups(sources: &[PathBuf], path: &std::path::Path) -> Result<u64, Error> {
+    use parquet::column::writer::ColumnCloseResult;
+    use parquet::file::{metadata::ParquetMetaDataReader, writer::SerializedFileWriter};
+    let bad = |p: &std::path::Path, e: &dyn std::fmt::Display| {
+        Error::io(format!("{}: cannot join this Parquet file: {e}", p.display()))
+    };
+    let mut inputs = Vec::new();
+    for source in sources {
+        let file = std::fs::File::open(source).map_err(|e| bad(source, &e))?;
+        let metadata = ParquetMetaDataReader::new().parse_and_finish(&file).map_err(|e| bad(source, &e))?;
+        inputs.push((source, file, metadata));
+    }
+    let Some((_, _, first)) = inputs.first() else {
+        return Err(Error::other(format!("{}: no Parquet file to join", path.display())));
+    };
+    let schema = first.file_metadata().schema_descr().root_schema_ptr();
+    let properties =
+        WriterProperties::builder().set_key_value_metadata(first.file_metadata().key_value_metadata().cloned()).build();
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".partial");
+    let tmp = PathBuf::from(tmp);
+    let out = std::fs::File::create(&tmp).map_err(|e| bad(&tmp, &e))?;
+    let mut writer = SerializedFileWriter::new(out, schema, Arc::new(properties)).map_err(|e| bad(&tmp, &e))?;
+    for (source, file, metadata) in &inputs {
+        if metadata.file_metadata().schema() != first.file_metadata().schema() {
+            return Err(bad(source, &"its schema is not the first file's"));
+        }
+        for group in metadata.row_groups() {
+            let mut group_out = writer.next_row_group().map_err(|e| bad(&tmp, &e))?;
+            for column in group.columns() {
+                let chunk = ColumnCloseResult {
+                    bytes_written: column.compressed_size() as u64,
+                    rows_written: group.num_rows() as u64,
+                    metadata: column.clone(),
+                    bloom_filter: None,
+                    column_index: None,
+                    offset_index: None,
+                };
+                group_out.append_column(file, chunk).map_err(|e| bad(source, &e))?;
+            }
+            group_out.close().map_err(|e| bad(&tmp, &e))?;
+        }
+    }
+    let out = writer.into_inner().map_err(|e| bad(&tmp, &e))?;
+    out.sync_all().map_err(|e| bad(&tmp, &e))?;
+    let bytes = out.metadata().map_err(|e| bad(&tmp, &e))?.len();
+    drop(out);
+    std::fs::rename(&tmp, path).map_err(|e| bad(path, &e))?;
+    Ok(bytes)
 }
 
 impl Parquet {
