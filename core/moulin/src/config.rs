@@ -186,93 +186,75 @@ pub struct ProjectConfig {
     source: String,
 }
 
-/// Where things are in the file's text, to give problems a line.
+/// Where things are in the file's text, to give problems a line: toml_edit's spans of the
+/// keys, tables and values of the same text.
 struct Locator<'a> {
-    lines: Vec<&'a str>,
+    source: &'a str,
+    doc: Option<toml_edit::ImDocument<&'a str>>,
+}
+
+/// A place in the document, while a path is followed down.
+enum Node<'d> {
+    Table(&'d dyn toml_edit::TableLike),
+    Tables(&'d toml_edit::ArrayOfTables),
+    Array(&'d toml_edit::Array),
+    Leaf,
+}
+
+impl<'d> Node<'d> {
+    fn of(item: &'d toml_edit::Item) -> Node<'d> {
+        match item {
+            toml_edit::Item::ArrayOfTables(a) => Node::Tables(a),
+            toml_edit::Item::Value(v) => Node::of_value(v),
+            other => other.as_table_like().map_or(Node::Leaf, Node::Table),
+        }
+    }
+
+    fn of_value(value: &'d toml_edit::Value) -> Node<'d> {
+        match value {
+            toml_edit::Value::InlineTable(t) => Node::Table(t),
+            toml_edit::Value::Array(a) => Node::Array(a),
+            _ => Node::Leaf,
+        }
+    }
+
+    /// The part `part` of this node, with where it is.
+    fn child(&self, part: &str) -> Option<(Option<std::ops::Range<usize>>, Node<'d>)> {
+        match self {
+            Node::Table(t) => t.get_key_value(part).map(|(k, v)| (k.span().or_else(|| v.span()), Node::of(v))),
+            Node::Tables(a) => {
+                let t = a.get(part.parse().ok()?)?;
+                Some((t.span(), Node::Table(t)))
+            }
+            Node::Array(a) => {
+                let v = a.get(part.parse().ok()?)?;
+                Some((v.span(), Node::of_value(v)))
+            }
+            Node::Leaf => None,
+        }
+    }
 }
 
 impl<'a> Locator<'a> {
     fn new(source: &'a str) -> Self {
-        Locator { lines: source.lines().collect() }
+        Locator { source, doc: toml_edit::ImDocument::parse(source).ok() }
     }
 
-    /// The lines `[start, end)` (0-based) of the `occurrence`-th table called `name`
-    /// (`[name]` or `[[name]]`), sub-tables `[name.x]` included.
-    fn section(&self, name: &str, occurrence: usize) -> Option<(usize, usize)> {
-        let mut seen = 0;
-        let mut start = None;
-        for (i, line) in self.lines.iter().enumerate() {
-            let Some(header) = header_name(line) else { continue };
-            let top = header.split('.').next().unwrap_or("").trim();
-            if let Some(s) = start {
-                if top != name || (header == name && line.trim_start().starts_with("[[")) {
-                    return Some((s, i));
-                }
-            } else if header == name {
-                if seen == occurrence {
-                    start = Some(i);
-                }
-                seen += 1;
-            }
+    /// The 1-based line of the deepest part of `path` the file has: a key's line, an array
+    /// element's, a `[[stage]]`'s header. `path` is dotted, with numbers for array elements
+    /// (`stage.1.config.min_words`, `input.formats.0.glob`; `formats[0]` is read as
+    /// `formats.0`).
+    fn line(&self, path: &str) -> Option<usize> {
+        let path = path.replace('[', ".").replace(']', "");
+        let mut node = Node::Table(self.doc.as_ref()?.as_table());
+        let mut at = None;
+        for part in path.split('.').filter(|p| !p.is_empty()) {
+            let Some((span, next)) = node.child(part) else { break };
+            at = span.or(at);
+            node = next;
         }
-        start.map(|s| (s, self.lines.len()))
+        at.map(|span| self.source[..span.start.min(self.source.len())].matches('\n').count() + 1)
     }
-
-    /// The 1-based line where `key` is set inside the section, or the section's header.
-    fn key_line(&self, section: Option<(usize, usize)>, key: Option<&str>) -> Option<usize> {
-        let (start, end) = section?;
-        if let Some(key) = key.and_then(|k| k.rsplit('.').find(|part| part.parse::<usize>().is_err())) {
-            for i in start..end {
-                if sets_key(self.lines[i], key) {
-                    return Some(i + 1);
-                }
-            }
-        }
-        Some(start + 1)
-    }
-
-    /// The 1-based line of a top-level key that is not in any table.
-    fn top_key_line(&self, key: &str) -> Option<usize> {
-        for (i, line) in self.lines.iter().enumerate() {
-            if header_name(line).is_some() {
-                break;
-            }
-            if sets_key(line, key) {
-                return Some(i + 1);
-            }
-        }
-        self.lines.iter().position(|l| header_name(l) == Some(key)).map(|i| i + 1)
-    }
-}
-
-fn header_name(line: &str) -> Option<&str> {
-    let t = line.trim();
-    let t = t.split('#').next().unwrap_or("").trim();
-    let inner = t
-        .strip_prefix("[[")
-        .and_then(|r| r.strip_suffix("]]"))
-        .or_else(|| t.strip_prefix('[').and_then(|r| r.strip_suffix(']')))?;
-    Some(inner.trim())
-}
-
-/// Whether `line` sets `key` (`key = ...`, `"key" = ...`, or inside an inline table).
-fn sets_key(line: &str, key: &str) -> bool {
-    let code = line.split('#').next().unwrap_or("");
-    let quoted = format!("\"{key}\"");
-    for candidate in [key, quoted.as_str()] {
-        let mut from = 0;
-        while let Some(pos) = code[from..].find(candidate) {
-            let at = from + pos;
-            let before_ok =
-                code[..at].chars().next_back().is_none_or(|c| c.is_whitespace() || c == '{' || c == ',' || c == '.');
-            let after = code[at + candidate.len()..].trim_start();
-            if before_ok && after.starts_with('=') {
-                return true;
-            }
-            from = at + candidate.len();
-        }
-    }
-    false
 }
 
 fn deserialize_section<T: serde::de::DeserializeOwned>(value: toml::Value) -> Result<T, (Option<String>, String)> {
@@ -291,22 +273,189 @@ fn deserialize_section<T: serde::de::DeserializeOwned>(value: toml::Value) -> Re
     })
 }
 
-/// Deserialize the table `[name]`, or record its problem with the line of the key at fault.
-fn parse_section<T: serde::de::DeserializeOwned>(
-    loc: &Locator<'_>,
-    file: &Path,
-    name: &str,
-    value: toml::Value,
-    problems: &mut Vec<ConfigError>,
-) -> Option<T> {
-    match deserialize_section(value) {
-        Ok(v) => Some(v),
-        Err((key, message)) => {
-            let line = loc.key_line(loc.section(name, 0), key.as_deref());
-            let key = Some(key.map_or_else(|| name.to_string(), |k| format!("{name}.{k}")));
-            problems.push(ConfigError { file: file.to_path_buf(), line, key, message });
+/// A project file being parsed: where it is, and the problems found so far.
+struct Parsing<'a> {
+    file: &'a Path,
+    base: PathBuf,
+    loc: Locator<'a>,
+    problems: Vec<ConfigError>,
+}
+
+/// The top-level tables of a project file, taken out of it.
+#[derive(Default)]
+struct Sections {
+    project: Option<toml::Value>,
+    input: Option<toml::Value>,
+    plugins: Option<toml::Value>,
+    pipeline: Option<toml::Value>,
+    stages: Option<toml::Value>,
+}
+
+impl Parsing<'_> {
+    /// A problem at `path` (dotted, as for [`Locator::line`]), named `key`.
+    fn problem(&mut self, path: &str, key: impl Into<String>, message: impl Into<String>) {
+        let line = self.loc.line(path);
+        self.problems.push(ConfigError {
+            file: self.file.to_path_buf(),
+            line,
+            key: Some(key.into()),
+            message: message.into(),
+        });
+    }
+
+    /// The top-level tables; any other key is a problem.
+    fn sections(&mut self, mut table: toml::Table) -> Sections {
+        let mut take = |name: &str, this: &mut Self| -> Option<toml::Value> {
+            let v = table.remove(name)?;
+            if v.is_table() {
+                return Some(v);
+            }
+            this.problem(name, name, format!("expected a table `[{name}]`, found a {}", v.type_str()));
             None
+        };
+        let sections = Sections {
+            project: take("project", self),
+            input: take("input", self),
+            plugins: take("plugins", self),
+            pipeline: take("pipeline", self),
+            stages: None,
+        };
+        let stages = table.remove("stage");
+        for key in table.keys() {
+            let message =
+                format!("unknown key `{key}`, expected one of `project`, `input`, `plugins`, `pipeline`, `stage`");
+            self.problem(key, key.clone(), message);
         }
+        Sections { stages, ..sections }
+    }
+
+    /// Deserialize the table `[name]`, or record its problem with the line of the key at
+    /// fault.
+    fn section<T: serde::de::DeserializeOwned>(&mut self, name: &str, value: toml::Value) -> Option<T> {
+        match deserialize_section(value) {
+            Ok(v) => Some(v),
+            Err((key, message)) => {
+                let key = key.map_or_else(|| name.to_string(), |k| format!("{name}.{k}"));
+                self.problem(&key.clone(), key, message);
+                None
+            }
+        }
+    }
+
+    /// The `[[stage]]` tables, each checked on its own, then their ids.
+    fn stages(&mut self, raw: Option<toml::Value>) -> Vec<StageConfig> {
+        let mut stages = Vec::new();
+        match raw {
+            None => self.problems.push(ConfigError {
+                file: self.file.to_path_buf(),
+                line: None,
+                key: Some("stage".into()),
+                message: "no `[[stage]]`: a project needs at least one stage".into(),
+            }),
+            Some(toml::Value::Array(items)) => {
+                for (index, item) in items.into_iter().enumerate() {
+                    match deserialize_section::<RawStage>(item) {
+                        Ok(s) => {
+                            let config = serde_json::to_value(s.config.unwrap_or_default()).unwrap_or_default();
+                            stages.push(StageConfig { id: s.id, plugin: s.plugin, config, index });
+                        }
+                        Err((key, message)) => {
+                            let at = key.map(|k| format!(".{k}")).unwrap_or_default();
+                            self.problem(&format!("stage.{index}{at}"), format!("stage[{index}]{at}"), message);
+                        }
+                    }
+                }
+            }
+            Some(other) => {
+                self.problem("stage", "stage", format!("expected `[[stage]]` tables, found a {}", other.type_str()))
+            }
+        }
+        let mut seen = std::collections::HashMap::new();
+        for s in &stages {
+            let (path, key) = (format!("stage.{}.id", s.index), format!("stage[{}].id", s.index));
+            let valid = !s.id.is_empty() && s.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            if !valid {
+                self.problem(&path, key.clone(), format!("expected letters, digits, `_` or `-`, found {:?}", s.id));
+            }
+            if let Some(first) = seen.insert(s.id.clone(), s.index) {
+                self.problem(&path, key, format!("stage id `{}` is already used by stage[{first}]", s.id));
+            }
+        }
+        stages
+    }
+
+    /// `[input]`, its paths resolved, its patterns, sizes, formats and media types checked.
+    fn input(&mut self, i: RawInput) -> InputConfig {
+        if i.paths.is_empty() {
+            self.problem("input.paths", "input.paths", "expected at least one path");
+        }
+        let include = i.include.unwrap_or_else(default_include);
+        for (key, pattern) in include.iter().map(|p| ("include", p)).chain(i.exclude.iter().map(|p| ("exclude", p))) {
+            if let Err(e) = globset::Glob::new(pattern) {
+                self.problem(
+                    &format!("input.{key}"),
+                    format!("input.{key}"),
+                    format!("bad glob {pattern:?}: {}", e.kind()),
+                );
+            }
+        }
+        for p in &i.paths {
+            let resolved = self.base.join(p);
+            if !resolved.exists() {
+                self.problem("input.paths", "input.paths", format!("input path {} does not exist", resolved.display()));
+            }
+        }
+        for (key, v) in [("max_document_bytes", i.max_document_bytes), ("max_member_bytes", i.max_member_bytes)] {
+            if v == 0 {
+                self.problem(&format!("input.{key}"), format!("input.{key}"), "expected a positive number of bytes");
+            }
+        }
+        for (n, rule) in i.formats.iter().enumerate() {
+            if let Err(e) = globset::Glob::new(&rule.glob) {
+                let path = format!("input.formats.{n}.glob");
+                self.problem(&path, path.clone(), format!("bad glob {:?}: {}", rule.glob, e.kind()));
+            }
+            if crate::corpus::parse_format(&rule.format).is_none() {
+                let path = format!("input.formats.{n}.format");
+                let known = crate::corpus::EXTENSIONS.join(", ");
+                self.problem(&path, path.clone(), format!("unknown format {:?}, expected one of {known}", rule.format));
+            }
+        }
+        for (n, t) in i.warc.content_types.iter().enumerate() {
+            if !(t == "*" || t.split_once('/').is_some_and(|(a, b)| !a.is_empty() && !b.is_empty())) {
+                let path = format!("input.warc.content_types.{n}");
+                let message = format!("expected a media type such as \"text/html\", \"text/*\" or \"*\", found {t:?}");
+                self.problem(&path, path.clone(), message);
+            }
+        }
+        InputConfig {
+            paths: i.paths.iter().map(|p| self.base.join(p)).collect(),
+            include,
+            exclude: i.exclude,
+            text_field: i.text_field,
+            max_document_bytes: i.max_document_bytes,
+            max_member_bytes: i.max_member_bytes,
+            strict_encoding: i.strict_encoding,
+            formats: i.formats,
+            warc: i.warc,
+        }
+    }
+
+    /// `[pipeline]`, checked.
+    fn pipeline(&mut self, p: Option<RawPipeline>) -> PipelineConfig {
+        let pipeline = p
+            .map(|p| PipelineConfig {
+                batch_documents: p.batch_documents,
+                batch_bytes: p.batch_bytes,
+                max_stage_restarts: p.max_stage_restarts,
+                checkpoint_bytes: p.checkpoint_bytes,
+                shard_wait_seconds: p.shard_wait_seconds,
+            })
+            .unwrap_or_default();
+        if pipeline.batch_documents == 0 || pipeline.batch_bytes == 0 {
+            self.problem("pipeline.batch_documents", "pipeline", "batch sizes must be positive");
+        }
+        pipeline
     }
 }
 
@@ -347,214 +496,39 @@ impl ProjectConfig {
     /// (possibly with problems elsewhere, so that the stages can still be checked), and every
     /// problem found.
     pub fn parse_partial(file: &Path, source: &str) -> (Option<ProjectConfig>, Vec<ConfigError>) {
-        let err = |line: Option<usize>, key: Option<String>, message: String| ConfigError {
-            file: file.to_path_buf(),
-            line,
-            key,
-            message,
-        };
-        let mut table: toml::Table = match source.parse() {
+        let table: toml::Table = match source.parse::<toml::Table>() {
             Ok(t) => t,
             Err(e) => {
-                let e: toml::de::Error = e;
                 let line = e.span().map(|s| source[..s.start.min(source.len())].matches('\n').count() + 1);
-                return (None, vec![err(line, None, format!("not valid TOML: {}", e.message()))]);
+                let message = format!("not valid TOML: {}", e.message());
+                return (None, vec![ConfigError { file: file.to_path_buf(), line, key: None, message }]);
             }
         };
-        let loc = Locator::new(source);
         let base = file.parent().map(Path::to_path_buf).unwrap_or_default();
-        let mut problems = Vec::new();
-
-        let section = |name: &str, problems: &mut Vec<ConfigError>, table: &mut toml::Table| -> Option<toml::Value> {
-            let v = table.remove(name)?;
-            if v.is_table() {
-                Some(v)
-            } else {
-                problems.push(err(
-                    loc.top_key_line(name),
-                    Some(name.into()),
-                    format!("expected a table `[{name}]`, found a {}", v.type_str()),
-                ));
-                None
-            }
-        };
-        let raw_project = section("project", &mut problems, &mut table);
-        let raw_input = section("input", &mut problems, &mut table);
-        let raw_plugins = section("plugins", &mut problems, &mut table);
-        let raw_pipeline = section("pipeline", &mut problems, &mut table);
-        let raw_stages = table.remove("stage");
-        for (key, _) in table.iter() {
-            problems.push(err(
-                loc.top_key_line(key),
-                Some(key.clone()),
-                format!("unknown key `{key}`, expected one of `project`, `input`, `plugins`, `pipeline`, `stage`"),
-            ));
-        }
-
-        let project: RawProject = match raw_project {
-            Some(v) => parse_section(&loc, file, "project", v, &mut problems).unwrap_or_default(),
+        let mut p = Parsing { file, base, loc: Locator::new(source), problems: Vec::new() };
+        let sections = p.sections(table);
+        let project: RawProject = match sections.project {
+            Some(v) => p.section("project", v).unwrap_or_default(),
             None => RawProject { name: None, output: default_output() },
         };
-        let input: Option<RawInput> = match raw_input {
-            Some(v) => parse_section(&loc, file, "input", v, &mut problems),
+        let input: Option<RawInput> = match sections.input {
+            Some(v) => p.section("input", v),
             None => {
-                problems.push(err(None, Some("input".into()), "missing table `[input]` with `paths = [...]`".into()));
+                p.problems.push(ConfigError {
+                    file: file.to_path_buf(),
+                    line: None,
+                    key: Some("input".into()),
+                    message: "missing table `[input]` with `paths = [...]`".into(),
+                });
                 None
             }
         };
-        let plugins: RawPlugins =
-            raw_plugins.and_then(|v| parse_section(&loc, file, "plugins", v, &mut problems)).unwrap_or_default();
-        let pipeline: Option<RawPipeline> =
-            raw_pipeline.and_then(|v| parse_section(&loc, file, "pipeline", v, &mut problems));
-
-        let mut stages = Vec::new();
-        match raw_stages {
-            None => problems.push(err(
-                None,
-                Some("stage".into()),
-                "no `[[stage]]`: a project needs at least one stage".into(),
-            )),
-            Some(toml::Value::Array(items)) => {
-                for (index, item) in items.into_iter().enumerate() {
-                    let sec = loc.section("stage", index);
-                    match deserialize_section::<RawStage>(item) {
-                        Ok(s) => {
-                            let config = serde_json::to_value(s.config.unwrap_or_default()).unwrap_or_default();
-                            stages.push(StageConfig { id: s.id, plugin: s.plugin, config, index });
-                        }
-                        Err((key, message)) => problems.push(err(
-                            loc.key_line(sec, key.as_deref()),
-                            Some(format!("stage[{index}]{}", key.map(|k| format!(".{k}")).unwrap_or_default())),
-                            message,
-                        )),
-                    }
-                }
-            }
-            Some(other) => problems.push(err(
-                loc.top_key_line("stage"),
-                Some("stage".into()),
-                format!("expected `[[stage]]` tables, found a {}", other.type_str()),
-            )),
-        }
-
-        // Checks across fields.
-        let mut seen = std::collections::HashMap::new();
-        for s in &stages {
-            let line = loc.key_line(loc.section("stage", s.index), Some("id"));
-            let valid = !s.id.is_empty() && s.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-            if !valid {
-                problems.push(err(
-                    line,
-                    Some(format!("stage[{}].id", s.index)),
-                    format!("expected letters, digits, `_` or `-`, found {:?}", s.id),
-                ));
-            }
-            if let Some(first) = seen.insert(s.id.clone(), s.index) {
-                problems.push(err(
-                    line,
-                    Some(format!("stage[{}].id", s.index)),
-                    format!("stage id `{}` is already used by stage[{first}]", s.id),
-                ));
-            }
-        }
-        let input = input.map(|i| {
-            let sec = loc.section("input", 0);
-            if i.paths.is_empty() {
-                problems.push(err(
-                    loc.key_line(sec, Some("paths")),
-                    Some("input.paths".into()),
-                    "expected at least one path".into(),
-                ));
-            }
-            let include = i.include.unwrap_or_else(default_include);
-            for (key, pattern) in include.iter().map(|p| ("include", p)).chain(i.exclude.iter().map(|p| ("exclude", p)))
-            {
-                if let Err(e) = globset::Glob::new(pattern) {
-                    problems.push(err(
-                        loc.key_line(sec, Some(key)),
-                        Some(format!("input.{key}")),
-                        format!("bad glob {pattern:?}: {}", e.kind()),
-                    ));
-                }
-            }
-            for p in &i.paths {
-                let resolved = base.join(p);
-                if !resolved.exists() {
-                    problems.push(err(
-                        loc.key_line(sec, Some("paths")),
-                        Some("input.paths".into()),
-                        format!("input path {} does not exist", resolved.display()),
-                    ));
-                }
-            }
-            for (key, v) in [("max_document_bytes", i.max_document_bytes), ("max_member_bytes", i.max_member_bytes)] {
-                if v == 0 {
-                    problems.push(err(
-                        loc.key_line(sec, Some(key)),
-                        Some(format!("input.{key}")),
-                        "expected a positive number of bytes".into(),
-                    ));
-                }
-            }
-            for (n, rule) in i.formats.iter().enumerate() {
-                let line = loc.key_line(sec, Some("formats"));
-                if let Err(e) = globset::Glob::new(&rule.glob) {
-                    problems.push(err(
-                        line,
-                        Some(format!("input.formats.{n}.glob")),
-                        format!("bad glob {:?}: {}", rule.glob, e.kind()),
-                    ));
-                }
-                if crate::corpus::parse_format(&rule.format).is_none() {
-                    problems.push(err(
-                        line,
-                        Some(format!("input.formats.{n}.format")),
-                        format!(
-                            "unknown format {:?}, expected one of {}",
-                            rule.format,
-                            crate::corpus::EXTENSIONS.join(", ")
-                        ),
-                    ));
-                }
-            }
-            for (n, t) in i.warc.content_types.iter().enumerate() {
-                if !(t == "*" || t.split_once('/').is_some_and(|(a, b)| !a.is_empty() && !b.is_empty())) {
-                    problems.push(err(
-                        loc.key_line(loc.section("input.warc", 0).or(sec), Some("content_types")),
-                        Some(format!("input.warc.content_types.{n}")),
-                        format!("expected a media type such as \"text/html\", \"text/*\" or \"*\", found {t:?}"),
-                    ));
-                }
-            }
-            InputConfig {
-                paths: i.paths.iter().map(|p| base.join(p)).collect(),
-                include,
-                exclude: i.exclude,
-                text_field: i.text_field,
-                max_document_bytes: i.max_document_bytes,
-                max_member_bytes: i.max_member_bytes,
-                strict_encoding: i.strict_encoding,
-                formats: i.formats,
-                warc: i.warc,
-            }
-        });
-        let pipeline = pipeline
-            .map(|p| PipelineConfig {
-                batch_documents: p.batch_documents,
-                batch_bytes: p.batch_bytes,
-                max_stage_restarts: p.max_stage_restarts,
-                checkpoint_bytes: p.checkpoint_bytes,
-                shard_wait_seconds: p.shard_wait_seconds,
-            })
-            .unwrap_or_default();
-        if pipeline.batch_documents == 0 || pipeline.batch_bytes == 0 {
-            problems.push(err(
-                loc.key_line(loc.section("pipeline", 0), Some("batch_documents")),
-                Some("pipeline".into()),
-                "batch sizes must be positive".into(),
-            ));
-        }
-
+        let plugins: RawPlugins = sections.plugins.and_then(|v| p.section("plugins", v)).unwrap_or_default();
+        let pipeline = sections.pipeline.and_then(|v| p.section("pipeline", v));
+        let pipeline = p.pipeline(pipeline);
+        let stages = p.stages(sections.stages);
+        let input = input.map(|i| p.input(i));
+        let base = &p.base;
         let config = input.map(|input| ProjectConfig {
             file: file.to_path_buf(),
             name: project
@@ -567,14 +541,17 @@ impl ProjectConfig {
             stages,
             source: source.to_string(),
         });
-        (config, problems)
+        (config, p.problems)
     }
 
     /// The 1-based line where a stage sets `key` (a dotted path below the stage, such as
     /// `config.min_words` or `plugin`), or the stage's header line.
     pub fn stage_line(&self, stage: &StageConfig, key: Option<&str>) -> Option<usize> {
-        let loc = Locator::new(&self.source);
-        loc.key_line(loc.section("stage", stage.index), key)
+        let path = match key {
+            Some(k) => format!("stage.{}.{k}", stage.index),
+            None => format!("stage.{}", stage.index),
+        };
+        Locator::new(&self.source).line(&path)
     }
 
     /// A problem about a stage, placed at the line of `key`.
@@ -634,6 +611,19 @@ mod tests {
         assert!(find("missing field `plugin`").starts_with("Some(7)"));
         assert!(find("invalid type: integer `3`").starts_with("Some(11)"));
         assert_eq!(errors.len(), 5, "{shown:#?}");
+    }
+
+    #[test]
+    fn lines_come_from_the_parsers_spans_not_from_the_text() {
+        let dir = tempfile::tempdir().unwrap();
+        // A key written inside a string, and a dotted key, are where TOML says they are.
+        let src = "[input]\npaths = [\".\"]\n[[stage]]\nid = \"s\"\nplugin = \"x\"\n[stage.config]\n\
+                   note = \"\"\"\nmin_words = 1\n\"\"\"\nmin_words = 0\nlimits.max = 3\n";
+        let cfg = ProjectConfig::parse(&dir.path().join("p.toml"), src).unwrap();
+        assert_eq!(cfg.stage_line(&cfg.stages[0], Some("config.min_words")), Some(10));
+        assert_eq!(cfg.stage_line(&cfg.stages[0], Some("config.limits.max")), Some(11));
+        assert_eq!(cfg.stage_line(&cfg.stages[0], Some("config.absent")), Some(6));
+        assert_eq!(cfg.stage_line(&cfg.stages[0], None), Some(3));
     }
 
     #[test]

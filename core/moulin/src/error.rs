@@ -3,7 +3,6 @@
 use crate::config::ConfigError;
 use crate::plugins::LoadError;
 use crate::report::RunReport;
-use crate::run::journal::{JournalError, LockError};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -89,13 +88,19 @@ impl Error {
     }
 }
 
-impl From<JournalError> for Error {
-    fn from(e: JournalError) -> Error {
-        match e {
-            JournalError::Io { path, source } => Error::Io { path, source },
-            JournalError::Format { path, line, message } => {
-                Error::Resume { path, message: format!("line {line}: {message}") }
-            }
-        }
-    }
+/// Why the lock on a run's output folder could not be taken.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LockError {
+    /// Another process holds the lock.
+    #[error("another moulin run is writing to {} (it holds {}); wait for it to end, or stop it", .0.parent().map(|p| p.display().to_string()).unwrap_or_default(), .0.display())]
+    Busy(PathBuf),
+    /// The lock file could not be created.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The lock file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
 }

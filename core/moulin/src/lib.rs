@@ -53,7 +53,7 @@ mod stages;
 
 pub use config::{ConfigError, ProjectConfig};
 pub use embed::{Outcome, Outputs, Pipeline, PipelineBuilder};
-pub use error::{Error, Problem};
+pub use error::{Error, LockError, Problem};
 pub use moulin_abi::{Doc, Span, ABI_VERSION};
 pub use plugins::{Library, LoadError, LoadProblem, Registry, StageKind};
 pub use project::{Check, CheckLine, Project};
@@ -61,5 +61,4 @@ pub use report::{
     ConcatenatedFile, ErrorRecord, FileReport, MergedManifest, PluginEntry, ProjectEntry, RunEntry, RunManifest,
     RunReport, RunStatus, StageReport, Totals,
 };
-pub use run::journal::LockError;
 pub use run::{Progress, RunOptions, RunResult};

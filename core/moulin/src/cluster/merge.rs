@@ -35,77 +35,20 @@ pub struct Merged {
 /// for the exporters whose summary says how (`"concatenate": "bytes"` or
 /// `"skip_first_line"`, for a header).
 pub fn merge(dir: &Path, concatenate: bool) -> Result<Merged, ClusterError> {
-    let shards = status(dir)?;
-    if shards.iter().any(|s| s.shard.is_none()) {
-        return Err(ClusterError::Invalid {
-            path: dir.to_path_buf(),
-            message: "this folder holds one run, not shards: there is nothing to merge".into(),
-        });
-    }
-    let unfinished: Vec<String> = shards
+    let shards = finished_shards(dir)?;
+    let manifests = shards
         .iter()
-        .filter(|s| s.state != State::Done)
-        .map(|s| format!("{} ({})", s.dir.display(), s.state.name()))
-        .collect();
-    if !unfinished.is_empty() {
-        return Err(ClusterError::Invalid {
-            path: dir.to_path_buf(),
-            message: format!("not every shard is done: {}", unfinished.join(", ")),
-        });
-    }
-    let mut manifests = Vec::new();
-    for s in &shards {
-        let path = s.dir.join("manifest.json");
-        let text = std::fs::read_to_string(&path).map_err(io(&path))?;
-        let manifest: RunManifest = serde_json::from_str(&text).map_err(|e| ClusterError::Invalid {
-            path: path.clone(),
-            message: format!("expected a run manifest: {e}"),
-        })?;
-        manifests.push((s, path, manifest));
-    }
-
-    let mut merged = Merged { shards: shards.len(), ..Default::default() };
-    let mut files: Vec<FileReport> = Vec::new();
-    let mut summaries: Vec<Vec<(String, ExportSummary)>> = Vec::new();
-    for (s, path, manifest) in &manifests {
-        add_totals(&mut merged.totals, &manifest.totals);
-        let stages = &manifest.stages;
-        if merged.stages.is_empty() {
-            merged.stages = stages
-                .iter()
-                .map(|st| StageReport {
-                    id: st.id.clone(),
-                    plugin: st.plugin.clone(),
-                    kind: st.kind.clone(),
-                    ..Default::default()
-                })
-                .collect();
-            summaries = vec![Vec::new(); stages.len()];
-        }
-        if stages.iter().map(|st| &st.id).ne(merged.stages.iter().map(|st| &st.id)) {
-            return Err(ClusterError::Invalid {
+        .map(|s| {
+            let path = s.dir.join("manifest.json");
+            let text = std::fs::read_to_string(&path).map_err(io(&path))?;
+            let manifest: RunManifest = serde_json::from_str(&text).map_err(|e| ClusterError::Invalid {
                 path: path.clone(),
-                message: "its stages are not those of the first shard: the shards ran different projects".into(),
-            });
-        }
-        let shard_dir = s.dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        for (i, st) in stages.iter().enumerate() {
-            merged.stages[i].merge(st);
-            // Only exporters report a summary.
-            if let Some(summary) = st.summary.as_ref().filter(|_| st.kind == "export") {
-                let summary: ExportSummary = serde_json::from_value(summary.clone()).map_err(|e| {
-                    ClusterError::Invalid { path: path.clone(), message: format!("stage `{}`: {e}", st.id) }
-                })?;
-                summaries[i].push((shard_dir.clone(), summary));
-            }
-        }
-        files.extend(manifest.files.iter().cloned());
-    }
-    for (i, stage) in merged.stages.iter_mut().enumerate() {
-        if !summaries[i].is_empty() {
-            stage.summary = serde_json::to_value(merge_summaries(&summaries[i])).ok();
-        }
-    }
+                message: format!("expected a run manifest: {e}"),
+            })?;
+            Ok((s, path, manifest))
+        })
+        .collect::<Result<Vec<_>, ClusterError>>()?;
+    let (mut merged, files, summaries) = sum_shards(&manifests)?;
 
     // errors.jsonl: every shard's, in shard order.
     let sources: Vec<PathBuf> = shards.iter().map(|s| s.dir.join("errors.jsonl")).collect();
@@ -150,6 +93,79 @@ pub fn merge(dir: &Path, concatenate: bool) -> Result<Merged, ClusterError> {
     let text = serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n";
     std::fs::write(&tmp, text).and_then(|_| std::fs::rename(&tmp, &path)).map_err(io(&path))?;
     Ok(merged)
+}
+
+/// The shards of the run in `dir`, when every one is done.
+fn finished_shards(dir: &Path) -> Result<Vec<super::ShardStatus>, ClusterError> {
+    let shards = status(dir)?;
+    if shards.iter().any(|s| s.shard.is_none()) {
+        return Err(ClusterError::Invalid {
+            path: dir.to_path_buf(),
+            message: "this folder holds one run, not shards: there is nothing to merge".into(),
+        });
+    }
+    let unfinished: Vec<String> = shards
+        .iter()
+        .filter(|s| s.state != State::Done)
+        .map(|s| format!("{} ({})", s.dir.display(), s.state.name()))
+        .collect();
+    if !unfinished.is_empty() {
+        return Err(ClusterError::Invalid {
+            path: dir.to_path_buf(),
+            message: format!("not every shard is done: {}", unfinished.join(", ")),
+        });
+    }
+    Ok(shards)
+}
+
+/// Every shard's counts summed, their files' reports in order, and each stage's exporter
+/// summaries by shard folder.
+type Sums = (Merged, Vec<FileReport>, Vec<Vec<(String, ExportSummary)>>);
+
+fn sum_shards(manifests: &[(&super::ShardStatus, PathBuf, RunManifest)]) -> Result<Sums, ClusterError> {
+    let mut merged = Merged { shards: manifests.len(), ..Default::default() };
+    let mut files: Vec<FileReport> = Vec::new();
+    let mut summaries: Vec<Vec<(String, ExportSummary)>> = Vec::new();
+    for (s, path, manifest) in manifests {
+        add_totals(&mut merged.totals, &manifest.totals);
+        let stages = &manifest.stages;
+        if merged.stages.is_empty() {
+            merged.stages = stages
+                .iter()
+                .map(|st| StageReport {
+                    id: st.id.clone(),
+                    plugin: st.plugin.clone(),
+                    kind: st.kind.clone(),
+                    ..Default::default()
+                })
+                .collect();
+            summaries = vec![Vec::new(); stages.len()];
+        }
+        if stages.iter().map(|st| &st.id).ne(merged.stages.iter().map(|st| &st.id)) {
+            return Err(ClusterError::Invalid {
+                path: path.clone(),
+                message: "its stages are not those of the first shard: the shards ran different projects".into(),
+            });
+        }
+        let shard_dir = s.dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        for (i, st) in stages.iter().enumerate() {
+            merged.stages[i].merge(st);
+            // Only exporters report a summary.
+            if let Some(summary) = st.summary.as_ref().filter(|_| st.kind == "export") {
+                let summary: ExportSummary = serde_json::from_value(summary.clone()).map_err(|e| {
+                    ClusterError::Invalid { path: path.clone(), message: format!("stage `{}`: {e}", st.id) }
+                })?;
+                summaries[i].push((shard_dir.clone(), summary));
+            }
+        }
+        files.extend(manifest.files.iter().cloned());
+    }
+    for (i, stage) in merged.stages.iter_mut().enumerate() {
+        if !summaries[i].is_empty() {
+            stage.summary = serde_json::to_value(merge_summaries(&summaries[i])).ok();
+        }
+    }
+    Ok((merged, files, summaries))
 }
 
 fn add_totals(sum: &mut Totals, t: &Totals) {

@@ -23,6 +23,7 @@
 
 use crate::report::{FileReport, StageReport, Totals};
 use crate::shard::Shard;
+use crate::{Error, LockError};
 use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
@@ -321,23 +322,6 @@ pub struct RunLock {
     _file: Option<File>,
 }
 
-/// Why the lock on a run's output folder could not be taken.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum LockError {
-    /// Another process holds the lock.
-    #[error("another moulin run is writing to {} (it holds {}); wait for it to end, or stop it", .0.parent().map(|p| p.display().to_string()).unwrap_or_default(), .0.display())]
-    Busy(PathBuf),
-    /// The lock file could not be created.
-    #[error("{}: {source}", path.display())]
-    Io {
-        /// The lock file.
-        path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
-    },
-}
-
 /// Take the lock of the run folder `dir`. Waits up to 2 s for it (`moulin status` takes it
 /// shared for an instant), then fails with [`LockError::Busy`]. On a file system without
 /// locks the run goes on, with a warning.
@@ -387,6 +371,17 @@ fn crash_wanted() -> Option<(&'static str, u64)> {
         Some((p.to_string(), n.parse().ok()?))
     });
     wanted.as_ref().map(|(p, n)| (p.as_str(), *n))
+}
+
+impl From<JournalError> for Error {
+    fn from(e: JournalError) -> Error {
+        match e {
+            JournalError::Io { path, source } => Error::Io { path, source },
+            JournalError::Format { path, line, message } => {
+                Error::Resume { path, message: format!("line {line}: {message}") }
+            }
+        }
+    }
 }
 
 #[cfg(test)]
