@@ -2,6 +2,7 @@
 //! guard around every call.
 
 use crate::passes::{self, InPass, PassHooks};
+use crate::stage::{Role, RoleHooks};
 use crate::{Document, Error, Stage, StageContext};
 use moulin_abi::contract::{JoinRequest, MergeRequest};
 use moulin_abi::{
@@ -55,6 +56,8 @@ pub fn guard<T>(f: impl FnOnce() -> Result<T, Error>) -> RResult<T, PluginError>
 /// Wraps an author's stage as the ABI trait object.
 pub struct Adapter<S: Stage> {
     stage: S,
+    /// How its role is called.
+    role: RoleHooks<S>,
     /// For a stage exported with passes.
     hooks: Option<PassHooks<S>>,
     /// For an instance made for a pass.
@@ -65,7 +68,8 @@ impl<S: Stage> Adapter<S> {
     /// Make the trait object. `hooks`: for a stage exported with passes, made for its config.
     pub fn into_box(stage: S, hooks: Option<PassHooks<S>>, ctx: &StageContext) -> StageBox {
         let pass = if hooks.is_some() { InPass::new(ctx) } else { None };
-        Stage_TO::from_value(Adapter { stage, hooks, pass }, TD_Opaque)
+        let role = <S::Role as Role<S>>::hooks();
+        Stage_TO::from_value(Adapter { stage, role, hooks, pass }, TD_Opaque)
     }
 
     /// Spill the records of a pass instance (at the end of the pass, or when it is dropped).
@@ -137,10 +141,15 @@ impl<S: Stage> moulin_abi::Stage for Adapter<S> {
                 BatchOut { docs: docs.map(|(_, d)| d.0).collect(), errors: doc_errors(errors) }
             });
         }
+        let Some(process) = self.role.process else {
+            return RResult::RErr(
+                Error::other(format!("stage `{}` is an exporter: it does not process", S::NAME)).into_abi(),
+            );
+        };
         guard(|| {
             let mut docs: Vec<Document> = batch.into_iter().map(Document).collect();
             let mut errors = Vec::new();
-            self.stage.process_batch(&mut docs, &mut errors);
+            process(&mut self.stage, &mut docs, &mut errors);
             errors.sort_by_key(|(i, _)| *i);
             errors.dedup_by_key(|(i, _)| *i);
             let mut failed = errors.iter().map(|(i, _)| *i).peekable();
@@ -157,9 +166,12 @@ impl<S: Stage> moulin_abi::Stage for Adapter<S> {
     }
 
     fn export(&mut self, batch: RSlice<'_, Doc>) -> RResult<RVec<DocError>, PluginError> {
+        let Some(export) = self.role.export else {
+            return RResult::RErr(Error::other(format!("stage `{}` is not an exporter", S::NAME)).into_abi());
+        };
         guard(|| {
             let mut errors = Vec::new();
-            self.stage.export_batch(Document::slice_from_abi(batch.as_slice()), &mut errors);
+            export(&mut self.stage, Document::slice_from_abi(batch.as_slice()), &mut errors);
             Ok(doc_errors(errors))
         })
     }
@@ -184,13 +196,13 @@ impl<S: Stage> moulin_abi::Stage for Adapter<S> {
             moulin_abi::ext::JOIN => guard(|| {
                 let request: JoinRequest = serde_json::from_str(payload_json.as_str())
                     .map_err(|e| Error::other(format!("bad join request from the host: {e}")))?;
-                let bytes = self.stage.join(&request.sources, &request.target)?;
+                let bytes = (self.role.join)(&self.stage, &request.sources, &request.target)?;
                 Ok(RString::from(bytes.to_string()))
             }),
             moulin_abi::ext::CHECKPOINT if payload_json.as_str() == "probe" => {
-                guard(|| Ok(RString::from(self.stage.can_checkpoint().to_string())))
+                guard(|| Ok(RString::from((self.role.can_checkpoint)(&self.stage).to_string())))
             }
-            moulin_abi::ext::CHECKPOINT => guard(|| match self.stage.checkpoint()? {
+            moulin_abi::ext::CHECKPOINT => guard(|| match (self.role.checkpoint)(&mut self.stage)? {
                 Some(state) => Ok(RString::from(state.to_string())),
                 None => Err(Error::other(format!("stage `{}` cannot complete its output files mid-run", S::NAME))),
             }),

@@ -37,7 +37,7 @@ pub struct StageInfo {
 pub fn info<S: Stage>(passes: bool) -> StageInfo {
     StageInfo {
         name: S::NAME,
-        kind: S::KIND.contract(),
+        kind: crate::stage::kind_of::<S>().contract(),
         summary: S::SUMMARY,
         example_config: S::EXAMPLE_CONFIG,
         observes: passes,

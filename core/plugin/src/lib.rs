@@ -2,13 +2,14 @@
 The SDK for writing moulin plugins.
 
 A plugin author implements [`Stage`] on a plain Rust type, with a serde configuration, and
-calls [`export_plugin!`] once per library. The SDK does the rest: the ABI root module and
+the trait of its role ([`Transform`], [`Annotate`] or [`Export`]; [`Passes`] too for a stage
+that reads the input first), and calls [`export_plugin!`] once per library. The SDK does the rest: the ABI root module and
 manifest, a panic guard around every call, configuration errors that name the key, a bridge
 that sends the plugin's `tracing` events to the host, and a [`testkit`] that runs a stage
 on documents in-process.
 
 ```
-use moulin_plugin::{testkit::{docs, Harness}, Document, Error, Kind, Stage, StageContext};
+use moulin_plugin::{testkit::{docs, Harness}, Document, Error, Stage, StageContext, Transform, Transforms};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -19,13 +20,16 @@ struct Shout { min_len: usize }
 
 impl Stage for Shout {
     type Config = ShoutConfig;
+    type Role = Transforms; // so it implements Transform; `fn export` would not compile
     const NAME: &'static str = "shout";
-    const KIND: Kind = Kind::Transform;
     const SUMMARY: &'static str = "Upper-cases the text; drops short documents.";
 
     fn new(config: ShoutConfig, _ctx: &StageContext) -> Result<Self, Error> {
         Ok(Shout { min_len: config.min_len })
     }
+}
+
+impl Transform for Shout {
     fn process(&mut self, doc: &mut Document) -> Result<(), Error> {
         if doc.text().len() < self.min_len {
             doc.drop_with("shout: too short");
@@ -84,7 +88,10 @@ pub use document::Document;
 pub use error::Error;
 pub use moulin_abi::{ErrorKind, Span, ABI_MAJOR, ABI_VERSION};
 pub use passes::{PassPlan, PassResult, Passes, Record, Records};
-pub use stage::{parse_config, Kind, NoConfig, Stage, StageContext};
+pub use stage::{
+    parse_config, Annotate, Annotates, Annotation, Export, Exports, Kind, NoConfig, Role, Stage, StageContext,
+    Transform, Transforms,
+};
 
 /// Re-exports for `export_plugin!`; not for direct use.
 #[doc(hidden)]

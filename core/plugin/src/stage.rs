@@ -1,6 +1,7 @@
 //! The trait a plugin author implements.
 
 use crate::{Document, Error};
+
 use serde::de::DeserializeOwned;
 
 /// What a stage does, which decides what the host allows it.
@@ -42,26 +43,106 @@ impl Kind {
 /// `StageContext { stage_id: "x".into(), ..Default::default() }`.
 pub use moulin_abi::contract::StageContext;
 
-/// A pipeline stage, written as plain Rust.
+/// A pipeline stage, written as plain Rust: what every stage has. What it does is its
+/// [`Stage::Role`], and it implements that role's trait: [`Transform`] (cleaners),
+/// [`Annotate`] (detectors, taggers) or [`Export`] (exporters). A method of another role is
+/// not there to be written, and a role without its trait does not compile.
 ///
-/// The host makes one instance per worker thread with [`Stage::new`], and calls it with
-/// batches of documents. Implement [`Stage::process`] for transform and annotate stages and
-/// [`Stage::export`] for exporters; the batch methods loop over them and may be overridden
-/// for batched work. A method that returns an error fails that document only; so does a
-/// panic: the host makes a new instance and runs the batch's other documents again, so a
-/// document's result must not depend on the others in its batch.
+/// The host makes one instance per worker thread with [`Stage::new`] (one in all for an
+/// exporter), and calls it with batches of documents. A method that returns an error fails
+/// that document only; so does a panic: the host makes a new instance and runs the batch's
+/// other documents again, so a document's result must not depend on the others in its batch.
 ///
 /// Heavy read-only state (a model, a gazetteer) belongs in a `static` `OnceLock` shared by
 /// all instances, not in each instance.
+///
+/// What the roles rule out does not compile. A transform stage has no `export`:
+///
+/// ```compile_fail,E0407
+/// # use moulin_plugin::{Document, Error, NoConfig, Stage, StageContext, Transform, Transforms};
+/// struct X;
+/// impl Stage for X {
+///     type Config = NoConfig;
+///     type Role = Transforms;
+///     const NAME: &'static str = "x";
+///     const SUMMARY: &'static str = "X.";
+///     fn new(_: NoConfig, _: &StageContext) -> Result<Self, Error> { Ok(X) }
+/// }
+/// impl Transform for X {
+///     fn process(&mut self, _: &mut Document) -> Result<(), Error> { Ok(()) }
+///     fn export(&mut self, _: &Document) -> Result<(), Error> { Ok(()) }
+/// }
+/// ```
+///
+/// A stage whose role is to export must implement [`Export`]:
+///
+/// ```compile_fail,E0277
+/// # use moulin_plugin::{Document, Error, Exports, NoConfig, Stage, StageContext, Transform};
+/// struct X;
+/// impl Stage for X {
+///     type Config = NoConfig;
+///     type Role = Exports;
+///     const NAME: &'static str = "x";
+///     const SUMMARY: &'static str = "X.";
+///     fn new(_: NoConfig, _: &StageContext) -> Result<Self, Error> { Ok(X) }
+/// }
+/// impl Transform for X {
+///     fn process(&mut self, _: &mut Document) -> Result<(), Error> { Ok(()) }
+/// }
+/// ```
+///
+/// And an annotate stage cannot change the text:
+///
+/// ```compile_fail,E0596
+/// # use moulin_plugin::{Annotate, Annotates, Annotation, Error, NoConfig, Stage, StageContext};
+/// struct X;
+/// impl Stage for X {
+///     type Config = NoConfig;
+///     type Role = Annotates;
+///     const NAME: &'static str = "x";
+///     const SUMMARY: &'static str = "X.";
+///     fn new(_: NoConfig, _: &StageContext) -> Result<Self, Error> { Ok(X) }
+/// }
+/// impl Annotate for X {
+///     fn annotate(&mut self, doc: &mut Annotation<'_>) -> Result<(), Error> {
+///         doc.set_text("changed".into());
+///         Ok(())
+///     }
+/// }
+/// ```
+///
+/// What it may do compiles:
+///
+/// ```
+/// # use moulin_plugin::{Annotate, Annotates, Annotation, Error, NoConfig, Span, Stage, StageContext};
+/// struct X;
+/// impl Stage for X {
+///     type Config = NoConfig;
+///     type Role = Annotates;
+///     const NAME: &'static str = "x";
+///     const SUMMARY: &'static str = "X.";
+///     fn new(_: NoConfig, _: &StageContext) -> Result<Self, Error> { Ok(X) }
+/// }
+/// impl Annotate for X {
+///     fn annotate(&mut self, doc: &mut Annotation<'_>) -> Result<(), Error> {
+///         let end = doc.text().len() as u64;
+///         doc.add_span(Span::at(0, end).layer("x").label("ALL"));
+///         doc.set_lang("fr", 0.9);
+///         Ok(())
+///     }
+/// }
+/// ```
 pub trait Stage: Send + Sized + 'static {
     /// The configuration, deserialised from the stage's `config` table. Use
-    /// `#[serde(deny_unknown_fields)]` so that a misspelt key is an error.
+    /// `#[serde(deny_unknown_fields)]` so that a misspelt key is an error, or [`NoConfig`]
+    /// (or `()`) for a stage without settings.
     type Config: DeserializeOwned;
+    /// What the stage does, which decides what the host allows it: [`Transforms`],
+    /// [`Annotates`] or [`Exports`].
+    type Role: Role<Self>;
 
     /// The name projects use in `plugin = "..."`. snake_case, ASCII.
     const NAME: &'static str;
-    /// What the stage does, which decides what the host allows it.
-    const KIND: Kind;
     /// One line for `moulin plugins`.
     const SUMMARY: &'static str;
     /// An example `config` table, in TOML, for `moulin plugins` and the docs.
@@ -75,13 +156,21 @@ pub trait Stage: Send + Sized + 'static {
     /// Make an instance for one worker.
     fn new(config: Self::Config, ctx: &StageContext) -> Result<Self, Error>;
 
-    /// Transform or annotate one document.
-    fn process(&mut self, _doc: &mut Document) -> Result<(), Error> {
-        Err(Error::other(format!("stage `{}` does not process documents", Self::NAME)))
+    /// End of input: flush and close. Returns a summary (a JSON object) for the run
+    /// manifest; an exporter's is its files' ([`crate::output::PartWriter::finish`]).
+    fn finish(&mut self) -> Result<serde_json::Value, Error> {
+        Ok(serde_json::json!({}))
     }
+}
 
-    /// Transform or annotate a batch. Pushes `(index, error)` for documents that failed;
-    /// the default calls [`Stage::process`] on each.
+/// A cleaner: may rewrite the text (keeping spans valid, [`Document::set_text_remapped`])
+/// and drop documents. Its [`Stage::Role`] is [`Transforms`].
+pub trait Transform: Stage {
+    /// Transform one document.
+    fn process(&mut self, doc: &mut Document) -> Result<(), Error>;
+
+    /// Transform a batch. Pushes `(index, error)` for documents that failed; the default
+    /// calls [`Transform::process`] on each.
     fn process_batch(&mut self, docs: &mut [Document], errors: &mut Vec<(usize, Error)>) {
         for (i, doc) in docs.iter_mut().enumerate() {
             if let Err(e) = self.process(doc) {
@@ -89,14 +178,35 @@ pub trait Stage: Send + Sized + 'static {
             }
         }
     }
+}
 
-    /// Export one document.
-    fn export(&mut self, _doc: &Document) -> Result<(), Error> {
-        Err(Error::other(format!("stage `{}` does not export documents", Self::NAME)))
+/// A detector or tagger: may add spans, set the language and meta, and drop documents, but
+/// not change the text, which an [`Annotation`] does not let it do. Its [`Stage::Role`] is
+/// [`Annotates`].
+pub trait Annotate: Stage {
+    /// Annotate one document.
+    fn annotate(&mut self, doc: &mut Annotation<'_>) -> Result<(), Error>;
+
+    /// Annotate a batch. Pushes `(index, error)` for documents that failed; the default
+    /// calls [`Annotate::annotate`] on each.
+    fn annotate_batch(&mut self, docs: &mut [Annotation<'_>], errors: &mut Vec<(usize, Error)>) {
+        for (i, doc) in docs.iter_mut().enumerate() {
+            if let Err(e) = self.annotate(doc) {
+                errors.push((i, e));
+            }
+        }
     }
+}
+
+/// An exporter: writes documents, in document order, after every other stage. Its
+/// [`Stage::Role`] is [`Exports`]. The SDK's [`crate::output`] does the files: parts,
+/// limits, `.partial` names, the summary, resume points.
+pub trait Export: Stage {
+    /// Export one document.
+    fn export(&mut self, doc: &Document) -> Result<(), Error>;
 
     /// Export a batch, in order. Pushes `(index, error)` for documents that failed; the
-    /// default calls [`Stage::export`] on each.
+    /// default calls [`Export::export`] on each.
     fn export_batch(&mut self, docs: &[Document], errors: &mut Vec<(usize, Error)>) {
         for (i, doc) in docs.iter().enumerate() {
             if let Err(e) = self.export(doc) {
@@ -105,15 +215,15 @@ pub trait Stage: Send + Sized + 'static {
         }
     }
 
-    /// Exporters: whether [`Stage::checkpoint`] can work with this configuration. The host
-    /// asks once, before the run; when an exporter says no, the run records no resume point
-    /// before its end.
+    /// Whether [`Export::checkpoint`] can work with this configuration. The host asks once,
+    /// before the run; when an exporter says no, the run records no resume point before its
+    /// end.
     fn can_checkpoint(&self) -> bool {
         false
     }
 
-    /// Exporters: complete the open output file now, so that every document exported so far
-    /// is in complete, synced files, and return the state to continue from (the SDK's
+    /// Complete the open output file now, so that every document exported so far is in
+    /// complete, synced files, and return the state to continue from (the SDK's
     /// [`crate::output::PartWriter::checkpoint`] does it all). The host calls it between
     /// input files and records the state in the run's journal; when the run is resumed, the
     /// new instance gets it back in [`StageContext::resume`]. `None`: the exporter cannot.
@@ -121,19 +231,162 @@ pub trait Stage: Send + Sized + 'static {
         Ok(None)
     }
 
-    /// Exporters whose summary says `concatenate: plugin` ([`crate::output::Join::Plugin`]):
+    /// For an exporter whose summary says `concatenate: plugin` ([`crate::output::Join::Plugin`]):
     /// write `sources` (files this exporter wrote, in order, possibly from several shards)
     /// as one file `target`, for `moulin merge --concat`; the bytes written. Called on an
     /// instance made with the stage's configuration and a scratch output folder.
     fn join(&self, _sources: &[std::path::PathBuf], _target: &std::path::Path) -> Result<u64, Error> {
         Err(Error::other(format!("stage `{}` cannot join its files", Self::NAME)))
     }
+}
 
-    /// End of input: flush and close. Returns a summary (a JSON object) for the run
-    /// manifest; exporters report `{"files": [...], "rows": n, "bytes": n}`.
-    fn finish(&mut self) -> Result<serde_json::Value, Error> {
-        Ok(serde_json::json!({}))
+/// A document as an annotate stage sees it: everything of a [`Document`] to read (it
+/// dereferences to one), and everything to change but the text.
+pub struct Annotation<'a>(&'a mut Document);
+
+impl<'a> Annotation<'a> {
+    /// The document `doc`, to annotate.
+    pub fn new(doc: &'a mut Document) -> Self {
+        Annotation(doc)
     }
+
+    /// Set the language (ISO 639-1) and the detector's confidence.
+    pub fn set_lang(&mut self, lang: &str, score: f32) {
+        self.0.set_lang(lang, score)
+    }
+
+    /// Replace the meta object.
+    pub fn set_meta(&mut self, meta: serde_json::Map<String, serde_json::Value>) {
+        self.0.set_meta(meta)
+    }
+
+    /// Set one meta field.
+    pub fn set_meta_field(&mut self, key: &str, value: serde_json::Value) {
+        self.0.set_meta_field(key, value)
+    }
+
+    /// Add a span (`Span::at(start, end).layer(..).label(..)`).
+    pub fn add_span(&mut self, span: crate::Span) {
+        self.0.add_span(span)
+    }
+
+    /// Keep only the spans `keep` says yes to.
+    pub fn retain_spans(&mut self, keep: impl FnMut(&crate::Span) -> bool) {
+        self.0.retain_spans(keep)
+    }
+
+    /// Drop the document, saying why.
+    pub fn drop_with(&mut self, reason: impl Into<String>) {
+        self.0.drop_with(reason)
+    }
+
+    /// Replace the text anyway, breaking the annotate contract: the host (and the test
+    /// kit) then fail the document. For tests of hosts only.
+    #[doc(hidden)]
+    pub fn __set_text_breaking_the_contract(&mut self, text: String) {
+        self.0.set_text(text)
+    }
+}
+
+impl std::ops::Deref for Annotation<'_> {
+    type Target = Document;
+    fn deref(&self) -> &Document {
+        self.0
+    }
+}
+
+/// The [`Stage::Role`] of a [`Transform`] stage.
+pub struct Transforms;
+/// The [`Stage::Role`] of an [`Annotate`] stage.
+pub struct Annotates;
+/// The [`Stage::Role`] of an [`Export`] stage.
+pub struct Exports;
+
+/// What a role is: its kind, and how the SDK calls a stage of it. Implemented for
+/// [`Transforms`], [`Annotates`] and [`Exports`] only.
+pub trait Role<S: Stage>: private::Sealed {
+    /// The kind the host knows the stage by.
+    const KIND: Kind;
+    #[doc(hidden)]
+    fn hooks() -> RoleHooks<S>;
+}
+
+mod private {
+    pub trait Sealed {}
+    impl Sealed for super::Transforms {}
+    impl Sealed for super::Annotates {}
+    impl Sealed for super::Exports {}
+}
+
+type Errors = Vec<(usize, Error)>;
+
+/// How the adapter calls a stage of a role.
+#[doc(hidden)]
+pub struct RoleHooks<S> {
+    pub process: Option<fn(&mut S, &mut [Document], &mut Errors)>,
+    pub export: Option<fn(&mut S, &[Document], &mut Errors)>,
+    pub can_checkpoint: fn(&S) -> bool,
+    pub checkpoint: fn(&mut S) -> Result<Option<serde_json::Value>, Error>,
+    pub join: fn(&S, &[std::path::PathBuf], &std::path::Path) -> Result<u64, Error>,
+}
+
+fn cannot_checkpoint<S>(_: &S) -> bool {
+    false
+}
+
+fn no_checkpoint<S>(_: &mut S) -> Result<Option<serde_json::Value>, Error> {
+    Ok(None)
+}
+
+fn no_join<S: Stage>(_: &S, _: &[std::path::PathBuf], _: &std::path::Path) -> Result<u64, Error> {
+    Err(Error::other(format!("stage `{}` is not an exporter and joins no files", S::NAME)))
+}
+
+impl<S: Transform> Role<S> for Transforms {
+    const KIND: Kind = Kind::Transform;
+    fn hooks() -> RoleHooks<S> {
+        RoleHooks {
+            process: Some(S::process_batch),
+            export: None,
+            can_checkpoint: cannot_checkpoint,
+            checkpoint: no_checkpoint,
+            join: no_join,
+        }
+    }
+}
+
+impl<S: Annotate> Role<S> for Annotates {
+    const KIND: Kind = Kind::Annotate;
+    fn hooks() -> RoleHooks<S> {
+        RoleHooks {
+            process: Some(|stage: &mut S, docs: &mut [Document], errors: &mut Errors| {
+                let mut docs: Vec<Annotation<'_>> = docs.iter_mut().map(Annotation).collect();
+                stage.annotate_batch(&mut docs, errors)
+            }),
+            export: None,
+            can_checkpoint: cannot_checkpoint,
+            checkpoint: no_checkpoint,
+            join: no_join,
+        }
+    }
+}
+
+impl<S: Export> Role<S> for Exports {
+    const KIND: Kind = Kind::Export;
+    fn hooks() -> RoleHooks<S> {
+        RoleHooks {
+            process: None,
+            export: Some(S::export_batch),
+            can_checkpoint: S::can_checkpoint,
+            checkpoint: S::checkpoint,
+            join: S::join,
+        }
+    }
+}
+
+/// The kind of a stage type.
+pub fn kind_of<S: Stage>() -> Kind {
+    <S::Role as Role<S>>::KIND
 }
 
 /// The `Config` of a stage without settings: an empty table, or none, is accepted, and any

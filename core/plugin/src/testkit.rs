@@ -142,7 +142,7 @@ impl Harness {
     ) -> Result<Self, Error> {
         let stage = make(&config, &ctx)?;
         let remake = Box::new(move || make(&config, &ctx));
-        Ok(Harness { stage, name: S::NAME, kind: S::KIND, remake, _passes: None })
+        Ok(Harness { stage, name: S::NAME, kind: crate::stage::kind_of::<S>(), remake, _passes: None })
     }
 
     /// Process a batch as the host would, document by document. `Err` only when the stage

@@ -3,7 +3,7 @@
 //! An annotate stage that marks every occurrence of a greeting with a `greeting` span and
 //! counts them in meta. Build it with `cargo build` here and put
 //! `target/debug/libmoulin_hello.so` on the plugin path.
-use moulin_plugin::{Document, Error, Kind, Span, Stage, StageContext};
+use moulin_plugin::{Annotate, Annotates, Annotation, Error, Span, Stage, StageContext};
 use serde::Deserialize;
 
 /// The `config` table of a `hello` stage.
@@ -27,8 +27,8 @@ pub struct Hello {
 
 impl Stage for Hello {
     type Config = HelloConfig;
+    type Role = Annotates;
     const NAME: &'static str = "hello";
-    const KIND: Kind = Kind::Annotate;
     const SUMMARY: &'static str = "Marks greetings with `greeting` spans and counts them in meta.";
     const EXAMPLE_CONFIG: &'static str = "words = [\"Bonjour\", \"Hello\"]";
 
@@ -42,8 +42,10 @@ impl Stage for Hello {
     fn new(config: HelloConfig, ctx: &StageContext) -> Result<Self, Error> {
         Ok(Hello { words: config.words, source: ctx.stage_id.clone() })
     }
+}
 
-    fn process(&mut self, doc: &mut Document) -> Result<(), Error> {
+impl Annotate for Hello {
+    fn annotate(&mut self, doc: &mut Annotation<'_>) -> Result<(), Error> {
         let mut found = Vec::new();
         for word in &self.words {
             for (start, w) in doc.text().match_indices(word.as_str()) {

@@ -43,7 +43,9 @@ pub mod classify;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use classify::{Class, Judge, Line, Reason, StopWords, Thresholds};
-use moulin_plugin::{Document, Error, Kind, PassPlan, PassResult, Passes, Records, Span, Stage, StageContext};
+use moulin_plugin::{
+    Document, Error, PassPlan, PassResult, Passes, Records, Span, Stage, StageContext, Transform, Transforms,
+};
 use regex::RegexSet;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -308,8 +310,8 @@ impl Boilerplate {
 
 impl Stage for Boilerplate {
     type Config = BoilerplateConfig;
+    type Role = Transforms;
     const NAME: &'static str = "boilerplate";
-    const KIND: Kind = Kind::Transform;
     const SUMMARY: &'static str =
         "Removes site chrome line by line: patterns, tickers, repeated template lines, jusText-style features and context.";
     const EXAMPLE_CONFIG: &'static str =
@@ -372,7 +374,9 @@ impl Stage for Boilerplate {
             config,
         })
     }
+}
 
+impl Transform for Boilerplate {
     fn process(&mut self, doc: &mut Document) -> Result<(), Error> {
         let lines = self.classify(doc);
         apply(doc, &lines, &self.config, &self.source_id);

@@ -44,7 +44,7 @@ assert_eq!(out.kept[0].meta()["html"]["title"], "Budget adopté");
 #![deny(missing_docs)]
 
 use dom_smoothie::{Config, Readability, ReadabilityError, TextMode};
-use moulin_plugin::{Document, Error, Kind, Stage, StageContext};
+use moulin_plugin::{Document, Error, Stage, StageContext, Transform, Transforms};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -92,8 +92,8 @@ pub struct Html {
 
 impl Stage for Html {
     type Config = HtmlConfig;
+    type Role = Transforms;
     const NAME: &'static str = "html";
-    const KIND: Kind = Kind::Transform;
     const SUMMARY: &'static str =
         "The main text of an HTML page (Readability), with title, author, date and canonical URL in meta.";
     const EXAMPLE_CONFIG: &'static str = "char_threshold = 250\nmax_depth = 512";
@@ -114,7 +114,9 @@ impl Stage for Html {
     fn new(config: HtmlConfig, _ctx: &StageContext) -> Result<Self, Error> {
         Ok(Html { config })
     }
+}
 
+impl Transform for Html {
     fn process(&mut self, doc: &mut Document) -> Result<(), Error> {
         if !is_html(doc) {
             if !self.config.keep_non_html {

@@ -19,7 +19,7 @@ assert_eq!(out.kept[0].text(), "Café au lait\n\nFin");
 */
 #![deny(missing_docs)]
 
-use moulin_plugin::{Document, Error, Kind, Stage, StageContext};
+use moulin_plugin::{Document, Error, Stage, StageContext, Transform, Transforms};
 use serde::Deserialize;
 use std::borrow::Cow;
 use unicode_normalization::{is_nfc_quick, is_nfkc_quick, IsNormalized, UnicodeNormalization};
@@ -73,8 +73,8 @@ pub struct Normalize {
 
 impl Stage for Normalize {
     type Config = NormalizeConfig;
+    type Role = Transforms;
     const NAME: &'static str = "normalize";
-    const KIND: Kind = Kind::Transform;
     const SUMMARY: &'static str =
         "Unicode NFC, control and zero-width characters removed, white space collapsed, lines kept.";
     const EXAMPLE_CONFIG: &'static str = "form = \"nfc\"\nmax_blank_lines = 1";
@@ -82,7 +82,9 @@ impl Stage for Normalize {
     fn new(config: NormalizeConfig, _ctx: &StageContext) -> Result<Self, Error> {
         Ok(Normalize { config })
     }
+}
 
+impl Transform for Normalize {
     fn process(&mut self, doc: &mut Document) -> Result<(), Error> {
         let with_map = !doc.spans().is_empty();
         let (text, map) = normalize(doc.text(), &self.config, with_map);

@@ -32,7 +32,7 @@ assert_eq!(&text[doc.spans()[0].start as usize..], "Stadium gates to open three 
 pub mod detect;
 
 use detect::{Backend, Detector, Guess, Lang};
-use moulin_plugin::{Document, Error, Kind, Span, Stage, StageContext};
+use moulin_plugin::{Annotate, Annotates, Annotation, Error, Span, Stage, StageContext};
 use serde::Deserialize;
 
 /// How a document is cut into segments whose language is checked.
@@ -112,8 +112,8 @@ fn parse_langs(key: &str, codes: &[String], allow_und: bool) -> Result<Vec<Lang>
 
 impl Stage for Langid {
     type Config = LangidConfig;
+    type Role = Annotates;
     const NAME: &'static str = "langid";
-    const KIND: Kind = Kind::Annotate;
     const SUMMARY: &'static str =
         "Document language (ISO 639-1) and score, `lang` spans for segments in another language, optional filter.";
     const EXAMPLE_CONFIG: &'static str = "candidates = [\"fr\", \"en\", \"es\", \"de\"]\nkeep = [\"fr\"]";
@@ -136,8 +136,10 @@ impl Stage for Langid {
         let source = if ctx.stage_id.is_empty() { "langid".to_string() } else { ctx.stage_id.clone() };
         Ok(Langid { detector, config, source })
     }
+}
 
-    fn process(&mut self, doc: &mut Document) -> Result<(), Error> {
+impl Annotate for Langid {
+    fn annotate(&mut self, doc: &mut Annotation<'_>) -> Result<(), Error> {
         let (guess, spans) = annotate(&self.detector, &self.config, doc.text());
         let code = match guess.lang {
             Some(lang) if guess.score >= self.config.min_score => lang.code(),

@@ -42,7 +42,7 @@ assert_eq!(std::fs::read_to_string(dir.path().join("ner.conll"))?, "# id = a\n1\
 #![deny(missing_docs)]
 
 use moulin_plugin::output::{self, CountingFile, FileLimits, Join, Outputs, PartWriter};
-use moulin_plugin::{Document, Error, Kind, Span, Stage, StageContext};
+use moulin_plugin::{Document, Error, Export, Exports, Span, Stage, StageContext};
 use serde::Deserialize;
 use std::io::Write;
 use std::path::PathBuf;
@@ -81,8 +81,8 @@ pub struct Conll {
 
 impl Stage for Conll {
     type Config = ConllConfig;
+    type Role = Exports;
     const NAME: &'static str = "conll";
-    const KIND: Kind = Kind::Export;
     const SUMMARY: &'static str =
         "Writes CoNLL: one token per line with IOB2 tags from a span layer, one block per document.";
     const EXAMPLE_CONFIG: &'static str = "path = \"ner.conll\"\nlayer = \"entity\"";
@@ -106,6 +106,14 @@ impl Stage for Conll {
         Ok(Conll { layer: config.layer, files, dropped, block: String::new() })
     }
 
+    fn finish(&mut self) -> Result<serde_json::Value, Error> {
+        let mut summary = self.files.finish(Some(Join::Bytes))?;
+        summary[DROPPED] = self.dropped.into();
+        Ok(summary)
+    }
+}
+
+impl Export for Conll {
     fn export(&mut self, doc: &Document) -> Result<(), Error> {
         let (tagged, dropped) = tag(doc.text(), doc.spans(), &self.layer);
         self.dropped += dropped;
@@ -128,22 +136,14 @@ impl Stage for Conll {
         part.set_bytes(file.bytes());
         Ok(())
     }
-
     fn can_checkpoint(&self) -> bool {
         self.files.can_checkpoint()
     }
-
     fn checkpoint(&mut self) -> Result<Option<serde_json::Value>, Error> {
         Ok(self.files.checkpoint()?.map(|mut state| {
             state[DROPPED] = self.dropped.into();
             state
         }))
-    }
-
-    fn finish(&mut self) -> Result<serde_json::Value, Error> {
-        let mut summary = self.files.finish(Some(Join::Bytes))?;
-        summary[DROPPED] = self.dropped.into();
-        Ok(summary)
     }
 }
 

@@ -31,7 +31,7 @@ assert_eq!(std::fs::read_to_string(dir.path().join("docs.csv"))?, "id,text\na,\"
 #![deny(missing_docs)]
 
 use moulin_plugin::output::{self, CountingFile, FileLimits, Join, Outputs, PartWriter};
-use moulin_plugin::{Document, Error, Kind, Stage, StageContext};
+use moulin_plugin::{Document, Error, Export, Exports, Stage, StageContext};
 use serde::Deserialize;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -125,8 +125,8 @@ pub struct Csv {
 
 impl Stage for Csv {
     type Config = CsvConfig;
+    type Role = Exports;
     const NAME: &'static str = "csv";
-    const KIND: Kind = Kind::Export;
     const SUMMARY: &'static str = "Writes CSV: one row per document (chosen columns, meta fields) or one row per span.";
     const EXAMPLE_CONFIG: &'static str = "path = \"spans.csv\"\nrows = \"spans\"\nlayers = [\"entity\"]";
 
@@ -204,6 +204,13 @@ impl Stage for Csv {
         Ok(Csv { columns: config.document_columns(), config, files })
     }
 
+    fn finish(&mut self) -> Result<Value, Error> {
+        // Every part starts with the header: `moulin merge --concat` keeps the first only.
+        self.files.finish(Some(if self.config.header { Join::SkipFirstLine } else { Join::Bytes }))
+    }
+}
+
+impl Export for Csv {
     fn export(&mut self, doc: &Document) -> Result<(), Error> {
         let (writer, part) = self.files.writer()?;
         let io = |e: csv::Error| Error::io(format!("{}: {e}", part.partial_path().display()));
@@ -269,18 +276,11 @@ impl Stage for Csv {
         part.set_bytes(writer.get_ref().bytes());
         Ok(())
     }
-
     fn can_checkpoint(&self) -> bool {
         self.files.can_checkpoint()
     }
-
     fn checkpoint(&mut self) -> Result<Option<Value>, Error> {
         self.files.checkpoint()
-    }
-
-    fn finish(&mut self) -> Result<Value, Error> {
-        // Every part starts with the header: `moulin merge --concat` keeps the first only.
-        self.files.finish(Some(if self.config.header { Join::SkipFirstLine } else { Join::Bytes }))
     }
 }
 

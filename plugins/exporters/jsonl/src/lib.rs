@@ -25,7 +25,7 @@ assert!(written.starts_with(r#"{"id":"a","text":"Bonjour","lang":"und","lang_sco
 #![deny(missing_docs)]
 
 use moulin_plugin::output::{self, CountingFile, FileLimits, Join, Outputs, PartWriter};
-use moulin_plugin::{Document, Error, Kind, Stage, StageContext};
+use moulin_plugin::{Document, Error, Export, Exports, Stage, StageContext};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use std::fs::File;
@@ -163,8 +163,8 @@ fn raw<'a>(json: &'a str, what: &str) -> Result<&'a RawValue, Error> {
 
 impl Stage for Jsonl {
     type Config = JsonlConfig;
+    type Role = Exports;
     const NAME: &'static str = "jsonl";
-    const KIND: Kind = Kind::Export;
     const SUMMARY: &'static str = "Writes one JSON object per document (.jsonl, .jsonl.gz, .jsonl.zst).";
     const EXAMPLE_CONFIG: &'static str = "path = \"docs.jsonl.zst\"";
 
@@ -198,6 +198,13 @@ impl Stage for Jsonl {
         Ok(Jsonl { files, omit_spans: config.omit_spans, line: Vec::with_capacity(1 << 16) })
     }
 
+    fn finish(&mut self) -> Result<serde_json::Value, Error> {
+        // JSON lines join by bytes, and so do gzip members and zstd frames.
+        self.files.finish(Some(Join::Bytes))
+    }
+}
+
+impl Export for Jsonl {
     fn export(&mut self, doc: &Document) -> Result<(), Error> {
         let spans = if self.omit_spans {
             None
@@ -233,18 +240,11 @@ impl Stage for Jsonl {
         part.set_bytes(writer.bytes());
         Ok(())
     }
-
     fn can_checkpoint(&self) -> bool {
         self.files.can_checkpoint()
     }
-
     fn checkpoint(&mut self) -> Result<Option<serde_json::Value>, Error> {
         self.files.checkpoint()
-    }
-
-    fn finish(&mut self) -> Result<serde_json::Value, Error> {
-        // JSON lines join by bytes, and so do gzip members and zstd frames.
-        self.files.finish(Some(Join::Bytes))
     }
 }
 

@@ -39,7 +39,7 @@ use arrow_array::builder::{Float32Builder, ListBuilder, StringBuilder, StructBui
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
 use moulin_plugin::output::{self, CountingFile, FileLimits, Join, Outputs, PartWriter};
-use moulin_plugin::{Document, Error, Kind, Stage, StageContext};
+use moulin_plugin::{Document, Error, Export, Exports, Stage, StageContext};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
@@ -212,8 +212,8 @@ pub struct Parquet {
 
 impl Stage for Parquet {
     type Config = ParquetConfig;
+    type Role = Exports;
     const NAME: &'static str = "parquet";
-    const KIND: Kind = Kind::Export;
     const SUMMARY: &'static str =
         "Writes Parquet: id, text, lang, lang_score, meta (JSON) and spans as a list of structs.";
     const EXAMPLE_CONFIG: &'static str = "path = \"docs.parquet\"\ncompression = \"zstd\"";
@@ -262,6 +262,14 @@ impl Stage for Parquet {
         Ok(Parquet { config, files, columns: Columns::new() })
     }
 
+    fn finish(&mut self) -> Result<serde_json::Value, Error> {
+        self.write_batch()?;
+        // `moulin merge --concat` asks this exporter to join the parts (`Stage::join`).
+        self.files.finish(Some(Join::Plugin))
+    }
+}
+
+impl Export for Parquet {
     fn export(&mut self, doc: &Document) -> Result<(), Error> {
         if self.files.is_full() {
             // The rows held back belong to the file that is full.
@@ -275,11 +283,9 @@ impl Stage for Parquet {
         }
         Ok(())
     }
-
     fn can_checkpoint(&self) -> bool {
         self.files.can_checkpoint()
     }
-
     fn checkpoint(&mut self) -> Result<Option<serde_json::Value>, Error> {
         if !self.files.can_checkpoint() {
             return Ok(None);
@@ -287,13 +293,6 @@ impl Stage for Parquet {
         self.write_batch()?;
         self.files.checkpoint()
     }
-
-    fn finish(&mut self) -> Result<serde_json::Value, Error> {
-        self.write_batch()?;
-        // `moulin merge --concat` asks this exporter to join the parts (`Stage::join`).
-        self.files.finish(Some(Join::Plugin))
-    }
-
     fn join(&self, sources: &[PathBuf], target: &std::path::Path) -> Result<u64, Error> {
         join_row_groups(sources, target)
     }

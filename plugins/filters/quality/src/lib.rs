@@ -40,7 +40,7 @@ pub mod repetition;
 pub mod text;
 pub mod words;
 
-use moulin_plugin::{Document, Error, Kind, Stage, StageContext};
+use moulin_plugin::{Annotate, Annotates, Annotation, Document, Error, Stage, StageContext, Transform, Transforms};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use words::{Cache, Tokenizer};
@@ -120,7 +120,7 @@ impl Language {
 }
 
 /// Write `stats` to meta under `key` when asked, and drop the document on a failed verdict.
-fn conclude<S: Serialize>(doc: &mut Document, key: &str, stats: Option<&S>, verdict: Verdict) {
+fn conclude<S: Serialize>(doc: &mut Annotation<'_>, key: &str, stats: Option<&S>, verdict: Verdict) {
     if let Some(stats) = stats {
         doc.set_meta_field(key, serde_json::to_value(stats).unwrap_or_default());
     }
@@ -139,8 +139,8 @@ pub struct GopherQualityFilter {
 
 impl Stage for GopherQualityFilter {
     type Config = GopherQualityConfig;
+    type Role = Annotates;
     const NAME: &'static str = "gopher_quality";
-    const KIND: Kind = Kind::Annotate;
     const SUMMARY: &'static str = "Gopher's quality rules as datatrove's GopherQualityFilter applies them.";
     const EXAMPLE_CONFIG: &'static str = "min_doc_words = 50\nlanguage = \"en\"";
 
@@ -152,8 +152,10 @@ impl Stage for GopherQualityFilter {
         let (language, stats) = (config.language, config.stats);
         Ok(GopherQualityFilter { rules: GopherQuality::new(config), language, stats, cache: Cache::new() })
     }
+}
 
-    fn process(&mut self, doc: &mut Document) -> Result<(), Error> {
+impl Annotate for GopherQualityFilter {
+    fn annotate(&mut self, doc: &mut Annotation<'_>) -> Result<(), Error> {
         let lang = self.language.code(doc.lang());
         let tok = words::tokenizer(lang).expect("a built-in language");
         let words = tok.words(doc.text(), &mut self.cache);
@@ -175,8 +177,8 @@ pub struct GopherRepetitionFilter {
 
 impl Stage for GopherRepetitionFilter {
     type Config = GopherRepetitionConfig;
+    type Role = Annotates;
     const NAME: &'static str = "gopher_repetition";
-    const KIND: Kind = Kind::Annotate;
     const SUMMARY: &'static str = "Gopher's repetition rules as datatrove's GopherRepetitionFilter applies them.";
     const EXAMPLE_CONFIG: &'static str = "dup_line_frac = 0.3\ntop_n_grams = [[2, 0.2], [3, 0.18], [4, 0.16]]";
 
@@ -194,8 +196,10 @@ impl Stage for GopherRepetitionFilter {
             scratch: Default::default(),
         })
     }
+}
 
-    fn process(&mut self, doc: &mut Document) -> Result<(), Error> {
+impl Annotate for GopherRepetitionFilter {
+    fn annotate(&mut self, doc: &mut Annotation<'_>) -> Result<(), Error> {
         let tok = self.language.tokenizer(doc.lang());
         let text = doc.text();
         let (cache, scratch) = (&mut self.cache, &mut self.scratch);
@@ -216,8 +220,8 @@ pub struct C4QualityFilter {
 
 impl Stage for C4QualityFilter {
     type Config = C4QualityConfig;
+    type Role = Transforms;
     const NAME: &'static str = "c4_quality";
-    const KIND: Kind = Kind::Transform;
     const SUMMARY: &'static str =
         "C4's line and document rules as datatrove's C4QualityFilter applies them; a bad-words list as an option.";
     const EXAMPLE_CONFIG: &'static str = "filter_no_terminal_punct = false   # as FineWeb runs it";
@@ -235,14 +239,16 @@ impl Stage for C4QualityFilter {
         let (language, stats) = (config.language, config.stats);
         Ok(C4QualityFilter { rules: C4Quality::new(config, ctx)?, language, stats, cache: Cache::new() })
     }
+}
 
+impl Transform for C4QualityFilter {
     fn process(&mut self, doc: &mut Document) -> Result<(), Error> {
         let tok = self.language.tokenizer(doc.lang());
         let outcome = self.rules.judge(doc.text(), tok, &mut self.cache);
         if outcome.verdict.is_ok() {
             c4_rewrite(doc, &outcome.lines, self.rules.separator());
         }
-        conclude(doc, Self::NAME, self.stats.then_some(&outcome.stats), outcome.verdict);
+        conclude(&mut Annotation::new(doc), Self::NAME, self.stats.then_some(&outcome.stats), outcome.verdict);
         Ok(())
     }
 }
@@ -293,8 +299,8 @@ pub struct FineWebQualityFilter {
 
 impl Stage for FineWebQualityFilter {
     type Config = FineWebQualityConfig;
+    type Role = Annotates;
     const NAME: &'static str = "fineweb_quality";
-    const KIND: Kind = Kind::Annotate;
     const SUMMARY: &'static str = "FineWeb's line rules as datatrove's FineWebQualityFilter applies them.";
     const EXAMPLE_CONFIG: &'static str = "line_punct_thr = 0.12\nshort_line_thr = 0.67";
 
@@ -306,8 +312,10 @@ impl Stage for FineWebQualityFilter {
         let (language, stats) = (config.language, config.stats);
         Ok(FineWebQualityFilter { rules: FineWebQuality::new(config), language, stats, cache: Cache::new() })
     }
+}
 
-    fn process(&mut self, doc: &mut Document) -> Result<(), Error> {
+impl Annotate for FineWebQualityFilter {
+    fn annotate(&mut self, doc: &mut Annotation<'_>) -> Result<(), Error> {
         let tok = self.language.tokenizer(doc.lang());
         let text = doc.text();
         let stats = self.rules.measure(text, || tok.words(text, &mut self.cache));

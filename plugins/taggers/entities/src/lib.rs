@@ -48,7 +48,7 @@ pub mod rules;
 pub mod tokens;
 
 use gazetteer::{parse_list, CaseMode, Gazetteer};
-use moulin_plugin::{Document, Error, Kind, Span, Stage, StageContext};
+use moulin_plugin::{Annotate, Annotates, Annotation, Error, Span, Stage, StageContext};
 use rules::{Pattern, RankedList, RegexRule, Tagger};
 use rustc_hash::FxHashSet as HashSet;
 use serde::{Deserialize, Serialize};
@@ -248,8 +248,8 @@ pub fn tagger(config: &EntitiesConfig, ctx: &StageContext) -> Result<Tagger, Err
 
 impl Stage for Entities {
     type Config = EntitiesConfig;
+    type Role = Annotates;
     const NAME: &'static str = "entities";
-    const KIND: Kind = Kind::Annotate;
     const SUMMARY: &'static str =
         "Named entities (PER, LOC, ORG, MISC) from gazetteers, French/English rules and regexes, as `entity` spans.";
     const EXAMPLE_CONFIG: &'static str = "lists = [{ path = \"people.tsv\", label = \"PER\" }]\n\
@@ -281,8 +281,10 @@ impl Stage for Entities {
         let source = if ctx.stage_id.is_empty() { Self::NAME.to_string() } else { ctx.stage_id.clone() };
         Ok(Entities { tagger, labels: config.labels, min_score: config.min_score, source })
     }
+}
 
-    fn process(&mut self, doc: &mut Document) -> Result<(), Error> {
+impl Annotate for Entities {
+    fn annotate(&mut self, doc: &mut Annotation<'_>) -> Result<(), Error> {
         let found = self.tagger.tag(doc.text());
         for e in found {
             if e.score < self.min_score || !self.labels.is_empty() && !self.labels.contains(&e.label) {

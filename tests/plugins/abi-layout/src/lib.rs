@@ -1,6 +1,6 @@
 //! A plugin built against a moulin-abi whose `Span` has an extra field under the same
 //! version: the host's layout check must refuse it.
-use moulin_plugin::{Document, Error, Kind, Stage, StageContext};
+use moulin_plugin::{Document, Error, Stage, StageContext, Transform, Transforms};
 
 /// No settings.
 #[derive(serde::Deserialize)]
@@ -11,12 +11,15 @@ pub struct LayoutChanged;
 
 impl Stage for LayoutChanged {
     type Config = Config;
+    type Role = Transforms;
     const NAME: &'static str = "layout_changed";
-    const KIND: Kind = Kind::Transform;
     const SUMMARY: &'static str = "Built against a moulin-abi with another layout.";
     fn new(_: Config, _: &StageContext) -> Result<Self, Error> {
         Ok(LayoutChanged)
     }
+}
+
+impl Transform for LayoutChanged {
     fn process(&mut self, _: &mut Document) -> Result<(), Error> {
         Ok(())
     }

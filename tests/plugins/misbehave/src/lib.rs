@@ -7,7 +7,10 @@
 //! word of the input, the second the documents holding a word seen once in the whole input
 //! (so it needs the first's result); the main pass writes both counts into every document's
 //! meta `two_passes`, and panics on a document containing PASSPANIC in a pass.
-use moulin_plugin::{Document, Error, Kind, PassPlan, PassResult, Passes, Records, Span, Stage, StageContext};
+use moulin_plugin::{
+    Annotate, Annotates, Annotation, Document, Error, PassPlan, PassResult, Passes, Records, Span, Stage, StageContext,
+    Transform, Transforms,
+};
 use std::collections::HashMap;
 
 /// No settings.
@@ -20,21 +23,31 @@ pub struct Panicky;
 
 impl Stage for Panicky {
     type Config = Config;
+    type Role = Transforms;
     const NAME: &'static str = "panicky";
-    const KIND: Kind = Kind::Transform;
     const SUMMARY: &'static str = "Panics on PANIC, fails FAIL, drops DROP.";
     fn new(_: Config, _: &StageContext) -> Result<Self, Error> {
         Ok(Panicky)
     }
+}
+
+impl Transform for Panicky {
+    fn process(&mut self, doc: &mut Document) -> Result<(), Error> {
+        if doc.text().contains("PANIC") {
+            panic!("found PANIC in {}", doc.id());
+        } else if doc.text().contains("FAIL") {
+            return Err(Error::document("found FAIL"));
+        } else if doc.text().contains("DROP") {
+            doc.drop_with("panicky: found DROP");
+        }
+        Ok(())
+    }
+
     fn process_batch(&mut self, docs: &mut [Document], errors: &mut Vec<(usize, Error)>) {
         tracing::info!(documents = docs.len(), "panicky saw a batch");
         for (i, doc) in docs.iter_mut().enumerate() {
-            if doc.text().contains("PANIC") {
-                panic!("found PANIC in {}", doc.id());
-            } else if doc.text().contains("FAIL") {
-                errors.push((i, Error::document("found FAIL")));
-            } else if doc.text().contains("DROP") {
-                doc.drop_with("panicky: found DROP");
+            if let Err(e) = self.process(doc) {
+                errors.push((i, e));
             }
         }
     }
@@ -45,13 +58,16 @@ pub struct BadSpan;
 
 impl Stage for BadSpan {
     type Config = Config;
+    type Role = Annotates;
     const NAME: &'static str = "bad_span";
-    const KIND: Kind = Kind::Annotate;
     const SUMMARY: &'static str = "Adds a span past the end of texts with SPAN.";
     fn new(_: Config, _: &StageContext) -> Result<Self, Error> {
         Ok(BadSpan)
     }
-    fn process(&mut self, doc: &mut Document) -> Result<(), Error> {
+}
+
+impl Annotate for BadSpan {
+    fn annotate(&mut self, doc: &mut Annotation<'_>) -> Result<(), Error> {
         if doc.text().contains("SPAN") {
             let end = doc.text().len() as u64 + 10;
             doc.add_span(Span::new(0, end, "x", "BAD", "bad_span"));
@@ -65,16 +81,20 @@ pub struct Sneaky;
 
 impl Stage for Sneaky {
     type Config = Config;
+    type Role = Annotates;
     const NAME: &'static str = "sneaky";
-    const KIND: Kind = Kind::Annotate;
     const SUMMARY: &'static str = "Changes texts with SNEAK although it only annotates.";
     fn new(_: Config, _: &StageContext) -> Result<Self, Error> {
         Ok(Sneaky)
     }
-    fn process(&mut self, doc: &mut Document) -> Result<(), Error> {
+}
+
+impl Annotate for Sneaky {
+    fn annotate(&mut self, doc: &mut Annotation<'_>) -> Result<(), Error> {
         if doc.text().contains("SNEAK") {
             let t = doc.text().replace("SNEAK", "sneak");
-            doc.set_text(t);
+            // What the SDK does not let an annotate stage do, on purpose.
+            doc.__set_text_breaking_the_contract(t);
         }
         Ok(())
     }
@@ -95,12 +115,19 @@ pub struct Sleepy {
 
 impl Stage for Sleepy {
     type Config = SleepyConfig;
+    type Role = Transforms;
     const NAME: &'static str = "sleepy";
-    const KIND: Kind = Kind::Transform;
     const SUMMARY: &'static str = "Waits `ms` milliseconds on each batch.";
     fn new(config: SleepyConfig, _: &StageContext) -> Result<Self, Error> {
         Ok(Sleepy { ms: config.ms })
     }
+}
+
+impl Transform for Sleepy {
+    fn process(&mut self, _doc: &mut Document) -> Result<(), Error> {
+        Ok(())
+    }
+
     fn process_batch(&mut self, _docs: &mut [Document], _errors: &mut Vec<(usize, Error)>) {
         std::thread::sleep(std::time::Duration::from_millis(self.ms));
     }
@@ -129,8 +156,8 @@ fn count(value: &[u8]) -> u64 {
 
 impl Stage for TwoPasses {
     type Config = TwoPassesConfig;
+    type Role = Annotates;
     const NAME: &'static str = "two_passes";
-    const KIND: Kind = Kind::Annotate;
     const SUMMARY: &'static str = "Two passes: word counts, then documents with a word seen once.";
 
     fn new(_: TwoPassesConfig, ctx: &StageContext) -> Result<Self, Error> {
@@ -148,8 +175,10 @@ impl Stage for TwoPasses {
         }
         Ok(stage)
     }
+}
 
-    fn process(&mut self, doc: &mut Document) -> Result<(), Error> {
+impl Annotate for TwoPasses {
+    fn annotate(&mut self, doc: &mut Annotation<'_>) -> Result<(), Error> {
         let total: u64 = self.words.values().sum();
         doc.set_meta_field(
             "two_passes",

@@ -1,6 +1,6 @@
 //! A correct plugin, built with `panic = "abort"`: the host must refuse it, since any panic
 //! in it would end the host.
-use moulin_plugin::{Document, Error, Kind, Stage, StageContext};
+use moulin_plugin::{Document, Error, Stage, StageContext, Transform, Transforms};
 
 /// No settings.
 #[derive(serde::Deserialize)]
@@ -11,12 +11,15 @@ pub struct Aborty;
 
 impl Stage for Aborty {
     type Config = Config;
+    type Role = Transforms;
     const NAME: &'static str = "aborty";
-    const KIND: Kind = Kind::Transform;
     const SUMMARY: &'static str = "Built with panic = abort.";
     fn new(_: Config, _: &StageContext) -> Result<Self, Error> {
         Ok(Aborty)
     }
+}
+
+impl Transform for Aborty {
     fn process(&mut self, _: &mut Document) -> Result<(), Error> {
         Ok(())
     }
