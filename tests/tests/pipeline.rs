@@ -417,3 +417,25 @@ fn the_test_kit_fails_the_same_documents_as_a_run() {
     assert_eq!(in_run, expected);
     assert_eq!(in_kit, in_run);
 }
+
+#[test]
+fn an_embedders_pipeline_stops_with_a_typed_reason() {
+    // Every document panics: past max_stage_restarts the pipeline stops, and says why as a
+    // value an embedder can match, not only as text.
+    let (registry, _) = Registry::discover(&[lib("test-misbehave")]);
+    let pipeline = moulin::PipelineBuilder::new(registry)
+        .stage("p", "panicky", serde_json::json!({}))
+        .max_stage_restarts(2)
+        .build()
+        .unwrap();
+    let docs: Vec<moulin::Doc> = (0..5).map(|i| moulin::Doc::new(&format!("d{i}"), "PANIC")).collect();
+    let outputs = pipeline.process(docs);
+    match outputs.finish() {
+        Err(moulin::Error::Stopped {
+            reason: moulin::StageError::TooManyPanics { stage, documents, max, .. }, ..
+        }) => {
+            assert_eq!((stage.as_str(), documents, max), ("p", 3, 2));
+        }
+        other => panic!("expected a stop for too many panics, got {other:?}"),
+    }
+}

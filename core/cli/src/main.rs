@@ -276,9 +276,9 @@ fn run(
             print_summary(&report);
             Ok(ExitCode::from(if report.has_failures() { EXIT_FAILURES } else { 0 }))
         }
-        Err(Error::Stopped { message, report }) => {
+        Err(Error::Stopped { reason, report }) => {
             print_summary(&report);
-            eprintln!("error: the run stopped: {message}");
+            eprintln!("error: the run stopped: {reason}");
             Ok(ExitCode::from(EXIT_STOPPED))
         }
         Err(Error::Invalid(problems)) => {

@@ -11,7 +11,7 @@ use crate::error::Problem;
 use crate::plugins::{plugin_error_key, plugin_error_text, Registry, StageKind};
 use crate::report::StageReport;
 use crate::stages::{Finished, StageSpec};
-use crate::Error;
+use crate::{Error, StageError};
 use crossbeam_channel::{bounded, Receiver};
 use moulin_abi::Doc;
 use std::path::PathBuf;
@@ -49,6 +49,13 @@ impl PipelineBuilder {
     /// Worker threads (default 1).
     pub fn threads(mut self, threads: usize) -> Self {
         self.threads = threads.max(1);
+        self
+    }
+
+    /// How many documents may make one stage panic before the pipeline stops (default
+    /// 1000, as `[pipeline] max_stage_restarts`).
+    pub fn max_stage_restarts(mut self, documents: usize) -> Self {
+        self.max_stage_restarts = documents;
         self
     }
 
@@ -145,7 +152,7 @@ pub enum Outcome {
 /// The processed documents, as an iterator; batches come back in input order.
 pub struct Outputs {
     rx: Receiver<Outcome>,
-    handle: Option<JoinHandle<Result<EngineOutcome, String>>>,
+    handle: Option<JoinHandle<Result<EngineOutcome, StageError>>>,
 }
 
 impl Iterator for Outputs {
@@ -160,11 +167,10 @@ impl Outputs {
     pub fn finish(mut self) -> Result<Vec<StageReport>, Error> {
         for _ in self.rx.iter() {}
         let handle = self.handle.take().expect("finish is called once");
-        let outcome =
-            handle.join().map_err(|_| Error::Setup("the pipeline thread panicked".into()))?.map_err(Error::Setup)?;
+        let outcome = handle.join().map_err(|_| Error::Setup(StageError::Crashed))?.map_err(Error::Setup)?;
         match outcome.fatal {
-            Some(message) => Err(Error::Stopped {
-                message,
+            Some(reason) => Err(Error::Stopped {
+                reason,
                 report: Box::new(crate::report::RunReport { stages: outcome.stages, ..Default::default() }),
             }),
             None => Ok(outcome.stages),

@@ -17,6 +17,7 @@ use crate::export::Exporters;
 use crate::reorder::{Checkpoint, Collector};
 use crate::report::StageReport;
 use crate::stages::{Finished, Msg, StageSpec, Worker};
+use crate::StageError;
 use crossbeam_channel::{bounded, Receiver, Sender};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicUsize;
@@ -57,7 +58,7 @@ pub struct EngineOutcome {
     /// Per stage (transform and annotate, then export), in order.
     pub stages: Vec<StageReport>,
     /// Set when the run stopped early.
-    pub fatal: Option<String>,
+    pub fatal: Option<StageError>,
     /// For each transform and annotate stage, what each worker's instance returned from
     /// `finish` (JSON; `null` when it failed), in worker order. Empty when the run stopped.
     pub finished: Vec<Vec<serde_json::Value>>,
@@ -72,7 +73,7 @@ impl Engine {
         &self,
         source: impl FnOnce(&mut dyn FnMut(Batch) -> bool) + Send,
         mut sink: impl FnMut(Finished, Option<Checkpoint>),
-    ) -> Result<EngineOutcome, String> {
+    ) -> Result<EngineOutcome, StageError> {
         let threads = self.threads.max(1);
         // Every instance is made first, so a stage that cannot start stops the run before
         // any input is read.

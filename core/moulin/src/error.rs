@@ -36,7 +36,7 @@ pub enum Error {
     Invalid(Vec<Problem>),
     /// A stage could not be made when the run started.
     #[error("cannot start the pipeline: {0}")]
-    Setup(String),
+    Setup(StageError),
     /// Writing the run's outputs failed.
     #[error("{}: {source}", path.display())]
     Io {
@@ -72,10 +72,10 @@ pub enum Error {
     Lock(#[from] LockError),
     /// The run had to stop before the end (an exporter failed, a stage kept panicking). The
     /// report counts what was done.
-    #[error("the run stopped: {message}")]
+    #[error("the run stopped: {reason}")]
     Stopped {
         /// Why.
-        message: String,
+        reason: StageError,
         /// What was done before.
         report: Box<RunReport>,
     },
@@ -103,4 +103,44 @@ pub enum LockError {
         /// The cause.
         source: std::io::Error,
     },
+}
+
+/// What stops the engine: a stage cannot be made, keeps panicking, or an exporter fails as
+/// a whole. (What goes wrong with one document fails that document, not the run.)
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StageError {
+    /// A stage could not be made (when the run starts, or again after a panic).
+    #[error("stage `{stage}` ({plugin}): {message}")]
+    Make {
+        /// The stage id.
+        stage: String,
+        /// The stage's name in its library.
+        plugin: String,
+        /// The plugin's error.
+        message: String,
+    },
+    /// More documents made one stage panic than `max_stage_restarts` allows.
+    #[error("stage `{stage}`: {documents} documents made it panic, more than max_stage_restarts ({max}); last panic: {last}")]
+    TooManyPanics {
+        /// The stage id.
+        stage: String,
+        /// Documents that made it panic so far.
+        documents: usize,
+        /// `max_stage_restarts`.
+        max: usize,
+        /// The last panic's message.
+        last: String,
+    },
+    /// An exporter failed as a whole: its output is incomplete.
+    #[error("exporter `{stage}` {message}")]
+    Exporter {
+        /// The stage id.
+        stage: String,
+        /// What it could not do, and the plugin's error.
+        message: String,
+    },
+    /// A thread of the engine itself panicked (a bug of moulin's).
+    #[error("the pipeline's own thread panicked")]
+    Crashed,
 }

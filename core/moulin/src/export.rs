@@ -6,6 +6,7 @@ use crate::batch::Failure;
 use crate::plugins::plugin_error_text;
 use crate::report::StageReport;
 use crate::stages::{Finished, StageSpec};
+use crate::StageError;
 use moulin_abi::{
     abi_stable::std_types::{RResult, RSlice},
     StageBox,
@@ -22,7 +23,7 @@ pub struct Exporters<'a> {
 
 impl<'a> Exporters<'a> {
     /// Make one instance of each exporter.
-    pub fn new(specs: &'a [StageSpec], output_dir: &Path, threads: usize) -> Result<Exporters<'a>, String> {
+    pub fn new(specs: &'a [StageSpec], output_dir: &Path, threads: usize) -> Result<Exporters<'a>, StageError> {
         let instances = specs.iter().map(|s| s.instantiate(output_dir, 0, threads)).collect::<Result<_, _>>()?;
         Ok(Exporters { specs, instances })
     }
@@ -46,17 +47,16 @@ impl<'a> Exporters<'a> {
     }
 
     /// Ask every exporter to complete its open file; their resume states, in order.
-    pub fn checkpoint(&mut self) -> Result<Vec<serde_json::Value>, String> {
+    pub fn checkpoint(&mut self) -> Result<Vec<serde_json::Value>, StageError> {
         self.instances
             .iter_mut()
             .zip(self.specs)
             .map(|(exporter, spec)| match exporter.call_ext(moulin_abi::ext::CHECKPOINT.into(), "".into()) {
                 RResult::ROk(state) => serde_json::from_str(&state)
-                    .map_err(|e| format!("exporter `{}` returned a resume state that is not JSON: {e}", spec.id)),
-                RResult::RErr(e) => Err(format!(
-                    "exporter `{}` could not complete its files at a resume point: {}",
-                    spec.id,
-                    plugin_error_text(&e)
+                    .map_err(|e| failed(spec, format!("returned a resume state that is not JSON: {e}"))),
+                RResult::RErr(e) => Err(failed(
+                    spec,
+                    format!("could not complete its files at a resume point: {}", plugin_error_text(&e)),
                 )),
             })
             .collect()
@@ -64,11 +64,11 @@ impl<'a> Exporters<'a> {
 
     /// Hand a finished batch to every exporter; `stats` holds one report per exporter.
     /// Documents an exporter fails leave the batch as failures.
-    pub fn export(&mut self, batch: &mut Finished, stats: &mut [StageReport]) -> Result<(), String> {
+    pub fn export(&mut self, batch: &mut Finished, stats: &mut [StageReport]) -> Result<(), StageError> {
         if self.instances.is_empty() || batch.docs.is_empty() {
             return Ok(());
         }
-        let mut failed = BTreeSet::new();
+        let mut failed_docs = BTreeSet::new();
         for ((exporter, spec), stat) in self.instances.iter_mut().zip(self.specs).zip(stats) {
             stat.documents_in += batch.docs.len() as u64;
             let started = Instant::now();
@@ -77,11 +77,7 @@ impl<'a> Exporters<'a> {
             let errors = match result {
                 RResult::ROk(errors) => errors,
                 RResult::RErr(e) => {
-                    return Err(format!(
-                        "exporter `{}` failed, its output is incomplete: {}",
-                        spec.id,
-                        plugin_error_text(&e)
-                    ))
+                    return Err(failed(spec, format!("failed, its output is incomplete: {}", plugin_error_text(&e))))
                 }
             };
             stat.failed += errors.len() as u64;
@@ -91,15 +87,15 @@ impl<'a> Exporters<'a> {
                 if let Some(doc) = batch.docs.get(k) {
                     let message = plugin_error_text(&e.error);
                     batch.failures.push(Failure::document(batch.origins[k], &doc.id, &spec.id, "export", message));
-                    failed.insert(k);
+                    failed_docs.insert(k);
                 }
             }
         }
-        if !failed.is_empty() {
+        if !failed_docs.is_empty() {
             let docs = std::mem::take(&mut batch.docs);
             let origins = std::mem::take(&mut batch.origins);
             for (k, (doc, origin)) in docs.into_iter().zip(origins).enumerate() {
-                if !failed.contains(&k) {
+                if !failed_docs.contains(&k) {
                     batch.docs.push(doc);
                     batch.origins.push(origin);
                 }
@@ -109,15 +105,17 @@ impl<'a> Exporters<'a> {
     }
 
     /// End of input: every exporter closes its files; its summary goes into its report.
-    pub fn finish(&mut self, stats: &mut [StageReport]) -> Result<(), String> {
+    pub fn finish(&mut self, stats: &mut [StageReport]) -> Result<(), StageError> {
         for ((exporter, spec), stat) in self.instances.iter_mut().zip(self.specs).zip(stats) {
             match exporter.finish() {
                 RResult::ROk(summary) => stat.summary = serde_json::from_str(&summary).ok(),
-                RResult::RErr(e) => {
-                    return Err(format!("exporter `{}` could not finish: {}", spec.id, plugin_error_text(&e)))
-                }
+                RResult::RErr(e) => return Err(failed(spec, format!("could not finish: {}", plugin_error_text(&e)))),
             }
         }
         Ok(())
     }
+}
+
+fn failed(spec: &StageSpec, message: String) -> StageError {
+    StageError::Exporter { stage: spec.id.clone(), message }
 }

@@ -53,7 +53,7 @@ mod stages;
 
 pub use config::{ConfigError, ProjectConfig};
 pub use embed::{Outcome, Outputs, Pipeline, PipelineBuilder};
-pub use error::{Error, LockError, Problem};
+pub use error::{Error, LockError, Problem, StageError};
 pub use moulin_abi::{Doc, Span, ABI_VERSION};
 pub use plugins::{Library, LoadError, LoadProblem, Registry, StageKind};
 pub use project::{Check, CheckLine, Project};

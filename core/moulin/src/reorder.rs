@@ -5,6 +5,7 @@
 use crate::export::Exporters;
 use crate::report::StageReport;
 use crate::stages::{Finished, Msg};
+use crate::StageError;
 use crossbeam_channel::{Receiver, Sender};
 use std::collections::BTreeMap;
 
@@ -41,7 +42,7 @@ impl Collector<'_, '_> {
         done: &Receiver<Msg>,
         tokens: &Sender<()>,
         sink: &mut dyn FnMut(Finished, Option<Checkpoint>),
-    ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, String> {
+    ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, StageError> {
         let mut pending: BTreeMap<u64, (Box<Finished>, Vec<StageReport>)> = BTreeMap::new();
         let mut next = 0u64;
         let mut finished_by_worker = Vec::new();

@@ -6,6 +6,7 @@
 use crate::batch::{Batch, Failure};
 use crate::plugins::{plugin_error_text, Library, StageKind};
 use crate::report::StageReport;
+use crate::StageError;
 use crossbeam_channel::{Receiver, Sender};
 use moulin_abi::{
     abi_stable::std_types::{RResult, RString, RVec},
@@ -63,7 +64,7 @@ impl StageSpec {
 
     /// The context an instance for `worker` is made with (the SDK reads it as its
     /// `StageContext`, the same type).
-    pub fn context_json(&self, output_dir: &std::path::Path, worker: usize, threads: usize) -> String {
+    pub fn context_json(&self, output_dir: &Path, worker: usize, threads: usize) -> String {
         let ctx = moulin_abi::contract::StageContext {
             stage_id: self.id.clone(),
             output_dir: output_dir.to_path_buf(),
@@ -90,10 +91,10 @@ impl StageSpec {
     }
 
     /// Make an instance for `worker`.
-    pub fn instantiate(&self, output_dir: &std::path::Path, worker: usize, threads: usize) -> Result<StageBox, String> {
-        self.library
-            .new_stage(&self.name, &self.config_json, &self.context_json(output_dir, worker, threads))
-            .map_err(|e| format!("stage `{}` ({}): {}", self.id, self.name, plugin_error_text(&e)))
+    pub fn instantiate(&self, output_dir: &Path, worker: usize, threads: usize) -> Result<StageBox, StageError> {
+        self.library.new_stage(&self.name, &self.config_json, &self.context_json(output_dir, worker, threads)).map_err(
+            |e| StageError::Make { stage: self.id.clone(), plugin: self.name.clone(), message: plugin_error_text(&e) },
+        )
     }
 }
 
@@ -132,7 +133,7 @@ pub enum Msg {
         stats: Vec<StageReport>,
     },
     /// The run cannot go on.
-    Fatal(String),
+    Fatal(StageError),
     /// A worker's end of input: what each of its instances' `finish` returned.
     Finished(usize, Vec<serde_json::Value>),
 }
@@ -199,7 +200,7 @@ impl Worker<'_> {
     }
 
     /// Run every stage on a batch. `Err` is fatal for the run.
-    fn process(&mut self, batch: Batch, stats: &mut [StageReport]) -> Result<Finished, String> {
+    fn process(&mut self, batch: Batch, stats: &mut [StageReport]) -> Result<Finished, StageError> {
         let mut out = Finished {
             failures: batch.failures,
             read: batch.read,
@@ -280,7 +281,7 @@ impl Worker<'_> {
         docs: Vec<Doc>,
         ids: &[RString],
         stat: &mut StageReport,
-    ) -> Result<StageOutput, String> {
+    ) -> Result<StageOutput, StageError> {
         let mut out = StageOutput::default();
         // Halves still to run, as (documents, position of the first); the left half first,
         // so that what comes back stays in input order.
@@ -300,10 +301,12 @@ impl Worker<'_> {
             }
             let used = self.restarts[si].fetch_add(1, Ordering::SeqCst) + 1;
             if used > self.max_stage_restarts {
-                return Err(format!(
-                    "stage `{}`: {used} documents made it panic, more than max_stage_restarts ({}); last panic: {message}",
-                    spec.id, self.max_stage_restarts
-                ));
+                return Err(StageError::TooManyPanics {
+                    stage: spec.id.clone(),
+                    documents: used,
+                    max: self.max_stage_restarts,
+                    last: message,
+                });
             }
             stat.restarts += 1;
             tracing::warn!(stage = %spec.id, worker = self.index, id = %ids[base], error = %message, "A document made the stage panic; it failed and the stage was remade.");

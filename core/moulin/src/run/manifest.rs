@@ -29,7 +29,7 @@ pub(crate) fn write_manifest(
     output: &Path,
     report: &RunReport,
     started_unix: u64,
-    fatal: Option<&str>,
+    fatal: Option<&crate::StageError>,
 ) -> Result<(), Error> {
     let mut plugins: Vec<PluginEntry> = Vec::new();
     for spec in project.stages() {
@@ -62,7 +62,7 @@ pub(crate) fn write_manifest(
         plugins,
         run: RunEntry {
             status,
-            stopped_because: fatal.map(str::to_string),
+            stopped_because: fatal.map(ToString::to_string),
             threads: report.threads,
             started_unix,
             seconds: report.seconds,

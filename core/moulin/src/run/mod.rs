@@ -146,9 +146,9 @@ impl Project {
             attempt: ledger.earlier.attempt,
             files_already_done: ledger.earlier.files_done as u64,
         };
-        manifest::write_manifest(self, &output, &report, started_unix, outcome.fatal.as_deref())?;
-        if let Some(message) = outcome.fatal {
-            return Err(Error::Stopped { message, report: Box::new(report) });
+        manifest::write_manifest(self, &output, &report, started_unix, outcome.fatal.as_ref())?;
+        if let Some(reason) = outcome.fatal {
+            return Err(Error::Stopped { reason, report: Box::new(report) });
         }
         // The last commit holds every exporter's summary.
         let summaries: Vec<serde_json::Value> =

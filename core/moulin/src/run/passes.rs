@@ -290,7 +290,7 @@ impl Passes<'_> {
         }
         std::fs::create_dir_all(&output).map_err(|e| format!("{}: {e}", output.display()))?;
         let spec = StageSpec { observing: true, pass: Some((pass, dir.to_path_buf())), ..stage.clone() };
-        let mut merger = spec.instantiate(self.output, 0, self.threads)?;
+        let mut merger = spec.instantiate(self.output, 0, self.threads).map_err(|e| e.to_string())?;
         let request = MergeRequest { pass, inputs, output: output.clone() };
         let payload = serde_json::to_string(&request).map_err(|e| e.to_string())?;
         match merger.call_ext(moulin_abi::ext::MERGE.into(), payload.as_str().into()) {
