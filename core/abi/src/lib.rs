@@ -75,6 +75,8 @@ pub mod ext {
     /// context's `resume` field when the run is resumed. An exporter that does not know the
     /// call (an error) cannot: a run with it resumes only from the start.
     pub const CHECKPOINT: &str = "moulin.checkpoint";
+    /// The payload of [`CHECKPOINT`] that asks whether the exporter can, without doing it.
+    pub const CHECKPOINT_PROBE: &str = "probe";
 }
 
 /// What a plugin library says about how it was built. Filled in by the SDK.

@@ -1,10 +1,10 @@
 //! The engine: a reader thread makes numbered batches ([`crate::batch`]), N workers run every
-//! transform and annotate stage on them, each with its own instances ([`crate::stages`]), and
-//! the calling thread puts finished batches back in order ([`crate::reorder`]) and hands
-//! them to the exporters ([`crate::export`]).
+//! transform and annotate stage on them, each with its own instances ([`crate::stages`]), the
+//! calling thread puts finished batches back in order ([`crate::reorder`]) and hands them to
+//! the exporters' thread ([`crate::export`]), and counts them as they come back.
 //!
 //! ```text
-//! source -> batches (seq) -> bounded channel -> N workers -> reorder by seq -> exporters -> sink
+//! source -> batches (seq) -> bounded channel -> N workers -> reorder by seq -> export thread -> sink
 //! ```
 //!
 //! Memory is bounded whatever the corpus size: at most `window` batches exist at once (the
@@ -13,7 +13,7 @@
 //! number of workers, because exporters see batches in sequence order.
 
 use crate::batch::Batch;
-use crate::export::Exporters;
+use crate::export::{Exported, Exporters, ToExport};
 use crate::reorder::{Checkpoint, Collector};
 use crate::report::StageReport;
 use crate::stages::{Finished, Msg, StageSpec, Worker};
@@ -108,12 +108,17 @@ impl Engine {
                 scope.spawn(move || worker.serve(rx, tx));
             }
             drop((batch_rx, done_tx));
-            let mut collector =
-                Collector { exporters: &mut exporters, stats: &mut stats, stages: self.stages.len(), checkpoints };
-            let collected = collector.collect(&done_rx, &token_tx, &mut sink);
-            // Dropping the receiving ends stops the reader and the workers if the run ended
-            // early.
-            drop((done_rx, token_tx));
+            // The exporters, on a thread of their own: serialising and compressing run beside
+            // the workers. At most `window` batches exist, so neither channel fills.
+            let (export_tx, export_rx) = bounded::<ToExport>(window);
+            let (exported_tx, exported_rx) = bounded::<Exported>(window);
+            let exporters = &mut exporters;
+            scope.spawn(move || exporters.serve(export_rx, exported_tx, checkpoints));
+            let mut collector = Collector { stats: &mut stats };
+            let collected = collector.collect(&done_rx, export_tx, &exported_rx, &token_tx, &mut sink);
+            // Dropping the receiving ends stops the reader, the workers and the export thread
+            // if the run ended early.
+            drop((done_rx, token_tx, exported_rx));
             collected
         });
         let finished = collected.and_then(|mut by_worker| {

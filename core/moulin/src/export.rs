@@ -1,12 +1,15 @@
-//! The export hop: the run's exporters, one instance each, handed finished batches in
-//! document order. A per-document export error fails that document; an exporter that fails
-//! as a whole stops the run.
+//! The export hop: the run's exporters, one instance each, on a thread of their own, handed
+//! finished batches in document order (so that serialising and compressing run beside the
+//! workers and the collecting end, and output is the same for any number of threads). A
+//! per-document export error fails that document; an exporter that fails as a whole stops
+//! the run.
 
 use crate::batch::Failure;
 use crate::plugins::plugin_error_text;
 use crate::report::StageReport;
 use crate::stages::{Finished, StageSpec};
 use crate::StageError;
+use crossbeam_channel::{Receiver, Sender};
 use moulin_abi::{
     abi_stable::std_types::{RResult, RSlice},
     StageBox,
@@ -14,6 +17,29 @@ use moulin_abi::{
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Instant;
+
+/// A batch for the export thread, in order, with its transform and annotate stages' counts.
+pub struct ToExport {
+    /// The batch.
+    pub batch: Box<Finished>,
+    /// Per transform and annotate stage, this batch's counts.
+    pub stats: Vec<StageReport>,
+}
+
+/// What the export thread gives back, in order.
+pub enum Exported {
+    /// A batch, exported.
+    Done {
+        /// The batch, without the documents an exporter failed (they are in its failures).
+        batch: Box<Finished>,
+        /// Per stage (transform and annotate, then export), this batch's counts.
+        stats: Vec<StageReport>,
+        /// At a resume point, each exporter's state to continue from.
+        states: Option<Vec<serde_json::Value>>,
+    },
+    /// An exporter failed as a whole: the run stops.
+    Fatal(StageError),
+}
 
 /// Every exporter of a run, made and in order.
 pub struct Exporters<'a> {
@@ -32,7 +58,8 @@ impl<'a> Exporters<'a> {
     /// `warn`: say so when one cannot (a run meant to be resumed).
     pub fn can_checkpoint(&mut self, warn: bool) -> bool {
         for (exporter, spec) in self.instances.iter_mut().zip(self.specs) {
-            let answer = exporter.call_ext(moulin_abi::ext::CHECKPOINT.into(), "probe".into());
+            let answer =
+                exporter.call_ext(moulin_abi::ext::CHECKPOINT.into(), moulin_abi::ext::CHECKPOINT_PROBE.into());
             if !matches!(answer, RResult::ROk(answer) if answer.as_str() == "true") {
                 let message = "This exporter cannot make its output durable mid-run (one Parquet file, or an exporter without checkpoints): the run records no resume point before its end, and a killed run starts over. For Parquet, set max_documents_per_file or max_bytes_per_file.";
                 if warn {
@@ -44,6 +71,30 @@ impl<'a> Exporters<'a> {
             }
         }
         true
+    }
+
+    /// The export thread: export each batch as it comes, in order, and complete the files
+    /// where a resume point is due (`checkpoints`); hand each back on `done`. Stops at the
+    /// first failure, or when the collecting end has gone.
+    pub fn serve(&mut self, batches: Receiver<ToExport>, done: Sender<Exported>, checkpoints: bool) {
+        for ToExport { mut batch, mut stats } in batches {
+            let mut export_stats = vec![StageReport::default(); self.specs.len()];
+            let states = self.export(&mut batch, &mut export_stats).and_then(|()| match batch.files_done {
+                Some(_) if checkpoints => self.checkpoint().map(Some),
+                _ => Ok(None),
+            });
+            let message = match states {
+                Ok(states) => {
+                    stats.extend(export_stats);
+                    Exported::Done { batch, stats, states }
+                }
+                Err(e) => Exported::Fatal(e),
+            };
+            let fatal = matches!(message, Exported::Fatal(_));
+            if done.send(message).is_err() || fatal {
+                return;
+            }
+        }
     }
 
     /// Ask every exporter to complete its open file; their resume states, in order.

@@ -1,8 +1,8 @@
 //! The reorder hop: the collecting end of the pipeline puts batches back in their input
-//! order as workers finish them, hands each to the exporters, completes the exporters'
-//! files where a resume point is due, and passes the batch on to be counted.
+//! order as workers finish them, hands each to the export thread, and passes each exported
+//! batch on to be counted, with the resume point it ends at.
 
-use crate::export::Exporters;
+use crate::export::{Exported, ToExport};
 use crate::report::StageReport;
 use crate::stages::{Finished, Msg};
 use crate::StageError;
@@ -21,56 +21,62 @@ pub struct Checkpoint {
 }
 
 /// The collecting end, on the calling thread.
-pub struct Collector<'a, 'e> {
-    /// The exporters.
-    pub exporters: &'a mut Exporters<'e>,
-    /// Per stage (transform and annotate, then export), counts so far.
+pub struct Collector<'a> {
+    /// Per stage (transform and annotate, then export), counts so far: of the batches that
+    /// came back from the exporters, so that a resume point counts what it holds.
     pub stats: &'a mut [StageReport],
-    /// How many of them are transform and annotate stages.
-    pub stages: usize,
-    /// Whether resume points are recorded.
-    pub checkpoints: bool,
 }
 
-impl Collector<'_, '_> {
+impl Collector<'_> {
     /// Take workers' messages until they are all done; each batch goes, in order, to the
-    /// exporters and then to `sink` with the resume point it ends at, if any, and gives its
-    /// token back. Returns what each worker's instances returned at the end of input, or the
-    /// error that stops the run.
+    /// export thread (`to_export`), and when it comes back exported (`exported`), to `sink`
+    /// with the resume point it ends at, if any, and gives its token back. Returns what each
+    /// worker's instances returned at the end of input, or the error that stops the run.
     pub fn collect(
         &mut self,
         done: &Receiver<Msg>,
+        to_export: Sender<ToExport>,
+        exported: &Receiver<Exported>,
         tokens: &Sender<()>,
         sink: &mut dyn FnMut(Finished, Option<Checkpoint>),
     ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, StageError> {
         let mut pending: BTreeMap<u64, (Box<Finished>, Vec<StageReport>)> = BTreeMap::new();
-        let mut next = 0u64;
+        let (mut next, mut in_flight) = (0u64, 0usize);
         let mut finished_by_worker = Vec::new();
-        for msg in done {
-            match msg {
-                Msg::Fatal(e) => return Err(e),
-                Msg::Finished(worker, results) => finished_by_worker.push((worker, results)),
-                Msg::Done { seq, batch, stats } => {
-                    pending.insert(seq, (batch, stats));
-                }
-            }
-            while let Some((batch, batch_stats)) = pending.remove(&next) {
-                next += 1;
-                for (total, s) in self.stats.iter_mut().zip(&batch_stats) {
-                    total.merge(s);
-                }
-                let mut batch = *batch;
-                self.exporters.export(&mut batch, &mut self.stats[self.stages..])?;
-                let checkpoint = match batch.files_done {
-                    Some(files_done) if self.checkpoints => Some(Checkpoint {
-                        files_done,
-                        exporters: self.exporters.checkpoint()?,
-                        stages: self.stats.to_vec(),
-                    }),
-                    _ => None,
-                };
-                sink(batch, checkpoint);
-                let _ = tokens.send(());
+        let never = crossbeam_channel::never();
+        let mut workers = done;
+        while !(std::ptr::eq(workers, &never) && in_flight == 0 && pending.is_empty()) {
+            crossbeam_channel::select! {
+                recv(workers) -> msg => match msg {
+                    // Every worker is done: only the exporters' answers are awaited now.
+                    Err(_) => workers = &never,
+                    Ok(Msg::Fatal(e)) => return Err(e),
+                    Ok(Msg::Finished(worker, results)) => finished_by_worker.push((worker, results)),
+                    Ok(Msg::Done { seq, batch, stats }) => {
+                        pending.insert(seq, (batch, stats));
+                        while let Some((batch, stats)) = pending.remove(&next) {
+                            next += 1;
+                            in_flight += 1;
+                            to_export.send(ToExport { batch, stats }).map_err(|_| StageError::Crashed)?;
+                        }
+                    }
+                },
+                recv(exported) -> msg => match msg.map_err(|_| StageError::Crashed)? {
+                    Exported::Fatal(e) => return Err(e),
+                    Exported::Done { batch, stats, states } => {
+                        in_flight -= 1;
+                        for (total, s) in self.stats.iter_mut().zip(&stats) {
+                            total.merge(s);
+                        }
+                        let checkpoint = states.zip(batch.files_done).map(|(exporters, files_done)| Checkpoint {
+                            files_done,
+                            exporters,
+                            stages: self.stats.to_vec(),
+                        });
+                        sink(*batch, checkpoint);
+                        let _ = tokens.send(());
+                    }
+                },
             }
         }
         Ok(finished_by_worker)

@@ -199,7 +199,7 @@ impl<S: Stage> moulin_abi::Stage for Adapter<S> {
                 let bytes = (self.role.join)(&self.stage, &request.sources, &request.target)?;
                 Ok(RString::from(bytes.to_string()))
             }),
-            moulin_abi::ext::CHECKPOINT if payload_json.as_str() == "probe" => {
+            moulin_abi::ext::CHECKPOINT if payload_json.as_str() == moulin_abi::ext::CHECKPOINT_PROBE => {
                 guard(|| Ok(RString::from((self.role.can_checkpoint)(&self.stage).to_string())))
             }
             moulin_abi::ext::CHECKPOINT => guard(|| match (self.role.checkpoint)(&mut self.stage)? {
