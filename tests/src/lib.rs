@@ -40,8 +40,8 @@ pub fn moulin_exe() -> PathBuf {
     path
 }
 
-/// Run `moulin` with arguments; the plugin path is the binary's folder only.
-pub fn moulin(args: &[&str], envs: &[(&str, &str)]) -> Output {
+/// A `moulin` command with arguments; the plugin path is the binary's folder only.
+pub fn moulin_command(args: &[&str], envs: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(moulin_exe());
     cmd.args(args);
     // Nothing of the caller's environment that moulin reads: the plugin path, logging, test
@@ -56,7 +56,33 @@ pub fn moulin(args: &[&str], envs: &[(&str, &str)]) -> Output {
     for (k, v) in envs {
         cmd.env(k, v);
     }
-    cmd.output().expect("moulin runs")
+    cmd
+}
+
+/// Run `moulin` with arguments; the plugin path is the binary's folder only.
+pub fn moulin(args: &[&str], envs: &[(&str, &str)]) -> Output {
+    moulin_command(args, envs).output().expect("moulin runs")
+}
+
+/// Run `moulin` (output discarded) and give its exit status and its peak resident memory
+/// in MiB, as the kernel counted it for that process (`wait4`'s `ru_maxrss`).
+pub fn moulin_peak_rss(args: &[&str]) -> (Option<i32>, u64) {
+    let child = moulin_command(args, &[])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("moulin runs");
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value, and wait4 is given this child's pid and
+    // pointers to locals that live across the call.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32, "wait4: {}", std::io::Error::last_os_error());
+    // Reaped by wait4: std must not wait for the pid again (it could be another child's by
+    // now), and a Child has nothing else to release (its output goes nowhere).
+    std::mem::forget(child);
+    let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
+    (code, usage.ru_maxrss as u64 / 1024)
 }
 
 /// Load a project in this process, as `moulin run` would, but without the caller's
@@ -167,6 +193,12 @@ impl TestProject {
     pub fn errors(&self) -> Vec<serde_json::Value> {
         self.read_out("errors.jsonl").lines().map(|l| serde_json::from_str(l).unwrap()).collect()
     }
+}
+
+/// The `manifest.json` of a run's output folder.
+pub fn manifest_of(out: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(out.join("manifest.json")).unwrap_or_else(|e| panic!("{}: {e}", out.display()));
+    serde_json::from_str(&text).unwrap()
 }
 
 /// A TOML string literal for a path.

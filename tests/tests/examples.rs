@@ -148,6 +148,25 @@ fn tree_at(commit: &str) -> std::path::PathBuf {
     src
 }
 
+/// Build the plugin library `crate_name` of an old tree's `manifest` (with `args`, such as
+/// the package) into `target/oot-prev`; its path.
+fn build_old(manifest: &std::path::Path, crate_name: &str, args: &[&str]) -> std::path::PathBuf {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let target = root().join("target/oot-prev");
+    let out = Command::new(cargo)
+        .args(["build", "--quiet"])
+        .args(args)
+        .arg("--manifest-path")
+        .arg(manifest)
+        .arg("--target-dir")
+        .arg(&target)
+        .env_remove("RUSTFLAGS")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "building the old {crate_name}: {}", text(&out));
+    target.join("debug").join(moulin_tests::lib_file_name(crate_name))
+}
+
 #[test]
 fn a_plugin_built_against_the_previous_sdk_loads_and_runs() {
     // Its hello plugin built against its own SDK there, as a team would have built it then.
@@ -157,18 +176,7 @@ fn a_plugin_built_against_the_previous_sdk_loads_and_runs() {
     if !hello.join("Cargo.lock").exists() {
         std::fs::copy(src.join("Cargo.lock"), hello.join("Cargo.lock")).unwrap();
     }
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let target = root().join("target/oot-prev");
-    let out = Command::new(cargo)
-        .args(["build", "--quiet", "--manifest-path"])
-        .arg(hello.join("Cargo.toml"))
-        .arg("--target-dir")
-        .arg(&target)
-        .env_remove("RUSTFLAGS")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "building the old hello plugin: {}", text(&out));
-    let lib = target.join("debug").join(moulin_tests::lib_file_name("moulin-hello"));
+    let lib = build_old(&hello.join("Cargo.toml"), "moulin-hello", &[]);
     // The plugin says which SDK it was built with.
     let plugins = moulin(&["plugins", "--path", lib.to_str().unwrap(), "--json"], &[]);
     let listing: serde_json::Value = serde_json::from_slice(&plugins.stdout).unwrap();
@@ -197,18 +205,7 @@ const SDK_0_2_COMMIT: &str = "c0c5b10";
 fn a_plugin_with_an_observation_pass_from_sdk_0_2_still_runs_its_pass() {
     // boilerplate as it was with SDK 0.2.0, built in that tree with that tree's lock file.
     let src = tree_at(SDK_0_2_COMMIT);
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let target = root().join("target/oot-prev");
-    let out = Command::new(cargo)
-        .args(["build", "--quiet", "-p", "moulin-boilerplate", "--manifest-path"])
-        .arg(src.join("Cargo.toml"))
-        .arg("--target-dir")
-        .arg(&target)
-        .env_remove("RUSTFLAGS")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "building the old boilerplate plugin: {}", text(&out));
-    let old = target.join("debug").join(moulin_tests::lib_file_name("moulin-boilerplate"));
+    let old = build_old(&src.join("Cargo.toml"), "moulin-boilerplate", &["-p", "moulin-boilerplate"]);
     let project = |plugin: &str| {
         let p = TestProject::new(&format!(
             "[input]\npaths = [\"corpus\"]\n\

@@ -31,7 +31,7 @@ fn read_path(path: &Path, configure: impl FnOnce(&mut InputConfig)) -> Read {
     let mut input = InputConfig::new(vec![path.to_path_buf()]);
     configure(&mut input);
     let options = ReadOptions::new(&input).unwrap();
-    let (files, walk_errors) = corpus::walk(&input.paths, &options.selector, &[]);
+    let (files, walk_errors) = corpus::walk(&input.paths, &options.selector, &[], input.follow_outside_links);
     assert!(walk_errors.is_empty(), "{walk_errors:?}");
     let mut read = Read::default();
     for file in &files {

@@ -79,7 +79,7 @@ fn read_bytes(name: &str, bytes: &[u8]) -> Result<(usize, usize), String> {
     input.max_member_bytes = MAX_MEMBER;
     input.warc.content_types = vec!["*".into()];
     let options = ReadOptions::new(&input).unwrap();
-    let (files, _) = corpus::walk(&input.paths, &options.selector, &[]);
+    let (files, _) = corpus::walk(&input.paths, &options.selector, &[], input.follow_outside_links);
     let (tx, rx) = std::sync::mpsc::channel();
     let before = CURRENT.load(Ordering::Relaxed);
     PEAK.store(before, Ordering::Relaxed);

@@ -11,6 +11,19 @@
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
+/// The files and folders the host writes in a run's output folder (and in each shard's):
+/// an exporter's files go by other names (the SDK's `output::validate_path` refuses these).
+pub const RUN_FILES: &[&str] = &[
+    "manifest.json",
+    "manifest.json.partial",
+    "errors.jsonl",
+    "journal.jsonl",
+    "run.lock",
+    "passes",
+    "slurm",
+    ".moulin-join",
+];
+
 /// Facts about the run a stage instance is made for (the SDK's `StageContext`).
 ///
 /// Fields are added as the host learns to tell stages more; in tests, build one with

@@ -38,7 +38,7 @@ enum Command {
     Run {
         /// The project file.
         project: PathBuf,
-        /// Worker threads (default: one per core).
+        /// Worker threads (default: one per core; at most 4 a core).
         #[arg(long, short = 'j', default_value_t = 0)]
         threads: usize,
         /// Write outputs here instead of the project's output folder.

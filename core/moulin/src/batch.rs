@@ -139,7 +139,10 @@ impl Reader<'_> {
                     }
                     Item::Skipped { reason } => batch.count_skipped(origin, reason),
                 }
-                if batch.docs.len() >= batch_documents || batch.text_bytes >= batch_bytes {
+                // Bad and skipped records count too, so that a file of nothing else does not
+                // hold them all until a document closes the batch.
+                let items = batch.docs.len() + batch.failures.len() + batch.skipped.len();
+                if items >= batch_documents || batch.text_bytes >= batch_bytes {
                     stopped = !emit(std::mem::take(&mut batch));
                 }
             });

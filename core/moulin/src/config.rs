@@ -83,6 +83,8 @@ struct RawInput {
     formats: Vec<FormatRule>,
     #[serde(default)]
     warc: WarcConfig,
+    #[serde(default)]
+    follow_outside_links: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -438,6 +440,7 @@ impl Parsing<'_> {
             strict_encoding: i.strict_encoding,
             formats: i.formats,
             warc: i.warc,
+            follow_outside_links: i.follow_outside_links,
         }
     }
 

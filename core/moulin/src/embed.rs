@@ -46,9 +46,9 @@ impl PipelineBuilder {
         self
     }
 
-    /// Worker threads (default 1).
+    /// Worker threads (default 1; at most 4 a core).
     pub fn threads(mut self, threads: usize) -> Self {
-        self.threads = threads.max(1);
+        self.threads = crate::engine::worker_threads(threads.max(1));
         self
     }
 

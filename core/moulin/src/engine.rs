@@ -147,6 +147,26 @@ impl Engine {
     }
 }
 
+/// How many workers a run has when `asked` for (0: one per core): at most 4 a core, since
+/// more only cost memory (every worker holds an instance of every stage). Says so when it
+/// caps.
+pub(crate) fn worker_threads(asked: usize) -> usize {
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    match asked {
+        0 => cores,
+        n if n > 4 * cores => {
+            tracing::warn!(
+                asked = n,
+                cores,
+                "More worker threads than 4 a core only cost memory: running {}.",
+                4 * cores
+            );
+            4 * cores
+        }
+        n => n,
+    }
+}
+
 /// The reader's end: number the source's batches, each once a token says there is room.
 fn number_batches(
     source: impl FnOnce(&mut dyn FnMut(Batch) -> bool),

@@ -115,6 +115,22 @@ pub fn validate_path(path: &Path) -> Result<(), Error> {
             format!("expected a file name inside the output folder, found {:?}", path.display().to_string()),
         ));
     }
+    let text = path.to_string_lossy();
+    if text.contains('\0') {
+        return Err(Error::config("path", format!("expected a file name without a NUL byte, found {text:?}")));
+    }
+    // The run's own files and folders are the host's: a file of an exporter there would be
+    // overwritten by them, or overwrite them.
+    let first = path.components().next().map(|c| c.as_os_str().to_string_lossy().into_owned()).unwrap_or_default();
+    if moulin_abi::contract::RUN_FILES.contains(&first.as_str()) {
+        return Err(Error::config(
+            "path",
+            format!(
+                "`{first}` is one of the run's own files ({}): name the exporter's file otherwise",
+                moulin_abi::contract::RUN_FILES.join(", ")
+            ),
+        ));
+    }
     Ok(())
 }
 

@@ -74,6 +74,9 @@ pub struct InputConfig {
     pub formats: Vec<FormatRule>,
     /// Which WARC records are read.
     pub warc: WarcConfig,
+    /// Follow a symlink below an input path that leads outside it (otherwise it is reported
+    /// and not read).
+    pub follow_outside_links: bool,
 }
 
 impl InputConfig {
@@ -89,6 +92,7 @@ impl InputConfig {
             strict_encoding: false,
             formats: Vec::new(),
             warc: WarcConfig::default(),
+            follow_outside_links: false,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Walking the input paths: which files are read, in a stable order, and by which reader.
 
 use super::{format_of, parse_format, Compression, Format, InputConfig, EXTENSIONS};
-use globset::{Glob, GlobMatcher, GlobSet, GlobSetBuilder};
+use globset::{Glob, GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
 use std::path::{Path, PathBuf};
 
 /// Which files and archive members are read, and by which reader: the include and exclude
@@ -28,10 +28,13 @@ pub enum Selection {
 impl Selector {
     /// The selector of an `[input]` table.
     pub fn new(input: &InputConfig) -> Result<Selector, globset::Error> {
+        // The default patterns (`**/*.jsonl`, ...) ignore the case of the ending, as the
+        // readers do (`Backup.ZIP` is a zip); patterns a project writes are taken as written.
+        let defaults = super::default_include();
         let set = |patterns: &[String]| -> Result<GlobSet, globset::Error> {
             let mut b = GlobSetBuilder::new();
             for p in patterns {
-                b.add(Glob::new(p)?);
+                b.add(GlobBuilder::new(p).case_insensitive(defaults.contains(p)).build()?);
             }
             b.build()
         };
@@ -95,68 +98,101 @@ pub struct WalkError {
     pub message: String,
 }
 
-/// List the input files under `paths` in a stable order: input paths in the order given, each walked
-/// sorted by name, following symlinks (a loop is reported). A file is kept when the
+/// List the input files under `paths` in a stable order: input paths in the order given, each
+/// walked sorted by name, following symlinks (a loop is reported). A file is kept when the
 /// [`Selector`] selects it (patterns relative to its input path); a file given directly as
 /// an input path is always kept. The folders of `skip` (a run's output folder) and what is in
 /// them are never walked, however they are reached, so that a run's output never becomes
-/// input (its journal and errors, another shard's outputs).
-pub fn walk(paths: &[PathBuf], selector: &Selector, skip: &[PathBuf]) -> (Vec<InputFile>, Vec<WalkError>) {
-    let several_roots = paths.len() > 1;
+/// input (its journal and errors, another shard's outputs). A symlink below an input path
+/// that leads outside it is not followed unless `outside_links`, and is reported; so is
+/// what is neither a file nor a folder (a FIFO, a socket, a device).
+pub fn walk(
+    paths: &[PathBuf],
+    selector: &Selector,
+    skip: &[PathBuf],
+    outside_links: bool,
+) -> (Vec<InputFile>, Vec<WalkError>) {
     let mut files = Vec::new();
-    let mut errors = Vec::new();
+    let errors = std::cell::RefCell::new(Vec::new());
     let skip: Vec<PathBuf> = skip.iter().filter_map(|p| std::fs::canonicalize(p).ok()).collect();
-    let walked = |entry: &walkdir::DirEntry| {
-        !(entry.file_type().is_dir()
-            && !skip.is_empty()
-            && std::fs::canonicalize(entry.path()).is_ok_and(|p| skip.contains(&p)))
-    };
     for root in paths {
-        let root_name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let root_real = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+        let walked = |entry: &walkdir::DirEntry| {
+            let real = || std::fs::canonicalize(entry.path());
+            if entry.file_type().is_dir() && !skip.is_empty() && real().is_ok_and(|p| skip.contains(&p)) {
+                return false;
+            }
+            if entry.depth() > 0 && entry.path_is_symlink() && !outside_links {
+                if let Some(target) = real().ok().filter(|p| !p.starts_with(&root_real)) {
+                    let message = format!(
+                        "a symlink to {}, outside the input path: not read ([input] follow_outside_links = true reads it)",
+                        target.display()
+                    );
+                    errors.borrow_mut().push(WalkError { path: entry.path().to_path_buf(), message });
+                    return false;
+                }
+            }
+            true
+        };
         for entry in walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name().into_iter().filter_entry(walked)
         {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(e) => {
-                    let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| root.clone());
-                    let message = match (e.loop_ancestor(), e.io_error()) {
-                        (Some(ancestor), _) => format!("symlink loop back to {}", ancestor.display()),
-                        (None, Some(io)) => format!("cannot read: {io}"),
-                        (None, None) => e.to_string(),
-                    };
-                    errors.push(WalkError { path, message });
-                    continue;
-                }
-            };
-            if !entry.file_type().is_file() {
-                continue;
+            match entry.map_err(|e| walk_error(root, &e)).and_then(|e| input_file(root, &e, selector, paths.len() > 1))
+            {
+                Ok(Some(file)) => files.push(file),
+                Ok(None) => {}
+                Err(e) => errors.borrow_mut().push(e),
             }
-            let given = entry.depth() == 0;
-            let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
-            let rel_str = if given { root_name.clone() } else { rel.to_string_lossy().replace('\\', "/") };
-            let selection = if given {
-                selector.reader_for(&root_name).map_or(Selection::NoReader, |(f, c)| Selection::Read(f, c))
-            } else {
-                selector.select(&rel_str)
-            };
-            let (format, compression) = match selection {
-                Selection::Read(f, c) => (f, c),
-                Selection::NotIncluded => continue,
-                Selection::NoReader => {
-                    errors.push(WalkError {
-                        path: entry.path().to_path_buf(),
-                        message: format!(
-                            "no reader for this file name (expected an ending among {}, or an [[input.formats]] rule)",
-                            EXTENSIONS.join(", ")
-                        ),
-                    });
-                    continue;
-                }
-            };
-            let id = if several_roots && !given { format!("{root_name}/{rel_str}") } else { rel_str };
-            let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-            files.push(InputFile { path: entry.path().to_path_buf(), id, size, format, compression });
         }
     }
-    (files, errors)
+    (files, errors.into_inner())
+}
+
+fn walk_error(root: &Path, e: &walkdir::Error) -> WalkError {
+    let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| root.to_path_buf());
+    let message = match (e.loop_ancestor(), e.io_error()) {
+        (Some(ancestor), _) => format!("symlink loop back to {}", ancestor.display()),
+        (None, Some(io)) => format!("cannot read: {io}"),
+        (None, None) => e.to_string(),
+    };
+    WalkError { path, message }
+}
+
+/// The input file an entry of the walk is, if it is read.
+fn input_file(
+    root: &Path,
+    entry: &walkdir::DirEntry,
+    selector: &Selector,
+    several_roots: bool,
+) -> Result<Option<InputFile>, WalkError> {
+    let kind = entry.file_type();
+    if kind.is_dir() {
+        return Ok(None);
+    }
+    if !kind.is_file() {
+        let message = "neither a file nor a folder (a FIFO, a socket or a device): not read".to_string();
+        return Err(WalkError { path: entry.path().to_path_buf(), message });
+    }
+    let root_name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let given = entry.depth() == 0;
+    let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+    let rel_str = if given { root_name.clone() } else { rel.to_string_lossy().replace('\\', "/") };
+    let selection = if given {
+        selector.reader_for(&root_name).map_or(Selection::NoReader, |(f, c)| Selection::Read(f, c))
+    } else {
+        selector.select(&rel_str)
+    };
+    let (format, compression) = match selection {
+        Selection::Read(f, c) => (f, c),
+        Selection::NotIncluded => return Ok(None),
+        Selection::NoReader => {
+            let message = format!(
+                "no reader for this file name (expected an ending among {}, or an [[input.formats]] rule)",
+                EXTENSIONS.join(", ")
+            );
+            return Err(WalkError { path: entry.path().to_path_buf(), message });
+        }
+    };
+    let id = if several_roots && !given { format!("{root_name}/{rel_str}") } else { rel_str };
+    let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+    Ok(Some(InputFile { path: entry.path().to_path_buf(), id, size, format, compression }))
 }

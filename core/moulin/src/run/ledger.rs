@@ -11,6 +11,11 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::time::Instant;
 
+/// The most kinds of skip reasons a run counts apart.
+pub(crate) const MAX_SKIP_REASONS: usize = 64;
+/// Where the skip reasons past [`MAX_SKIP_REASONS`] are counted.
+pub(crate) const OTHER_SKIP_REASONS: &str = "other reasons (past 64 kinds)";
+
 /// What earlier attempts of a resumed run did (defaults for a new run).
 #[derive(Debug, Default)]
 pub(crate) struct Earlier {
@@ -93,8 +98,15 @@ impl Ledger {
             reports[origin as usize].exported += 1;
         }
         for (origin, reason, n) in &batch.skipped {
+            // The reasons come from the input (a WARC's payload types): past a bound, new
+            // ones are counted together, so that the manifest stays small.
+            let reason = if totals.skipped.contains_key(reason) || totals.skipped.len() < MAX_SKIP_REASONS {
+                reason.clone()
+            } else {
+                OTHER_SKIP_REASONS.to_string()
+            };
             *reports[*origin as usize].skipped.entry(reason.clone()).or_default() += n;
-            *totals.skipped.entry(reason.clone()).or_default() += n;
+            *totals.skipped.entry(reason).or_default() += n;
         }
         totals.exported += batch.origins.len() as u64;
         for (origin, _, _) in &batch.dropped {

@@ -43,7 +43,8 @@ pub trait Progress: Send + Sync {
 /// pipeline).
 #[derive(Clone, Default)]
 pub struct RunOptions {
-    /// Worker threads; 0 means one per core.
+    /// Worker threads; 0 means one per core. More than 4 a core are cut to that, with a
+    /// warning: they would only cost memory.
     pub threads: usize,
     /// Write outputs here instead of the project's output folder.
     pub output: Option<PathBuf>,
@@ -83,10 +84,7 @@ impl Project {
         std::fs::create_dir_all(&output).map_err(|source| Error::Io { path: output.clone(), source })?;
         // Held to the end of the run: no other run writes here meanwhile.
         let _lock = journal::lock(&output)?;
-        let threads = match options.threads {
-            0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
-            n => n,
-        };
+        let threads = crate::engine::worker_threads(options.threads);
         let read_options = ReadOptions::new(&self.config.input).map_err(|e| self.input_problem(e.to_string()))?;
         let (files, walk_errors) = self.input_files(&read_options, &output_root, options.shard);
         let fingerprint = manifest::fingerprint(self);
@@ -167,7 +165,12 @@ impl Project {
         shard: Option<Shard>,
     ) -> (Vec<InputFile>, Vec<WalkError>) {
         let skip = [output_root.to_path_buf()];
-        let (files, walk_errors) = corpus::walk(&self.config.input.paths, &read_options.selector, &skip);
+        let (files, walk_errors) = corpus::walk(
+            &self.config.input.paths,
+            &read_options.selector,
+            &skip,
+            self.config.input.follow_outside_links,
+        );
         let Some(shard) = shard else { return (files, walk_errors) };
         let sizes: Vec<u64> = files.iter().map(|f| f.size).collect();
         let shard_of = crate::shard::partition(&sizes, shard.count);

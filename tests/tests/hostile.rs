@@ -1,0 +1,136 @@
+//! Hostile input, second round (issue 17): inputs made here, not committed, each of a kind
+//! that crashed a run, lost documents silently or ran it out of memory.
+
+use moulin_tests::{gzip, manifest_of, moulin, moulin_peak_rss, text, TestProject};
+use std::path::Path;
+
+fn project(stages: &str) -> TestProject {
+    TestProject::new(&format!("[input]\npaths = [\"corpus\"]\n{stages}"))
+}
+
+const JSONL: &str = "[[stage]]\nid = \"e\"\nplugin = \"jsonl\"\nconfig = { path = \"d.jsonl\" }\n";
+
+fn run(p: &TestProject, extra: &[&str]) -> std::process::Output {
+    let file = p.file().display().to_string();
+    let mut args = vec!["run", file.as_str(), "--quiet"];
+    args.extend_from_slice(extra);
+    moulin(&args, &[])
+}
+
+/// Item 3: bad records close batches as documents do, so a file of nothing but bad records
+/// is read in bounded memory (1.5 million of them, 3 MB gzipped to a few KB).
+#[test]
+fn a_file_of_bad_records_is_read_in_bounded_memory() {
+    let p = project(JSONL);
+    p.write("bad.jsonl.gz", gzip(&b"x\n".repeat(1_500_000)));
+    let (code, peak) = moulin_peak_rss(&["run", &p.file().display().to_string(), "--quiet", "--threads", "2"]);
+    assert_eq!(code, Some(1));
+    let m = manifest_of(&p.out(""));
+    assert_eq!(m["totals"]["failed"], 1_500_000);
+    assert!(peak < 256, "peak RSS {peak} MiB");
+}
+
+/// Item 10: the reasons records are skipped for come from the input; a run counts at most
+/// 64 kinds apart and the rest together, so that the manifest stays small.
+#[test]
+fn skip_reasons_the_input_chooses_are_bounded() {
+    let p = project(JSONL);
+    let mut warc = Vec::new();
+    for i in 0..200 {
+        let payload = format!("HTTP/1.1 200 OK\r\nContent-Type: application/x-kind-{i}\r\n\r\nbody {i}");
+        warc.extend_from_slice(
+            format!(
+                "WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:{i}>\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: {}\r\n\r\n{payload}\r\n\r\n",
+                payload.len()
+            )
+            .as_bytes(),
+        );
+    }
+    p.write("kinds.warc", warc);
+    let out = run(&p, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let m = manifest_of(&p.out(""));
+    let skipped = m["totals"]["skipped"].as_object().unwrap();
+    assert!(skipped.len() <= 65, "{} kinds", skipped.len());
+    assert_eq!(skipped.values().map(|v| v.as_u64().unwrap()).sum::<u64>(), 200);
+    assert!(skipped.contains_key("other reasons (past 64 kinds)"), "{skipped:?}");
+    assert_eq!(m["files"][0]["skipped"].as_object().unwrap().len(), skipped.len());
+}
+
+/// Item 12: more worker threads than 4 a core only cost memory; they are cut to that.
+#[test]
+fn worker_threads_are_capped_at_four_a_core() {
+    let p = project(JSONL);
+    p.write("a.txt", "Bonjour");
+    let out = moulin(&["run", &p.file().display().to_string(), "--threads", "1000"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let cores = std::thread::available_parallelism().unwrap().get() as u64;
+    assert_eq!(manifest_of(&p.out(""))["run"]["threads"], 4 * cores);
+    assert!(text(&out).contains("4 a core"), "{}", text(&out));
+}
+
+/// Item 16: what is neither a file nor a folder is reported, not skipped silently.
+#[test]
+fn a_fifo_in_the_input_is_reported() {
+    let p = project(JSONL);
+    p.write("a.txt", "Bonjour");
+    let fifo = p.dir.path().join("corpus/pipe.txt");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let out = run(&p, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let errors = p.errors();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["kind"], "walk");
+    assert!(errors[0]["message"].as_str().unwrap().contains("neither a file nor a folder"), "{errors:?}");
+    assert_eq!(manifest_of(&p.out(""))["totals"]["exported"], 1);
+}
+
+/// Item 17: a symlink leading outside the input path is not followed unless the project
+/// says so, and is reported.
+#[test]
+fn symlinks_out_of_the_input_are_reported_unless_followed() {
+    let p = project(JSONL);
+    p.write("a.txt", "Bonjour");
+    std::fs::create_dir(p.dir.path().join("elsewhere")).unwrap();
+    std::fs::write(p.dir.path().join("elsewhere/secret.txt"), "do not read").unwrap();
+    std::os::unix::fs::symlink(p.dir.path().join("elsewhere"), p.dir.path().join("corpus/link")).unwrap();
+    std::os::unix::fs::symlink(p.dir.path().join("corpus/a.txt"), p.dir.path().join("corpus/inside.txt")).unwrap();
+    let out = run(&p, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let docs = p.read_out("d.jsonl");
+    assert!(!docs.contains("do not read") && docs.matches("Bonjour").count() == 2, "{docs}");
+    let errors = p.errors();
+    assert!(errors[0]["message"].as_str().unwrap().contains("outside the input path"), "{errors:?}");
+
+    let toml = std::fs::read_to_string(p.file()).unwrap();
+    std::fs::write(p.file(), toml.replace("paths = [\"corpus\"]", "paths = [\"corpus\"]\nfollow_outside_links = true"))
+        .unwrap();
+    let out = run(&p, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(p.read_out("d.jsonl").contains("do not read"));
+}
+
+/// Item 20: the default patterns ignore the case of a file's ending, as the readers do.
+#[test]
+fn endings_in_capitals_are_read_by_default() {
+    let p = project(JSONL);
+    p.write("NOTES.TXT", "Bonjour");
+    p.write("Page.Html", "<html><body><p>Salut</p></body></html>");
+    let out = run(&p, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(manifest_of(&p.out(""))["totals"]["exported"], 2);
+}
+
+/// Item 6: an exporter's file may not be one of the run's own, nor hold a NUL.
+#[test]
+fn an_exporter_path_naming_the_runs_own_files_is_refused_by_check() {
+    for path in ["manifest.json", "journal.jsonl", "errors.jsonl", "passes/x.jsonl", "a\\u0000b.jsonl"] {
+        let p = project(&format!("[[stage]]\nid = \"e\"\nplugin = \"jsonl\"\nconfig = {{ path = \"{path}\" }}\n"));
+        p.write("a.txt", "Bonjour");
+        let out = moulin(&["check", &p.file().display().to_string()], &[]);
+        assert_eq!(out.status.code(), Some(2), "{path}: {}", text(&out));
+        assert!(text(&out).contains("config.path"), "{path}: {}", text(&out));
+        assert!(!Path::new(&p.out("manifest.json")).exists());
+    }
+}
