@@ -134,3 +134,27 @@ fn an_exporter_path_naming_the_runs_own_files_is_refused_by_check() {
         assert!(!Path::new(&p.out("manifest.json")).exists());
     }
 }
+
+/// Item 15: every text exporter compresses a `.gz` or `.zst` path, as `jsonl` does.
+#[test]
+fn csv_and_conll_compress_as_their_path_says() {
+    let p = project(
+        "[[stage]]\nid = \"csv\"\nplugin = \"csv\"\nconfig = { path = \"d.csv.gz\" }\n\
+         [[stage]]\nid = \"conll\"\nplugin = \"conll\"\nconfig = { path = \"n.conll.zst\", max_documents_per_file = 1 }\n",
+    );
+    p.write("a.txt", "Bonjour Paris");
+    p.write("b.txt", "Salut Tours");
+    let out = run(&p, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let mut csv = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::MultiGzDecoder::new(std::fs::File::open(p.out("d.csv.gz")).unwrap()),
+        &mut csv,
+    )
+    .unwrap();
+    assert!(csv.contains("Bonjour Paris") && csv.contains("Salut Tours"), "{csv}");
+    for (part, word) in [("n.part-00000.conll.zst", "Bonjour"), ("n.part-00001.conll.zst", "Salut")] {
+        let bytes = zstd::decode_all(std::fs::File::open(p.out(part)).unwrap()).unwrap();
+        assert!(String::from_utf8(bytes).unwrap().contains(word), "{part}");
+    }
+}

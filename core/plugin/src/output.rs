@@ -548,6 +548,118 @@ fn to_json(summary: &ExportSummary) -> serde_json::Value {
     serde_json::to_value(summary).expect("plain fields")
 }
 
+/// How an exporter's file is compressed, by the ending of its name: `.gz` gzip (members
+/// join as one stream), `.zst` zstd (frames join), anything else none.
+#[cfg(feature = "compression")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Compression {
+    /// Plain.
+    None,
+    /// gzip.
+    Gzip,
+    /// zstd.
+    Zstd,
+}
+
+#[cfg(feature = "compression")]
+impl Compression {
+    /// The compression a file name asks for.
+    pub fn of(path: &Path) -> Compression {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("gz") => Compression::Gzip,
+            Some("zst") => Compression::Zstd,
+            _ => Compression::None,
+        }
+    }
+
+    /// Check a `level` setting for it (gzip 0-9, zstd 1-22; none for a plain file), naming
+    /// the key `level`.
+    pub fn check_level(self, level: Option<u32>) -> Result<(), Error> {
+        let max = match self {
+            Compression::Gzip => 9,
+            Compression::Zstd => 22,
+            Compression::None if level.is_some() => {
+                return Err(Error::config("level", "a level needs a compressed file (.gz or .zst)"))
+            }
+            Compression::None => return Ok(()),
+        };
+        match level {
+            Some(l) if l > max => Err(Error::config("level", format!("expected at most {max}, found {l}"))),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// An exporter's open file, compressed as its name asks ([`Compression`]), counting the
+/// bytes that reach the file: what [`PartWriter`]'s open and continue functions give a
+/// text exporter (`Box::new(move |file| Compressed::open(file, compression, level))`).
+#[cfg(feature = "compression")]
+pub enum Compressed {
+    /// Plain.
+    Plain(CountingFile),
+    /// gzip.
+    Gzip(flate2::write::GzEncoder<CountingFile>),
+    /// zstd.
+    Zstd(zstd::stream::write::Encoder<'static, CountingFile>),
+}
+
+#[cfg(feature = "compression")]
+impl Compressed {
+    /// Start a stream in `file` (a new one, or one continued after a resume point: gzip
+    /// members and zstd frames follow one another); `level` or the format's default (gzip
+    /// 6, zstd 3).
+    pub fn open(file: File, compression: Compression, level: Option<u32>) -> std::io::Result<Compressed> {
+        let sink = CountingFile::new(file);
+        Ok(match compression {
+            Compression::None => Compressed::Plain(sink),
+            Compression::Gzip => {
+                Compressed::Gzip(flate2::write::GzEncoder::new(sink, flate2::Compression::new(level.unwrap_or(6))))
+            }
+            Compression::Zstd => Compressed::Zstd(zstd::stream::write::Encoder::new(sink, level.unwrap_or(3) as i32)?),
+        })
+    }
+
+    /// Bytes that have reached the file (or its buffer) so far: what a part's byte limit
+    /// counts.
+    pub fn bytes(&self) -> u64 {
+        match self {
+            Compressed::Plain(w) => w.bytes(),
+            Compressed::Gzip(w) => w.get_ref().bytes(),
+            Compressed::Zstd(w) => w.get_ref().bytes(),
+        }
+    }
+
+    /// End the stream and give the file back, flushed.
+    pub fn finish(self) -> std::io::Result<File> {
+        let sink = match self {
+            Compressed::Plain(w) => w,
+            Compressed::Gzip(w) => w.finish()?,
+            Compressed::Zstd(w) => w.finish()?,
+        };
+        sink.into_file()
+    }
+}
+
+#[cfg(feature = "compression")]
+impl Write for Compressed {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Compressed::Plain(w) => w.write(buf),
+            Compressed::Gzip(w) => w.write(buf),
+            Compressed::Zstd(w) => w.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Compressed::Plain(w) => w.flush(),
+            Compressed::Gzip(w) => w.flush(),
+            Compressed::Zstd(w) => w.flush(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

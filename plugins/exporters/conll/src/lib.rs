@@ -41,7 +41,7 @@ assert_eq!(std::fs::read_to_string(dir.path().join("ner.conll"))?, "# id = a\n1\
 */
 #![deny(missing_docs)]
 
-use moulin_plugin::output::{self, CountingFile, FileLimits, Join, Outputs, PartWriter};
+use moulin_plugin::output::{self, Compressed, Compression, FileLimits, Join, Outputs, PartWriter};
 use moulin_plugin::{Document, Error, Export, Exports, Span, Stage, StageContext};
 use serde::Deserialize;
 use std::io::Write;
@@ -51,7 +51,7 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConllConfig {
-    /// The output file, relative to the run's output folder.
+    /// The output file, relative to the run's output folder; `.gz` or `.zst` compresses it.
     pub path: PathBuf,
     /// The span layer the tags come from. Default `entity`.
     #[serde(default = "default_layer")]
@@ -74,7 +74,7 @@ const DROPPED: &str = "overlapping_spans_dropped";
 /// The `conll` stage.
 pub struct Conll {
     layer: String,
-    files: PartWriter<CountingFile>,
+    files: PartWriter<Compressed>,
     dropped: u64,
     block: String,
 }
@@ -99,9 +99,10 @@ impl Stage for Conll {
     fn new(config: ConllConfig, ctx: &StageContext) -> Result<Self, Error> {
         let limits = FileLimits { max_documents: config.max_documents_per_file, max_bytes: config.max_bytes_per_file };
         let outputs = Outputs::for_stage(ctx, &config.path, limits)?;
-        let files =
-            PartWriter::new(outputs, Box::new(|file| Ok(CountingFile::new(file))), Box::new(CountingFile::into_file))?
-                .continuing(Box::new(|file| Ok(CountingFile::new(file))));
+        // `.gz` and `.zst` compress, as for every text exporter.
+        let compression = Compression::of(&config.path);
+        let open = move |file| Compressed::open(file, compression, None);
+        let files = PartWriter::new(outputs, Box::new(open), Box::new(Compressed::finish))?.continuing(Box::new(open));
         let dropped = ctx.resume.as_ref().and_then(|state| state[DROPPED].as_u64()).unwrap_or(0);
         Ok(Conll { layer: config.layer, files, dropped, block: String::new() })
     }

@@ -30,7 +30,7 @@ assert_eq!(std::fs::read_to_string(dir.path().join("docs.csv"))?, "id,text\na,\"
 */
 #![deny(missing_docs)]
 
-use moulin_plugin::output::{self, CountingFile, FileLimits, Join, Outputs, PartWriter};
+use moulin_plugin::output::{self, Compressed, Compression, FileLimits, Join, Outputs, PartWriter};
 use moulin_plugin::{Document, Error, Export, Exports, Stage, StageContext};
 use serde::Deserialize;
 use serde_json::Value;
@@ -120,7 +120,7 @@ pub struct Csv {
     config: CsvConfig,
     /// The document columns, resolved once.
     columns: Vec<String>,
-    files: PartWriter<csv::Writer<CountingFile>>,
+    files: PartWriter<csv::Writer<Compressed>>,
 }
 
 impl Stage for Csv {
@@ -187,8 +187,11 @@ impl Stage for Csv {
             Rows::Spans => SPAN_COLUMNS.iter().map(|c| c.to_string()).collect(),
         };
         let (delimiter, with_header) = (config.delimiter as u8, config.header);
-        let writer = move |file, header: Option<&[String]>| -> std::io::Result<csv::Writer<CountingFile>> {
-            let mut writer = csv::WriterBuilder::new().delimiter(delimiter).from_writer(CountingFile::new(file));
+        // `.gz` and `.zst` compress, as for every text exporter.
+        let compression = Compression::of(&config.path);
+        let writer = move |file, header: Option<&[String]>| -> std::io::Result<csv::Writer<Compressed>> {
+            let mut writer =
+                csv::WriterBuilder::new().delimiter(delimiter).from_writer(Compressed::open(file, compression, None)?);
             if let Some(header) = header {
                 writer.write_record(header)?;
             }
@@ -197,7 +200,7 @@ impl Stage for Csv {
         let open = move |file| writer(file, with_header.then_some(&header[..]));
         // A file continued after a resume point gets no second header.
         let resume = move |file| writer(file, None);
-        let finish = |writer: csv::Writer<CountingFile>| writer.into_inner().map_err(|e| e.into_error())?.into_file();
+        let finish = |writer: csv::Writer<Compressed>| writer.into_inner().map_err(|e| e.into_error())?.finish();
         let files =
             PartWriter::new(Outputs::for_stage(ctx, &config.path, config.limits())?, Box::new(open), Box::new(finish))?
                 .continuing(Box::new(resume));

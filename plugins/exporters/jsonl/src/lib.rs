@@ -24,13 +24,12 @@ assert!(written.starts_with(r#"{"id":"a","text":"Bonjour","lang":"und","lang_sco
 */
 #![deny(missing_docs)]
 
-use moulin_plugin::output::{self, CountingFile, FileLimits, Join, Outputs, PartWriter};
+use moulin_plugin::output::{self, Compressed, Compression, FileLimits, Join, Outputs, PartWriter};
 use moulin_plugin::{Document, Error, Export, Exports, Stage, StageContext};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-use std::fs::File;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The `config` table of a `jsonl` stage.
 #[derive(Debug, Clone, Deserialize)]
@@ -59,74 +58,9 @@ impl JsonlConfig {
     }
 }
 
-#[derive(Clone, Copy, PartialEq)]
-enum Compression {
-    None,
-    Gzip,
-    Zstd,
-}
-
-impl Compression {
-    fn of(path: &Path) -> Self {
-        match path.extension().and_then(|e| e.to_str()) {
-            Some("gz") => Compression::Gzip,
-            Some("zst") => Compression::Zstd,
-            _ => Compression::None,
-        }
-    }
-}
-
-type Sink = CountingFile;
-
-enum Writer {
-    Plain(Sink),
-    Gzip(flate2::write::GzEncoder<Sink>),
-    Zstd(zstd::stream::write::Encoder<'static, Sink>),
-}
-
-impl Writer {
-    fn get(&mut self) -> &mut dyn Write {
-        match self {
-            Writer::Plain(w) => w,
-            Writer::Gzip(w) => w,
-            Writer::Zstd(w) => w,
-        }
-    }
-
-    fn open(file: File, compression: Compression, level: Option<u32>) -> std::io::Result<Writer> {
-        let sink = CountingFile::new(file);
-        Ok(match compression {
-            Compression::None => Writer::Plain(sink),
-            Compression::Gzip => {
-                Writer::Gzip(flate2::write::GzEncoder::new(sink, flate2::Compression::new(level.unwrap_or(6))))
-            }
-            Compression::Zstd => Writer::Zstd(zstd::stream::write::Encoder::new(sink, level.unwrap_or(3) as i32)?),
-        })
-    }
-
-    /// Bytes that have reached the file (or its buffer) so far.
-    fn bytes(&self) -> u64 {
-        match self {
-            Writer::Plain(w) => w.bytes(),
-            Writer::Gzip(w) => w.get_ref().bytes(),
-            Writer::Zstd(w) => w.get_ref().bytes(),
-        }
-    }
-
-    /// End the stream and give the file back, flushed.
-    fn finish(self) -> std::io::Result<File> {
-        let sink = match self {
-            Writer::Plain(w) => w,
-            Writer::Gzip(w) => w.finish()?,
-            Writer::Zstd(w) => w.finish()?,
-        };
-        sink.into_file()
-    }
-}
-
 /// The `jsonl` stage.
 pub struct Jsonl {
-    files: PartWriter<Writer>,
+    files: PartWriter<Compressed>,
     omit_spans: bool,
     line: Vec<u8>,
 }
@@ -172,18 +106,7 @@ impl Stage for Jsonl {
         let p = &config.path;
         output::validate_path(p)?;
         config.limits().validate()?;
-        let max = match Compression::of(p) {
-            Compression::Gzip => 9,
-            Compression::Zstd => 22,
-            Compression::None => u32::MAX,
-        };
-        match config.level {
-            Some(_) if Compression::of(p) == Compression::None => {
-                Err(Error::config("level", "a level needs a compressed file (.gz or .zst)"))
-            }
-            Some(l) if l > max => Err(Error::config("level", format!("expected at most {max}, found {l}"))),
-            _ => Ok(()),
-        }
+        Compression::of(p).check_level(config.level)
     }
 
     fn new(config: JsonlConfig, ctx: &StageContext) -> Result<Self, Error> {
@@ -191,10 +114,10 @@ impl Stage for Jsonl {
         let outputs = Outputs::for_stage(ctx, &config.path, config.limits())?;
         let files = PartWriter::new(
             outputs,
-            Box::new(move |file| Writer::open(file, compression, level)),
-            Box::new(Writer::finish),
+            Box::new(move |file| Compressed::open(file, compression, level)),
+            Box::new(Compressed::finish),
         )?
-        .continuing(Box::new(move |file| Writer::open(file, compression, level)));
+        .continuing(Box::new(move |file| Compressed::open(file, compression, level)));
         Ok(Jsonl { files, omit_spans: config.omit_spans, line: Vec::with_capacity(1 << 16) })
     }
 
@@ -235,7 +158,7 @@ impl Export for Jsonl {
         serde_json::to_writer(&mut self.line, &line).map_err(|e| Error::document(e.to_string()))?;
         self.line.push(b'\n');
         let (writer, part) = self.files.writer()?;
-        writer.get().write_all(&self.line).map_err(|e| Error::io(format!("{}: {e}", part.partial_path().display())))?;
+        writer.write_all(&self.line).map_err(|e| Error::io(format!("{}: {e}", part.partial_path().display())))?;
         part.add(1, 0);
         part.set_bytes(writer.bytes());
         Ok(())
@@ -256,7 +179,9 @@ mod tests {
     use moulin_plugin::testkit::{check_config, docs, Harness};
     use moulin_plugin::Span;
     use serde_json::json;
+    use std::fs::File;
     use std::io::Read;
+    use std::path::Path;
 
     fn ctx(dir: &Path) -> StageContext {
         StageContext { stage_id: "export".into(), output_dir: dir.into(), ..Default::default() }
