@@ -158,3 +158,38 @@ fn csv_and_conll_compress_as_their_path_says() {
         assert!(String::from_utf8(bytes).unwrap().contains(word), "{part}");
     }
 }
+
+/// Item 8, in part: two input paths of one name (or one path twice) would give documents
+/// the same id; `check` refuses them.
+#[test]
+fn input_paths_whose_ids_would_collide_are_refused() {
+    for paths in [r#"["a/corpus", "b/corpus"]"#, r#"["a/corpus", "a/corpus/"]"#] {
+        let p = TestProject::new(&format!("[input]\npaths = {paths}\n{JSONL}"));
+        for dir in ["a/corpus", "b/corpus"] {
+            std::fs::create_dir_all(p.dir.path().join(dir)).unwrap();
+            std::fs::write(p.dir.path().join(dir).join("x.txt"), "Bonjour").unwrap();
+        }
+        let out = moulin(&["check", &p.file().display().to_string()], &[]);
+        assert_eq!(out.status.code(), Some(2), "{paths}: {}", text(&out));
+        let said = text(&out);
+        assert!(
+            said.contains("input.paths") && (said.contains("same name") || said.contains("listed twice")),
+            "{said}"
+        );
+    }
+}
+
+/// Item 19, in part: an empty zip is named as what it is.
+#[test]
+fn an_empty_zip_is_said_to_be_empty() {
+    let p = project(JSONL);
+    p.write("a.txt", "Bonjour");
+    p.write("Backup.ZIP", "");
+    let out = run(&p, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let errors = p.errors();
+    assert!(
+        errors.iter().any(|e| e["message"].as_str().unwrap().contains("an empty file (0 bytes), not a zip")),
+        "{errors:?}"
+    );
+}

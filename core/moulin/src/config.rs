@@ -401,10 +401,28 @@ impl Parsing<'_> {
                 );
             }
         }
+        let mut names = std::collections::HashMap::new();
         for p in &i.paths {
             let resolved = self.base.join(p);
             if !resolved.exists() {
                 self.problem("input.paths", "input.paths", format!("input path {} does not exist", resolved.display()));
+                continue;
+            }
+            // With several input paths, document ids start with the path's last name: two
+            // paths of one name (or one path twice) would give two documents one id.
+            let real = std::fs::canonicalize(&resolved).unwrap_or(resolved.clone());
+            let name = real.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            if let Some(other) = names.insert(name.clone(), p.clone()) {
+                let message = if self.base.join(&other).canonicalize().ok() == Some(real) {
+                    format!("{} is listed twice: its documents would be read twice", p.display())
+                } else {
+                    format!(
+                        "{} and {} have the same name `{name}`, which starts their documents' ids: the ids would collide (give the folders different names)",
+                        other.display(),
+                        p.display()
+                    )
+                };
+                self.problem("input.paths", "input.paths", message);
             }
         }
         for (key, v) in [("max_document_bytes", i.max_document_bytes), ("max_member_bytes", i.max_member_bytes)] {

@@ -72,6 +72,10 @@ pub(super) fn read_tar(
 /// truncated download), the members are read from their local headers instead, in order,
 /// up to the damage.
 pub(super) fn read_zip_file<R: Read + Seek>(origin: &Origin, mut file: R, ctx: &mut Ctx<'_>) -> Result<(), ReadError> {
+    let length = file.seek(SeekFrom::End(0)).and_then(|n| file.seek(SeekFrom::Start(0)).map(|_| n));
+    if length.is_ok_and(|n| n == 0) {
+        return Err(origin.error("an empty file (0 bytes), not a zip archive"));
+    }
     let mut archive = match zip::ZipArchive::new(&mut file) {
         Ok(a) => a,
         Err(directory_error) => {
