@@ -44,12 +44,12 @@ pub struct StageContext {
     /// folder).
     #[serde(default)]
     pub project_dir: PathBuf,
-    /// For a stage that observes: true during the observation pass, when the stage records
-    /// what it needs and leaves documents unchanged.
+    /// True for an instance made for a pass before the main pass (or a probe that only
+    /// answers the host). Plugins of an SDK before 0.3 read it; later ones read `pass`.
     #[serde(default)]
     pub observing: bool,
-    /// For a stage that observes, in the main pass: what every instance's `finish` returned
-    /// in the observation pass, in worker order.
+    /// For a stage of an SDK before 0.3 that observes, in the main pass: what every
+    /// instance's `finish` returned in the observation pass, in worker order.
     #[serde(default)]
     pub observations: Vec<serde_json::Value>,
     /// For an exporter of a project run: where to start. In a resumed run, what its
@@ -230,7 +230,8 @@ pub struct StageManifest {
     /// An example `config` table (TOML).
     #[serde(default)]
     pub example_config: String,
-    /// Whether the stage may ask for an observation pass over the input before the run.
+    /// Whether the stage may ask for passes over the input before the main pass (its answer
+    /// to `moulin.observes` says how many).
     #[serde(default)]
     pub observes: bool,
 }

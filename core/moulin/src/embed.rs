@@ -1,8 +1,7 @@
 //! Running stages over documents the caller supplies: the embedding API.
 //!
-//! A stream has no second pass: a stage that asks for an observation pass (see
-//! `moulin_plugin::Stage::OBSERVES`) gets no observations here. Run a [`crate::Project`]
-//! for that.
+//! A stream has no second pass: a stage with passes before the main pass (see
+//! `moulin_plugin::Passes`) gets no pass result here. Run a [`crate::Project`] for that.
 
 use crate::batch::Batch;
 use crate::config::ConfigError;

@@ -10,10 +10,12 @@ documents through the stages on worker threads and writes the outputs, `errors.j
 To run stages over documents you already have, build a [`Pipeline`] from a [`Registry`] of
 plugin libraries (loaded from folders, or linked in statically) and give it an iterator.
 
-The modules follow a document's way: [`config`] -> [`corpus`] (walk and readers) ->
-[`plugins`] (load, registry) -> `pipeline` (batches, workers, order, exporters; internal) ->
-[`report`] (counts). A run keeps a journal to be resumed (`journal`, internal); [`shard`]
-splits a run over tasks and [`cluster`] follows and merges them.
+The modules follow a document's way (docs/architecture.md names each): [`config`] ->
+[`plugins`] (load, registry) -> the project -> [`corpus`] (walk, then readers) -> batches ->
+stages on the workers -> reorder -> the export thread -> the run's ledger and manifest
+([`report`] holds what they count). The engine's hops and the run's parts (resume, the
+journal, passes before the main pass) are internal; [`shard`] splits a run over tasks and
+[`cluster`] follows and merges them.
 
 ```
 use moulin::{Doc, Outcome, PipelineBuilder, Registry};

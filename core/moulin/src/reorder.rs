@@ -43,13 +43,14 @@ impl Collector<'_> {
         let mut pending: BTreeMap<u64, (Box<Finished>, Vec<StageReport>)> = BTreeMap::new();
         let (mut next, mut in_flight) = (0u64, 0usize);
         let mut finished_by_worker = Vec::new();
+        // Once every worker is done, only the exporters' answers are awaited.
         let never = crossbeam_channel::never();
-        let mut workers = done;
-        while !(std::ptr::eq(workers, &never) && in_flight == 0 && pending.is_empty()) {
+        let mut workers_done = false;
+        while !(workers_done && in_flight == 0 && pending.is_empty()) {
+            let workers = if workers_done { &never } else { done };
             crossbeam_channel::select! {
                 recv(workers) -> msg => match msg {
-                    // Every worker is done: only the exporters' answers are awaited now.
-                    Err(_) => workers = &never,
+                    Err(_) => workers_done = true,
                     Ok(Msg::Fatal(e)) => return Err(e),
                     Ok(Msg::Finished(worker, results)) => finished_by_worker.push((worker, results)),
                     Ok(Msg::Done { seq, batch, stats }) => {

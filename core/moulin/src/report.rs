@@ -92,7 +92,7 @@ pub struct StageReport {
     /// What an exporter reported at the end (files, rows, bytes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<serde_json::Value>,
-    /// Wall time of the observation pass this stage asked for, if it did.
+    /// Wall time of the passes before the main pass this stage asked for, if it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub observation_seconds: Option<f64>,
 }

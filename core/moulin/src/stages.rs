@@ -38,7 +38,8 @@ pub struct StageSpec {
     pub pass: Option<(u32, PathBuf)>,
     /// The merged result of each pass done, in order.
     pub pass_results: Vec<PathBuf>,
-    /// What the observation pass's instances returned, for the main pass.
+    /// What a pass's instances returned from `finish` (for stages of an SDK before 0.3, their
+    /// observations), for the main pass.
     pub observations: Vec<serde_json::Value>,
     /// For an exporter: the state it continues from (`moulin_plugin::StageContext::resume`).
     pub resume: Option<serde_json::Value>,

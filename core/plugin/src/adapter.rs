@@ -129,8 +129,9 @@ impl<S: Stage> moulin_abi::Stage for Adapter<S> {
         if self.pass.is_some() {
             let docs: Vec<Document> = batch.into_iter().map(Document).collect();
             let result = guard(|| self.observe(&docs));
-            if let Some(pass) = &mut self.pass {
-                // What a panicking call recorded is dropped: its documents run again.
+            if let (RResult::RErr(_), Some(pass)) = (&result, &mut self.pass) {
+                // What a call that failed as a whole recorded is dropped: its documents run
+                // again (a panic) or fail.
                 pass.records.roll_back();
             }
             return result.map(|mut errors| {

@@ -63,8 +63,10 @@ pub trait Passes: Stage {
 pub struct Records {
     buffer: Vec<Record>,
     bytes: usize,
-    /// Where the records of the call now running start (they are dropped if it panics).
+    /// Where the records of the call now running start (they are dropped if it panics),
+    /// and the bytes before them.
     mark: usize,
+    mark_bytes: usize,
     dir: PathBuf,
     instance: u64,
     runs: u32,
@@ -88,6 +90,7 @@ impl Records {
             buffer: Vec::new(),
             bytes: 0,
             mark: 0,
+            mark_bytes: 0,
             dir: pass.dir.clone(),
             instance: INSTANCES.fetch_add(1, Ordering::Relaxed),
             runs: 0,
@@ -106,12 +109,13 @@ impl Records {
     /// The records of a call that completed are kept.
     pub(crate) fn commit(&mut self) {
         self.mark = self.buffer.len();
+        self.mark_bytes = self.bytes;
     }
 
     /// The records of a call that panicked are dropped: its documents run again.
     pub(crate) fn roll_back(&mut self) {
         self.buffer.truncate(self.mark);
-        self.bytes = self.buffer.iter().map(|(k, v)| k.len() + v.len() + 16).sum();
+        self.bytes = self.mark_bytes;
     }
 
     /// Whether the buffer is over its bound (checked between calls).
@@ -126,8 +130,7 @@ impl Records {
             return Ok(());
         }
         let mut records = std::mem::take(&mut self.buffer);
-        self.bytes = 0;
-        self.mark = 0;
+        (self.bytes, self.mark, self.mark_bytes) = (0, 0, 0);
         records.sort_unstable();
         let path = self.dir.join(format!("run-{:06}-{:06}.bin", self.instance, self.runs));
         let mut out = RunWriter::create(&path)?;
