@@ -229,3 +229,49 @@ pub fn assert_accounting(report: &moulin::RunReport) {
     let t = &report.totals;
     assert_eq!(sum, (t.documents, t.exported, t.dropped, t.failed), "totals are not the sums of the files");
 }
+
+/// A zip archive of stored (uncompressed) members, written by hand so that a test can give
+/// it what zip writers refuse: two members of one name, a name in CP437 without the UTF-8
+/// flag. Each member is `(name bytes, data, whether the UTF-8 flag is set)`.
+pub fn stored_zip(members: &[(&[u8], &[u8], bool)]) -> Vec<u8> {
+    let (mut out, mut central) = (Vec::new(), Vec::new());
+    for &(name, data, utf8) in members {
+        let mut crc = flate2::Crc::new();
+        crc.update(data);
+        let offset = out.len() as u32;
+        let flags: u16 = if utf8 { 1 << 11 } else { 0 };
+        // version needed, flags, method (stored), time, date (1980-01-01), crc, sizes, name, extra
+        let common = |v: &mut Vec<u8>| {
+            for n in [20u16, flags, 0, 0, 33] {
+                v.extend_from_slice(&n.to_le_bytes());
+            }
+            for n in [crc.sum(), data.len() as u32, data.len() as u32] {
+                v.extend_from_slice(&n.to_le_bytes());
+            }
+            v.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            v.extend_from_slice(&0u16.to_le_bytes());
+        };
+        out.extend_from_slice(b"PK\x03\x04");
+        common(&mut out);
+        out.extend_from_slice(name);
+        out.extend_from_slice(data);
+        central.extend_from_slice(b"PK\x01\x02");
+        central.extend_from_slice(&20u16.to_le_bytes());
+        common(&mut central);
+        // comment length, disk, internal and external attributes, local header offset
+        central.extend_from_slice(&[0u8; 10]);
+        central.extend_from_slice(&offset.to_le_bytes());
+        central.extend_from_slice(name);
+    }
+    let (at, size) = (out.len() as u32, central.len() as u32);
+    out.extend_from_slice(&central);
+    out.extend_from_slice(b"PK\x05\x06\0\0\0\0");
+    let n = members.len() as u16;
+    for v in [n, n] {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    out.extend_from_slice(&size.to_le_bytes());
+    out.extend_from_slice(&at.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out
+}

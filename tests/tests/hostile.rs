@@ -2,6 +2,7 @@
 //! that crashed a run, lost documents silently or ran it out of memory.
 
 use moulin_tests::{gzip, manifest_of, moulin, moulin_peak_rss, text, TestProject};
+use std::io::Write;
 use std::path::Path;
 
 fn project(stages: &str) -> TestProject {
@@ -192,4 +193,152 @@ fn an_empty_zip_is_said_to_be_empty() {
         errors.iter().any(|e| e["message"].as_str().unwrap().contains("an empty file (0 bytes), not a zip")),
         "{errors:?}"
     );
+}
+
+/// The documents of `d.jsonl`, as `(id, text)`.
+fn exported(p: &TestProject) -> Vec<(String, String)> {
+    p.read_out("d.jsonl")
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .map(|d| (d["id"].as_str().unwrap().to_string(), d["text"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+/// A tar header of `kind` for `name` (GNU layout, so any name fits its 100 bytes or is cut).
+fn tar_header(name: &[u8], size: u64, kind: tar::EntryType) -> tar::Header {
+    let mut h = tar::Header::new_gnu();
+    let cut = name.len().min(100);
+    h.as_old_mut().name[..cut].copy_from_slice(&name[..cut]);
+    h.set_size(size);
+    h.set_mode(0o644);
+    h.set_entry_type(kind);
+    h.set_cksum();
+    h
+}
+
+/// Append a member to a tar stream being written: header, data, padding to 512 bytes.
+fn tar_member(out: &mut impl std::io::Write, header: &tar::Header, data: impl std::io::Read) {
+    out.write_all(header.as_bytes()).unwrap();
+    let n = std::io::copy(&mut data.take(header.size().unwrap()), out).unwrap();
+    out.write_all(&vec![0u8; (512 - n as usize % 512) % 512]).unwrap();
+}
+
+/// Item 4: a GNU long name or a PAX header of 256 MiB is not read into memory; it is a bad
+/// record, and the member after it is read under its own header's name. Names of a normal
+/// length still come from those headers.
+#[test]
+fn tar_extension_headers_are_read_within_a_bound() {
+    let p = project(JSONL);
+    let mut tgz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let huge = 256u64 << 20;
+    let long = tar_header(b"././@LongLink", huge, tar::EntryType::GNULongName);
+    tar_member(&mut tgz, &long, std::io::repeat(b'a'));
+    tar_member(&mut tgz, &tar_header(b"short.txt", 7, tar::EntryType::Regular), &b"Bonjour"[..]);
+    let pax = tar_header(b"PaxHeader", huge, tar::EntryType::XHeader);
+    tar_member(&mut tgz, &pax, std::io::repeat(b'a'));
+    tar_member(&mut tgz, &tar_header(b"after-pax.txt", 5, tar::EntryType::Regular), &b"Salut"[..]);
+    let name = format!("{}/long.txt", "dossier".repeat(30));
+    let record = format!("{} path={name}\n", 6 + name.len() + 7);
+    let record = format!("{} path={name}\n", record.len());
+    tar_member(&mut tgz, &tar_header(b"PaxHeader", record.len() as u64, tar::EntryType::XHeader), record.as_bytes());
+    tar_member(&mut tgz, &tar_header(b"cut-name.txt", 4, tar::EntryType::Regular), &b"Ciao"[..]);
+    tgz.write_all(&[0u8; 1024]).unwrap();
+    p.write("big.tar.gz", tgz.finish().unwrap());
+    let (code, peak) = moulin_peak_rss(&["run", &p.file().display().to_string(), "--quiet"]);
+    assert_eq!(code, Some(1));
+    let ids: Vec<String> = exported(&p).into_iter().map(|(id, _)| id).collect();
+    let long_id = format!("big.tar.gz!/{name}");
+    assert_eq!(ids, ["big.tar.gz!/short.txt", "big.tar.gz!/after-pax.txt", long_id.as_str()]);
+    let errors = p.errors();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(errors[0]["message"].as_str().unwrap().contains("a GNU long name of 268435456 bytes"), "{errors:?}");
+    assert!(errors[1]["message"].as_str().unwrap().contains("a PAX header of 268435456 bytes"), "{errors:?}");
+    assert!(peak < 256, "peak RSS {peak} MiB");
+}
+
+/// Item 18: a member over max_member_bytes in a compressed tar is a bad record, and the
+/// members after it are read.
+#[test]
+fn a_compressed_tar_goes_on_past_a_member_too_large() {
+    let p = TestProject::new(&format!("[input]\npaths = [\"corpus\"]\nmax_member_bytes = 1000\n{JSONL}"));
+    let mut tgz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    tar_member(&mut tgz, &tar_header(b"big.txt", 5000, tar::EntryType::Regular), std::io::repeat(b'a'));
+    tar_member(&mut tgz, &tar_header(b"after.txt", 7, tar::EntryType::Regular), &b"Bonjour"[..]);
+    tgz.write_all(&[0u8; 1024]).unwrap();
+    p.write("a.tar.gz", tgz.finish().unwrap());
+    let out = run(&p, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(exported(&p), [("a.tar.gz!/after.txt".to_string(), "Bonjour".to_string())]);
+    let errors = p.errors();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0]["message"].as_str().unwrap().contains("5000 bytes, over max_member_bytes (1000)"), "{errors:?}");
+}
+
+/// Item 8 and 20: ids are unique within a run, whatever the names: file names that are not
+/// UTF-8, a folder named like an archive member's path, two tar or zip members of one name,
+/// and zip names in CP437.
+#[test]
+fn ids_are_unique_whatever_the_names() {
+    use std::os::unix::ffi::OsStrExt;
+    let p = project(JSONL);
+    let corpus = p.dir.path().join("corpus");
+    std::fs::create_dir_all(corpus.join("x.tar!")).unwrap();
+    for (name, body) in [(&b"bad\xff.txt"[..], "un"), (b"bad\xfe.txt", "deux"), (b"x.tar!/a.txt", "dossier")] {
+        std::fs::write(corpus.join(std::ffi::OsStr::from_bytes(name)), body).unwrap();
+    }
+    let mut tar = Vec::new();
+    for body in ["premier", "second"] {
+        tar_member(&mut tar, &tar_header(b"a.txt", body.len() as u64, tar::EntryType::Regular), body.as_bytes());
+    }
+    tar.extend_from_slice(&[0u8; 1024]);
+    p.write("x.tar", tar);
+    let zip = moulin_tests::stored_zip(&[
+        (b"\x82t\x82.txt", b"cp437", false),
+        (b"m.txt", b"one", true),
+        (b"m.txt", b"two", true),
+    ]);
+    p.write("z.zip", zip);
+    let out = run(&p, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let got = exported(&p);
+    let want = [
+        ("bad%FE.txt", "deux"),
+        ("bad%FF.txt", "un"),
+        ("x.tar!/a.txt", "premier"),
+        ("x.tar!/a.txt~2", "second"),
+        ("x.tar%21/a.txt", "dossier"),
+        ("z.zip!/été.txt", "cp437"),
+        ("z.zip!/m.txt", "one"),
+        ("z.zip!/m.txt~2", "two"),
+    ];
+    let want: Vec<(String, String)> = want.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+    assert_eq!(got, want);
+}
+
+/// Item 8: `[input] id_field` takes a record's own id; a record without one, or whose id an
+/// earlier record of the run has (in that file or another), is an error of its record.
+#[test]
+fn records_can_bring_their_own_unique_ids() {
+    let p = TestProject::new(&format!("[input]\npaths = [\"corpus\"]\nid_field = \"id\"\n{JSONL}"));
+    let lines =
+        [r#"{"id": "doc-a", "text": "un"}"#, r#"{"id": 7, "text": "deux"}"#, r#"{"id": "doc-a", "text": "trois"}"#];
+    p.write("1.jsonl", lines.join("\n"));
+    p.write(
+        "2.jsonl",
+        [r#"{"text": "sans id"}"#, r#"{"id": "7", "text": "encore"}"#, r#"{"id": "z", "text": "fin"}"#].join("\n"),
+    );
+    let out = run(&p, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let got: Vec<String> = exported(&p).into_iter().map(|(id, t)| format!("{id}={t}")).collect();
+    assert_eq!(got, ["doc-a=un", "7=deux", "z=fin"]);
+    let errors: Vec<String> = p
+        .errors()
+        .iter()
+        .map(|e| format!("{}#{}: {}", e["path"].as_str().unwrap(), e["record"], e["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    assert!(errors[0].starts_with("1.jsonl#3: id \"doc-a\" is an earlier record's"), "{errors:?}");
+    assert!(errors[1].starts_with("2.jsonl#1: no `id` field"), "{errors:?}");
+    assert!(errors[2].starts_with("2.jsonl#2: id \"7\" is an earlier record's"), "{errors:?}");
+    assert_eq!(manifest_of(&p.out(""))["totals"]["failed"], 3);
 }

@@ -36,7 +36,9 @@ fn read_path(path: &Path, configure: impl FnOnce(&mut InputConfig)) -> Read {
     let mut read = Read::default();
     for file in &files {
         let mut items = Vec::new();
-        if let Err(e) = corpus::read_file(file, &options, Default::default(), |i| items.push(i)) {
+        if let Err(e) =
+            corpus::read_file(file, &options, &mut Default::default(), Default::default(), |i| items.push(i))
+        {
             read.errors.push(e);
         }
         for item in items {

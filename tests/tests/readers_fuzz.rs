@@ -87,7 +87,7 @@ fn read_bytes(name: &str, bytes: &[u8]) -> Result<(usize, usize), String> {
         let mut count = 0usize;
         for file in &files {
             // Items are counted and dropped, as the pipeline hands them on.
-            let _ = corpus::read_file(file, &options, Default::default(), |_| count += 1);
+            let _ = corpus::read_file(file, &options, &mut Default::default(), Default::default(), |_| count += 1);
         }
         let _ = tx.send(count);
     });

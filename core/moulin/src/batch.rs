@@ -118,10 +118,17 @@ impl Reader<'_> {
         let progress = &progress;
         let mut since_checkpoint = 0u64;
         let mut batch = Batch::default();
+        let mut ids = corpus::SeenIds::default();
+        if options.id_field.is_some() {
+            // Resumed past `first` files: the ids their records brought are taken already.
+            for file in &files[..first] {
+                let _ = corpus::read_file(file, options, &mut ids, Arc::default(), |_| {});
+            }
+        }
         for (index, file) in files.iter().enumerate().skip(first) {
             let origin = index as u32;
             let mut stopped = false;
-            let result = corpus::read_file(file, options, progress.clone(), |item| {
+            let result = corpus::read_file(file, options, &mut ids, progress.clone(), |item| {
                 if stopped {
                     return;
                 }
@@ -180,5 +187,39 @@ mod tests {
         }
         assert_eq!(b.read, vec![(0, 2), (1, 3), (0, 1)]);
         assert!(!b.is_empty());
+    }
+
+    /// A resumed read knows the ids the records of the files before it brought.
+    #[test]
+    fn a_resumed_read_knows_the_ids_before_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = crate::corpus::InputConfig {
+            id_field: Some("id".into()),
+            ..crate::corpus::InputConfig::new(vec![dir.path().to_path_buf()])
+        };
+        let options = ReadOptions::new(&input).unwrap();
+        let files: Vec<InputFile> = ["a", "b"]
+            .iter()
+            .map(|name| {
+                let path = dir.path().join(format!("{name}.jsonl"));
+                std::fs::write(&path, format!("{{\"id\": \"same\", \"text\": \"{name}\"}}\n")).unwrap();
+                InputFile {
+                    path,
+                    id: format!("{name}.jsonl"),
+                    size: 1,
+                    format: crate::corpus::Format::Jsonl,
+                    compression: crate::corpus::Compression::None,
+                }
+            })
+            .collect();
+        let reader = Reader { files: &files, options: &options, batch_documents: 10, batch_bytes: 1 << 20 };
+        let mut batches = Vec::new();
+        reader.read(1, Arc::default(), None, &mut |b| {
+            batches.push(b);
+            true
+        });
+        assert_eq!(batches.len(), 1);
+        assert!(batches[0].docs.is_empty());
+        assert!(batches[0].failures[0].record.message.contains("an earlier record's"), "{:?}", batches[0].failures);
     }
 }

@@ -85,6 +85,7 @@ struct RawInput {
     warc: WarcConfig,
     #[serde(default)]
     follow_outside_links: bool,
+    id_field: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -459,6 +460,7 @@ impl Parsing<'_> {
             formats: i.formats,
             warc: i.warc,
             follow_outside_links: i.follow_outside_links,
+            id_field: i.id_field,
         }
     }
 

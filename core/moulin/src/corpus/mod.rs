@@ -21,10 +21,12 @@
 //! reason, so that every record is counted. A file whose stream breaks keeps what was read
 //! before the damage and ends with a [`ReadError`].
 
+mod ids;
 mod read;
 mod settings;
 mod walk;
 
+pub use ids::SeenIds;
 pub use read::{decode_html, Decoded};
 pub use read::{read_file, Item, ReadError, ReadOptions};
 pub use settings::{default_include, FormatRule, InputConfig, WarcConfig};

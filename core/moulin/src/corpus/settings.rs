@@ -77,6 +77,10 @@ pub struct InputConfig {
     /// Follow a symlink below an input path that leads outside it (otherwise it is reported
     /// and not read).
     pub follow_outside_links: bool,
+    /// The JSONL field that holds each record's id (a string or a number), instead of the
+    /// id moulin makes from the path; a record without it, or whose id an earlier record of
+    /// the run has, is an error of its record.
+    pub id_field: Option<String>,
 }
 
 impl InputConfig {
@@ -93,6 +97,7 @@ impl InputConfig {
             formats: Vec::new(),
             warc: WarcConfig::default(),
             follow_outside_links: false,
+            id_field: None,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Walking the input paths: which files are read, in a stable order, and by which reader.
 
+use super::ids::{file_id, name_text, UniqueNames};
 use super::{format_of, parse_format, Compression, Format, InputConfig, EXTENSIONS};
 use globset::{Glob, GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
 use std::path::{Path, PathBuf};
@@ -78,7 +79,8 @@ impl Selector {
 pub struct InputFile {
     /// Where it is.
     pub path: PathBuf,
-    /// Its id: the path relative to its input root (with `/`), the base of document ids.
+    /// Its id: the path relative to its input root (with `/`), the base of document ids,
+    /// unique within the walk (the rule is in the `ids` module and docs/config.md).
     pub id: String,
     /// Its size on disk.
     pub size: u64,
@@ -113,6 +115,7 @@ pub fn walk(
     outside_links: bool,
 ) -> (Vec<InputFile>, Vec<WalkError>) {
     let mut files = Vec::new();
+    let mut ids = UniqueNames::default();
     let errors = std::cell::RefCell::new(Vec::new());
     let skip: Vec<PathBuf> = skip.iter().filter_map(|p| std::fs::canonicalize(p).ok()).collect();
     for root in paths {
@@ -138,7 +141,7 @@ pub fn walk(
         {
             match entry.map_err(|e| walk_error(root, &e)).and_then(|e| input_file(root, &e, selector, paths.len() > 1))
             {
-                Ok(Some(file)) => files.push(file),
+                Ok(Some(file)) => files.push(InputFile { id: ids.claim(file.id), ..file }),
                 Ok(None) => {}
                 Err(e) => errors.borrow_mut().push(e),
             }
@@ -172,10 +175,10 @@ fn input_file(
         let message = "neither a file nor a folder (a FIFO, a socket or a device): not read".to_string();
         return Err(WalkError { path: entry.path().to_path_buf(), message });
     }
-    let root_name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let root_name = root.file_name().map(|n| name_text(n.as_encoded_bytes())).unwrap_or_default();
     let given = entry.depth() == 0;
-    let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
-    let rel_str = if given { root_name.clone() } else { rel.to_string_lossy().replace('\\', "/") };
+    let rel = entry.path().strip_prefix(root).unwrap_or(entry.path()).as_os_str().as_encoded_bytes();
+    let rel_str = if given { root_name.clone() } else { name_text(rel).replace('\\', "/") };
     let selection = if given {
         selector.reader_for(&root_name).map_or(Selection::NoReader, |(f, c)| Selection::Read(f, c))
     } else {
@@ -192,7 +195,8 @@ fn input_file(
             return Err(WalkError { path: entry.path().to_path_buf(), message });
         }
     };
-    let id = if several_roots && !given { format!("{root_name}/{rel_str}") } else { rel_str };
+    let rel_id = if given { root_name.clone() } else { file_id(rel) };
+    let id = if several_roots && !given { format!("{root_name}/{rel_id}") } else { rel_id };
     let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
     Ok(Some(InputFile { path: entry.path().to_path_buf(), id, size, format, compression }))
 }

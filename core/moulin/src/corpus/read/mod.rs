@@ -7,7 +7,7 @@ mod warc;
 
 pub use text::{decode_html, Decoded};
 
-use super::{Compression, Format, InputConfig, InputFile, Selection, Selector, WarcConfig};
+use super::{Compression, Format, InputConfig, InputFile, SeenIds, Selection, Selector, WarcConfig};
 use moulin_abi::Doc;
 use serde_json::{Map, Value};
 use std::fmt;
@@ -74,6 +74,8 @@ pub struct ReadOptions {
     pub warc: WarcConfig,
     /// Which archive members are read.
     pub selector: Selector,
+    /// The JSONL field that holds a record's id, if the records carry their own.
+    pub id_field: Option<String>,
 }
 
 impl ReadOptions {
@@ -86,6 +88,7 @@ impl ReadOptions {
             strict_encoding: input.strict_encoding,
             warc: input.warc.clone(),
             selector: Selector::new(input)?,
+            id_field: input.id_field.clone(),
         })
     }
 }
@@ -146,9 +149,11 @@ impl Origin {
     }
 }
 
-/// What every reader is handed: the options and where items go.
+/// What every reader is handed: the options, the ids records brought so far, and where
+/// items go.
 pub(crate) struct Ctx<'a> {
     options: &'a ReadOptions,
+    ids: &'a mut SeenIds,
     sink: &'a mut dyn FnMut(Item),
 }
 
@@ -254,17 +259,19 @@ fn decompress<'a>(compression: Compression, input: impl Read + 'a) -> io::Result
 
 /// Read every document of `file`, handing each to `sink`. Returns `Err` when the file
 /// cannot be opened or its stream breaks; what was read before is kept. `progress` counts
-/// the bytes read from disk.
+/// the bytes read from disk; `ids` holds the ids records brought themselves (`id_field`)
+/// in the files of the run read before.
 pub fn read_file(
     file: &InputFile,
     options: &ReadOptions,
+    ids: &mut SeenIds,
     progress: Arc<AtomicU64>,
     mut sink: impl FnMut(Item),
 ) -> Result<(), ReadError> {
     let origin = Origin { id: file.id.clone(), path: file.id.clone(), member: None, depth: 0 };
     let opened = File::open(&file.path).map_err(|e| origin.error(format!("cannot open: {e}")))?;
     let raw = Counting { inner: opened, counter: progress };
-    let mut ctx = Ctx { options, sink: &mut sink };
+    let mut ctx = Ctx { options, ids, sink: &mut sink };
     if file.format == Format::Zip && file.compression == Compression::None {
         return archive::read_zip_file(&origin, raw, &mut ctx);
     }
@@ -292,21 +299,21 @@ fn read_stream(
         Format::Jsonl => text::read_jsonl(origin, input, ctx),
         Format::Warc => warc::read_warc(origin, input, ctx),
         Format::Arc => warc::read_arc(origin, input, ctx),
-        Format::Tar => archive::read_tar(origin, input, compression != Compression::None, ctx),
+        Format::Tar => archive::read_tar(origin, input, ctx),
         Format::Zip => archive::read_zip_stream(origin, input, ctx),
     }
 }
 
-/// Read one archive member: select it by name, check the nesting depth, and read it with
-/// its reader under the member size limit. Problems are items of the member; `Err` only
-/// when the member's reader says the archive stream itself broke.
-fn read_member(archive: &Origin, name: &str, input: impl Read, ctx: &mut Ctx<'_>) {
+/// Read one archive member: select it by `name`, check the nesting depth, and read it with
+/// its reader under the member size limit, its ids built on `unique` (the name, or `name~k`
+/// for a repeated one). Problems are items of the member.
+fn read_member(archive: &Origin, name: &str, unique: &str, input: impl Read, ctx: &mut Ctx<'_>) {
     let (format, compression) = match ctx.options.selector.select(name) {
         Selection::Read(f, c) => (f, c),
         Selection::NotIncluded => return ctx.skip("archive member not included"),
         Selection::NoReader => return ctx.skip("archive member with no reader"),
     };
-    let member = archive.member(name);
+    let member = archive.member(unique);
     if format.is_container() && member.depth > 1 {
         return ctx.emit(member.bad(None, "an archive inside an archive member: moulin reads one level of nesting; extract the outer archive to read it"));
     }

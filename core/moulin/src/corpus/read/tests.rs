@@ -13,7 +13,7 @@ fn read_with(path: &Path, opts: &ReadOptions) -> (Vec<Item>, Result<(), ReadErro
     let (format, compression) = format_of(&name).unwrap();
     let file = InputFile { path: path.into(), id: name, size: 0, format, compression };
     let mut items = Vec::new();
-    let r = read_file(&file, opts, Arc::default(), |i| items.push(i));
+    let r = read_file(&file, opts, &mut SeenIds::default(), Arc::default(), |i| items.push(i));
     (items, r)
 }
 

@@ -253,7 +253,11 @@ pub(super) fn read_jsonl(origin: &Origin, input: &mut dyn Read, ctx: &mut Ctx<'_
             continue;
         }
         let item = match parse_record(origin, number, &line, ctx.options) {
-            Ok(doc) => Item::Doc(doc),
+            Ok(doc) if ctx.options.id_field.is_none() || ctx.ids.take(&doc.id) => Item::Doc(doc),
+            Ok(doc) => origin.bad(
+                Some(number),
+                format!("id {:?} is an earlier record's ([input] id_field: ids are unique in a run)", doc.id.as_str()),
+            ),
             Err(message) => origin.bad(Some(number), message),
         };
         ctx.emit(item);
@@ -272,6 +276,20 @@ fn parse_record(origin: &Origin, number: u64, line: &[u8], options: &super::Read
         Some(other) => return Err(format!("field `{text_field}` should be a string, found {}", json_type(&other))),
         None => return Err(format!("no `{text_field}` field")),
     };
+    let id = match &options.id_field {
+        None => origin.doc_id(Some(number)),
+        Some(field) => match fields.remove(field) {
+            Some(Value::String(s)) if !s.is_empty() => s,
+            Some(Value::Number(n)) => n.to_string(),
+            Some(other) => {
+                return Err(format!(
+                    "id field `{field}` should be a non-empty string or a number, found {}",
+                    json_type(&other)
+                ))
+            }
+            None => return Err(format!("no `{field}` field (the [input] id_field)")),
+        },
+    };
     // The record's other fields go into meta; the host's provenance is `source`, and a
     // record field of that name is kept as `record_source`.
     if let Some(theirs) = fields.remove("source") {
@@ -281,7 +299,7 @@ fn parse_record(origin: &Origin, number: u64, line: &[u8], options: &super::Read
     if !decoded.is_plain_utf8() {
         decoded.record(&mut fields);
     }
-    Ok(doc(origin.doc_id(Some(number)), &body, fields))
+    Ok(doc(id, &body, fields))
 }
 
 fn json_type(v: &Value) -> &'static str {
