@@ -342,3 +342,47 @@ fn records_can_bring_their_own_unique_ids() {
     assert!(errors[2].starts_with("2.jsonl#2: id \"7\" is an earlier record's"), "{errors:?}");
     assert_eq!(manifest_of(&p.out(""))["totals"]["failed"], 3);
 }
+
+/// One WARC record of HTML, as its own gzip member when `gz`.
+fn warc_record(i: usize, body: &str) -> Vec<u8> {
+    let payload = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<html><body><p>{body}</p></body></html>");
+    format!(
+        "WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:{i}>\r\nWARC-Target-URI: http://example.org/{i}\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: {}\r\n\r\n{payload}\r\n\r\n",
+        payload.len()
+    )
+    .into_bytes()
+}
+
+/// Item 14: a damaged gzip member in a `.warc.gz` (in its data, its checksum or its header)
+/// is an error of the record it held, naming the damage, and the records after it are read.
+#[test]
+fn a_damaged_gzip_member_costs_only_its_record() {
+    let members: Vec<Vec<u8>> = (1..=3)
+        .map(|i| gzip(&warc_record(i, &format!("Page {i}, {}", "des mots et encore des mots ".repeat(40)))))
+        .collect();
+    let n = members[1].len();
+    for damage in [n / 2..n / 2 + 4, n - 8..n - 7, 0..1] {
+        let p = project(JSONL);
+        let mut damaged = members[1].clone();
+        for b in &mut damaged[damage] {
+            *b ^= 0x5a;
+        }
+        p.write("crawl.warc.gz", [members[0].clone(), damaged, members[2].clone()].concat());
+        check_one_record_lost(&p, &members);
+    }
+}
+
+fn check_one_record_lost(p: &TestProject, members: &[Vec<u8>]) {
+    let out = run(p, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let ids: Vec<String> = exported(p).into_iter().map(|(id, _)| id).collect();
+    assert_eq!(ids, ["crawl.warc.gz#1", "crawl.warc.gz#3"]);
+    let errors = p.errors();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["record"], 2);
+    let message = errors[0]["message"].as_str().unwrap();
+    let start = members[0].len();
+    assert!(message.contains(&format!("the gzip member at byte {start} is damaged")), "{message}");
+    assert!(message.contains(&format!("at byte {}", start + members[1].len())), "{message}");
+    assert_eq!(manifest_of(&p.out(""))["totals"]["failed"], 1);
+}

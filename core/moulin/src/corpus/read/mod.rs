@@ -2,6 +2,7 @@
 //! limits, and the dispatch to each format's reader.
 
 mod archive;
+mod gzip;
 mod text;
 mod warc;
 
@@ -290,15 +291,21 @@ fn read_stream(
     limit: u64,
     ctx: &mut Ctx<'_>,
 ) -> Result<(), ReadError> {
-    let input = decompress(compression, input).map_err(|e| origin.error(format!("cannot start decompressing: {e}")))?;
+    // A web archive's gzip members are its records: read one by one, so that a damaged one
+    // costs only its record.
+    let damage = gzip::Damage::default();
+    let input: Box<dyn Read> = match (format, compression) {
+        (Format::Warc | Format::Arc, Compression::Gzip) => Box::new(gzip::Members::new(input, damage.clone())),
+        _ => decompress(compression, input).map_err(|e| origin.error(format!("cannot start decompressing: {e}")))?,
+    };
     let mut input = Limited::new(input, limit);
     let input: &mut dyn Read = &mut input;
     match format {
         Format::Text => text::read_text(origin, input, ctx),
         Format::Html => text::read_html(origin, input, ctx),
         Format::Jsonl => text::read_jsonl(origin, input, ctx),
-        Format::Warc => warc::read_warc(origin, input, ctx),
-        Format::Arc => warc::read_arc(origin, input, ctx),
+        Format::Warc => warc::read_warc(origin, input, &damage, ctx),
+        Format::Arc => warc::read_arc(origin, input, &damage, ctx),
         Format::Tar => archive::read_tar(origin, input, ctx),
         Format::Zip => archive::read_zip_stream(origin, input, ctx),
     }

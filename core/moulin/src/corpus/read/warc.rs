@@ -9,8 +9,11 @@
 //! `warc_type`, `warc_record_id`, `http_status` (responses over HTTP), `content_type`
 //! (the payload's media type), and the payload's encoding. Chunked transfer and content
 //! encodings (gzip, deflate, br, zstd) are undone; a payload labelled with a content
-//! encoding it does not have (crawlers that stored it decoded) is kept as it is.
+//! encoding it does not have (crawlers that stored it decoded) is kept as it is, and one
+//! that does not decode is an error of its record. In a `.warc.gz` a damaged gzip member
+//! is an error of its record and reading goes on at the next one (the `gzip` module).
 
+use super::gzip::Damage;
 use super::text::{decode_markup, doc, find, read_line_limited};
 use super::{io_text, Ctx, Item, Origin, ReadError, ReadOptions};
 use serde_json::{Map, Value};
@@ -32,37 +35,131 @@ struct Record {
     block_type: Option<String>,
 }
 
-/// A WARC stream (already decompressed; a `.warc.gz` is gzip member per record).
-pub(super) fn read_warc(origin: &Origin, input: &mut dyn Read, ctx: &mut Ctx<'_>) -> Result<(), ReadError> {
-    read_records(origin, input, ctx, warc_header)
+/// A WARC stream (already decompressed; in a `.warc.gz` each record is a gzip member, and
+/// `damage` is where a damaged one is noted).
+pub(super) fn read_warc(
+    origin: &Origin,
+    input: &mut dyn Read,
+    damage: &Damage,
+    ctx: &mut Ctx<'_>,
+) -> Result<(), ReadError> {
+    let starts = |line: &str| line.starts_with("WARC/");
+    read_records(origin, Records { input, damage, header: warc_header, starts: &starts }, ctx)
 }
 
 /// An ARC stream: a version block first (`filedesc://`), then records each with a one-line
 /// header `URL IP date content-type [...] length` and the HTTP response as block.
-pub(super) fn read_arc(origin: &Origin, input: &mut dyn Read, ctx: &mut Ctx<'_>) -> Result<(), ReadError> {
-    read_records(origin, input, ctx, arc_header)
+pub(super) fn read_arc(
+    origin: &Origin,
+    input: &mut dyn Read,
+    damage: &Damage,
+    ctx: &mut Ctx<'_>,
+) -> Result<(), ReadError> {
+    let starts = |line: &str| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        fields.len() >= 5 && fields[0].contains(':') && fields.last().is_some_and(|l| l.parse::<u64>().is_ok())
+    };
+    read_records(origin, Records { input, damage, header: arc_header, starts: &starts }, ctx)
 }
 
 /// Reads the rest of a record's header, given its first line: the record and its block's
 /// length.
 type HeaderReader = fn(&Origin, &mut dyn BufRead, String, u64) -> Result<(Record, u64), ReadError>;
 
-/// Records one after the other: a header (found after any blank lines), then a block.
-fn read_records(
-    origin: &Origin,
-    input: &mut dyn Read,
-    ctx: &mut Ctx<'_>,
+/// A stream of records of one format.
+struct Records<'a> {
+    input: &'a mut dyn Read,
+    /// Where the gzip reader below notes a damaged member (`.warc.gz`, `.arc.gz`).
+    damage: &'a Damage,
     header: HeaderReader,
-) -> Result<(), ReadError> {
+    /// Whether a line is a record's first: where reading goes on after a damaged member.
+    starts: &'a dyn Fn(&str) -> bool,
+}
+
+/// Records one after the other: a header (found after any blank lines), then a block. A
+/// damaged gzip member is an error of the record it held, and reading goes on at the next
+/// record after it.
+fn read_records(origin: &Origin, records: Records<'_>, ctx: &mut Ctx<'_>) -> Result<(), ReadError> {
+    let Records { input, damage, header, starts } = records;
     let mut reader = BufReader::with_capacity(1 << 16, input);
     let mut line = Vec::new();
     let mut number = 0u64;
-    while let Some(first) = next_line(origin, &mut reader, &mut line, number)? {
-        number += 1;
-        let (record, length) = header(origin, &mut reader, first, number)?;
-        read_block(origin, &mut reader, record, length, ctx)?;
+    let mut first: Option<String> = None;
+    // The last record read, and the gzip member it started in: handed on once the reader is
+    // past that member (its checksum checked) or at the next record.
+    let mut pending: Option<(Item, u64)> = None;
+    loop {
+        let mut begun = false;
+        let read = (|| {
+            let Some(start) =
+                first.take().map_or_else(|| next_line(origin, &mut reader, &mut line, number), |l| Ok(Some(l)))?
+            else {
+                return Ok(None);
+            };
+            if let Some((item, _)) = pending.take() {
+                ctx.emit(item);
+            }
+            let member = damage.borrow().member;
+            number += 1;
+            begun = true;
+            let (record, length) = header(origin, &mut reader, start, number)?;
+            Ok(Some((read_block(origin, &mut reader, record, length, ctx.options)?, member)))
+        })();
+        match read {
+            Ok(Some(item)) => pending = Some(item),
+            Ok(None) => {
+                if let Some((item, _)) = pending {
+                    ctx.emit(item);
+                }
+                return Ok(());
+            }
+            Err(e) => {
+                let Some(damaged) = damage.borrow_mut().damaged.take() else { return Err(e) };
+                // Damage found between records is the last record's when it is that
+                // record's member (its checksum), else the next record's.
+                match pending.take() {
+                    Some((_, member)) if !begun && member == damaged.start => {}
+                    Some((item, _)) => {
+                        ctx.emit(item);
+                        number += 1;
+                    }
+                    None if !begun => number += 1,
+                    None => {}
+                }
+                ctx.emit(origin.bad(Some(number), damaged.describe()));
+                first = next_record(origin, &mut reader, damage, starts, number)?;
+                if first.is_none() {
+                    return Ok(());
+                }
+            }
+        }
     }
-    Ok(())
+}
+
+/// After a damaged member: the first line of the next record, skipping what is left of the
+/// record it held (and any further damaged members).
+fn next_record(
+    origin: &Origin,
+    reader: &mut impl BufRead,
+    damage: &Damage,
+    starts: &dyn Fn(&str) -> bool,
+    number: u64,
+) -> Result<Option<String>, ReadError> {
+    let mut line = Vec::new();
+    loop {
+        match read_line_limited(reader, &mut line, MAX_HEAD_BYTES) {
+            Ok((0, _)) => return Ok(None),
+            Ok((_, true)) => {}
+            Ok(_) => {
+                let text = String::from_utf8_lossy(&line);
+                if starts(text.trim_end()) {
+                    return Ok(Some(text.trim_end().to_string()));
+                }
+            }
+            Err(_) if damage.borrow_mut().damaged.take().is_some() => {}
+            Err(e) => return Err(origin.error(format!("after record {number}: {}", io_text(&e)))),
+        }
+    }
 }
 
 fn warc_header(
@@ -184,17 +281,17 @@ fn read_headers(origin: &Origin, reader: &mut dyn BufRead, number: u64) -> Resul
     }
 }
 
-/// Read a record's block of `length` bytes: a document, a skip or a bad record. `Err` when
-/// the file ends inside it.
+/// Read a record's block of `length` bytes into its item: a document, a skip or a bad
+/// record. `Err` when the file ends inside it.
 fn read_block(
     origin: &Origin,
     reader: &mut impl BufRead,
     record: Record,
     length: u64,
-    ctx: &mut Ctx<'_>,
-) -> Result<(), ReadError> {
+    options: &ReadOptions,
+) -> Result<Item, ReadError> {
     let mut block = reader.take(length);
-    let item = record_item(origin, &record, &mut block, ctx.options);
+    let item = record_item(origin, &record, &mut block, options);
     // What the record did not read is skipped, so that the next record is found.
     let drained = io::copy(&mut block, &mut io::sink());
     let missing = block.limit();
@@ -208,8 +305,7 @@ fn read_block(
             record.number
         )));
     }
-    ctx.emit(item);
-    Ok(())
+    Ok(item)
 }
 
 /// A media type without parameters, lowercased: `text/html; charset=x` -> `text/html`.
@@ -444,8 +540,17 @@ fn dechunk(mut bytes: &[u8]) -> Option<Vec<u8>> {
     }
 }
 
+/// Whether a payload labelled with an encoding looks stored decoded (text or markup, as
+/// crawlers that undo the encoding leave it) rather than damaged encoded bytes.
+fn looks_decoded(bytes: &[u8]) -> bool {
+    looks_like_html(bytes) || std::str::from_utf8(bytes).is_ok_and(|s| !s.contains('\0'))
+}
+
 /// Undo one content encoding, at most `limit` bytes out. `Ok(None)` when the payload is not
-/// in that encoding after all (kept as it is) or the encoding is unknown.
+/// in that encoding after all (it starts without the format's magic bytes, or, for deflate
+/// and br that have none, it does not decode and [`looks_decoded`]: kept as it is) or the
+/// encoding is unknown. A payload that decodes past `limit`, or does not decode and is not
+/// text, is an `Err` saying so.
 fn undo_encoding(encoding: &str, bytes: &[u8], limit: u64) -> Result<Option<Vec<u8>>, String> {
     let read_limited = |mut r: Box<dyn Read + '_>| -> Result<Vec<u8>, String> {
         let mut out = Vec::new();
@@ -454,6 +559,13 @@ fn undo_encoding(encoding: &str, bytes: &[u8], limit: u64) -> Result<Option<Vec<
             return Err(format!("decodes to more than max_document_bytes ({limit})"));
         }
         Ok(out)
+    };
+    let or_kept = |decoded: Result<Vec<u8>, String>| match decoded {
+        Ok(out) => Ok(Some(out)),
+        Err(e) if e.contains("max_document_bytes") || !looks_decoded(bytes) => {
+            Err(format!("not valid {encoding} data ({e})"))
+        }
+        Err(_) => Ok(None),
     };
     match encoding {
         "gzip" | "x-gzip" if bytes.starts_with(&[0x1f, 0x8b]) => {
@@ -464,10 +576,14 @@ fn undo_encoding(encoding: &str, bytes: &[u8], limit: u64) -> Result<Option<Vec<
             read_limited(Box::new(decoder)).map(Some)
         }
         // zlib-wrapped as the standard says, or raw deflate as some servers send.
-        "deflate" => Ok(read_limited(Box::new(flate2::read::ZlibDecoder::new(bytes)))
-            .or_else(|_| read_limited(Box::new(flate2::read::DeflateDecoder::new(bytes))))
-            .ok()),
-        "br" => Ok(read_limited(Box::new(brotli_decompressor::Decompressor::new(bytes, 4096))).ok()),
+        "deflate" => or_kept(read_limited(Box::new(flate2::read::ZlibDecoder::new(bytes))).or_else(|zlib| {
+            // The limit reached as zlib is the limit, not a reason to try raw deflate.
+            if zlib.contains("max_document_bytes") {
+                return Err(zlib);
+            }
+            read_limited(Box::new(flate2::read::DeflateDecoder::new(bytes)))
+        })),
+        "br" => or_kept(read_limited(Box::new(brotli_decompressor::Decompressor::new(bytes, 4096)))),
         _ => Ok(None),
     }
 }
@@ -529,5 +645,32 @@ mod tests {
             assert_eq!(undo_encoding(encoding, &bytes, 100).unwrap().as_deref(), Some(page), "{encoding}");
         }
         assert_eq!(undo_encoding("compress", page, 100).unwrap(), None);
+        // Labelled deflate or br but stored decoded: kept.
+        assert_eq!(undo_encoding("deflate", page, 100).unwrap(), None);
+        assert_eq!(undo_encoding("br", page, 100).unwrap(), None);
+    }
+
+    /// Issue 17 item 9: a deflate bomb, a truncated deflate stream and bad brotli are errors
+    /// of their record, not binary documents.
+    #[test]
+    fn damaged_encodings_are_errors() {
+        use std::io::Write;
+        let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        zlib.write_all(&vec![b'a'; 1 << 20]).unwrap();
+        let bomb = zlib.finish().unwrap();
+        let err = undo_encoding("deflate", &bomb, 1000).unwrap_err();
+        assert!(err.contains("max_document_bytes"), "{err}");
+        let mut raw = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+        raw.write_all(&vec![b'a'; 1 << 20]).unwrap();
+        let err = undo_encoding("deflate", &raw.finish().unwrap(), 1000).unwrap_err();
+        assert!(err.contains("max_document_bytes"), "{err}");
+        let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        let text: String = (0..2000).map(|i| format!("<p>mot {i}</p>")).collect();
+        zlib.write_all(text.as_bytes()).unwrap();
+        let whole = zlib.finish().unwrap();
+        let err = undo_encoding("deflate", &whole[..whole.len() / 2], 1 << 20).unwrap_err();
+        assert!(err.starts_with("not valid deflate data"), "{err}");
+        let err = undo_encoding("br", &[0xff, 0x13, 0x88, 0x00, 0xfe, 0x01, 0x9c], 1 << 20).unwrap_err();
+        assert!(err.starts_with("not valid br data"), "{err}");
     }
 }
