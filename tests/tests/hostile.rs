@@ -386,3 +386,48 @@ fn check_one_record_lost(p: &TestProject, members: &[Vec<u8>]) {
     assert!(message.contains(&format!("at byte {}", start + members[1].len())), "{message}");
     assert_eq!(manifest_of(&p.out(""))["totals"]["failed"], 1);
 }
+
+/// Item 7: a resume is refused when a file a stage's config names (a user list) changed
+/// since the journal was started, and the message names it.
+#[test]
+fn a_resume_is_refused_when_a_named_file_changed() {
+    let stages = format!(
+        "[[stage]]\nid = \"ner\"\nplugin = \"entities\"\nconfig = {{ lists = [{{ path = \"people.tsv\" }}] }}\n{JSONL}"
+    );
+    let p = project(&stages);
+    p.write("a.txt", "Paris est une ville.");
+    std::fs::write(p.dir.path().join("people.tsv"), "Paris\tPER\n").unwrap();
+    let out = run(&p, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = run(&p, &["--resume"]);
+    assert_eq!(out.status.code(), Some(0), "unchanged, the resume is accepted: {}", text(&out));
+    std::fs::write(p.dir.path().join("people.tsv"), "Paris\tORG\n").unwrap();
+    let out = run(&p, &["--resume"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("people.tsv (named by stage ner) changed since the journal was started"),
+        "{}",
+        text(&out)
+    );
+}
+
+/// Item 7: a resume is refused when a plugin library changed (rebuilt with the same
+/// version), and the message names it.
+#[test]
+fn a_resume_is_refused_when_a_plugin_library_changed() {
+    let p = TestProject::new("");
+    let copy = p.dir.path().join(moulin_tests::lib_file_name("moulin-jsonl"));
+    std::fs::copy(moulin_tests::lib("moulin-jsonl"), &copy).unwrap();
+    let toml = format!(
+        "[input]\npaths = [\"corpus\"]\n[[stage]]\nid = \"e\"\nplugin = {}\nconfig = {{ path = \"d.jsonl\" }}\n",
+        moulin_tests::toml_path(&copy)
+    );
+    std::fs::write(p.file(), toml).unwrap();
+    p.write("a.txt", "Bonjour");
+    assert_eq!(run(&p, &[]).status.code(), Some(0));
+    std::fs::OpenOptions::new().append(true).open(&copy).unwrap().write_all(&[0u8; 16]).unwrap();
+    let out = run(&p, &["--resume"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let said = text(&out);
+    assert!(said.contains("the plugin library") && said.contains("changed since the journal was started"), "{said}");
+}

@@ -66,18 +66,23 @@ pub struct Header {
     pub journal: u32,
     /// The moulin that started it.
     pub moulin_version: String,
-    /// A digest of the project's input settings, stages and plugin versions.
+    /// A digest of the project's input settings, stages and plugin versions, and of `named`.
     pub fingerprint: String,
     /// The shard, for a sharded run.
     pub shard: Option<Shard>,
     /// Every input file of the run, in reading order: id and size.
     pub files: Vec<(String, u64)>,
+    /// The plugin libraries and the files stage configs name, with their digests: what the
+    /// message of a refused resume names (absent from journals before moulin 0.1's ids).
+    #[serde(default)]
+    pub named: Vec<(String, String)>,
 }
 
 impl Header {
     /// A header for this moulin.
     pub fn new(fingerprint: String, shard: Option<Shard>, files: Vec<(String, u64)>) -> Header {
-        Header { journal: VERSION, moulin_version: env!("CARGO_PKG_VERSION").into(), fingerprint, shard, files }
+        let moulin_version = env!("CARGO_PKG_VERSION").into();
+        Header { journal: VERSION, moulin_version, fingerprint, shard, files, named: Vec::new() }
     }
 
     /// Why a run with header `now` cannot continue this journal, if it cannot.
@@ -85,6 +90,12 @@ impl Header {
         if self.shard != now.shard {
             let name = |s: &Option<Shard>| s.map_or("no shard".to_string(), |s| format!("shard {s}"));
             return Some(format!("the journal is of {}, this run is {}", name(&self.shard), name(&now.shard)));
+        }
+        let then: std::collections::BTreeMap<&str, &str> =
+            self.named.iter().map(|(l, d)| (l.as_str(), d.as_str())).collect();
+        let changed = now.named.iter().find(|(l, d)| then.get(l.as_str()).is_some_and(|t| t != d));
+        if let Some((label, _)) = changed {
+            return Some(format!("{label} changed since the journal was started"));
         }
         if self.fingerprint != now.fingerprint {
             return Some(

@@ -8,19 +8,98 @@ use crate::report::{PluginEntry, ProjectEntry, RunEntry, RunManifest, RunReport,
 use crate::Error;
 use std::path::Path;
 
-/// A digest of what decides a run's outputs: the input settings, the stages and their
-/// configs, the plugins' versions. A journal is only continued by a run with the same.
-pub(crate) fn fingerprint(project: &Project) -> String {
+/// What decides a run's outputs, as a journal keeps it: a run continues a journal only
+/// when they are the same.
+pub(crate) struct Fingerprint {
+    /// A digest of the input settings, the stages and their configs, the plugins' versions,
+    /// and of `named`.
+    pub digest: String,
+    /// The files besides the project file: each plugin library, and each file or folder a
+    /// stage's config names (a string that is a path, relative to the project folder, of
+    /// something that exists and is not in the output folder), with a digest of its content.
+    pub named: Vec<(String, String)>,
+}
+
+/// Files over this size are known by their size and modification time, not their content,
+/// so that a run over a large model or index does not start by reading all of it.
+const HASHED_BYTES: u64 = 64 << 20;
+
+/// The [`Fingerprint`] of a project whose output folder is `output`.
+pub(crate) fn fingerprint(project: &Project, output: &Path) -> Fingerprint {
     use sha2::{Digest, Sha256};
     let plugins: Vec<(&str, &str)> = project
         .stages()
         .iter()
         .map(|s| (s.library.manifest.name.as_str(), s.library.manifest.version.as_str()))
         .collect();
-    let what =
-        serde_json::json!({ "input": project.config.input, "stages": project.config.stages, "plugins": plugins });
+    let named = named_files(project, output);
+    let what = serde_json::json!({
+        "input": project.config.input, "stages": project.config.stages, "plugins": plugins, "named": named,
+    });
     let digest = Sha256::digest(what.to_string().as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    Fingerprint { digest: digest.iter().map(|b| format!("{b:02x}")).collect(), named }
+}
+
+/// The plugin libraries and the files stage configs name, each with its digest.
+fn named_files(project: &Project, output: &Path) -> Vec<(String, String)> {
+    let mut named: Vec<(String, String)> = Vec::new();
+    for spec in project.stages() {
+        if let (Some(path), Some(digest)) = (&spec.library.path, spec.library.sha256()) {
+            let label = format!("the plugin library {}", path.display());
+            if !named.iter().any(|(l, _)| *l == label) {
+                named.push((label, digest.to_string()));
+            }
+        }
+    }
+    let base = project.config.file.parent().unwrap_or(Path::new(""));
+    let output = std::fs::canonicalize(output).ok();
+    for stage in &project.config.stages {
+        let mut strings = Vec::new();
+        strings_of(&stage.config, &mut strings);
+        for s in strings {
+            let path = base.join(s);
+            let Ok(real) = std::fs::canonicalize(&path) else { continue };
+            if output.as_ref().is_some_and(|o| real.starts_with(o)) {
+                continue;
+            }
+            if let Some(digest) = content_digest(&real) {
+                named.push((format!("{s} (named by stage {})", stage.id), digest));
+            }
+        }
+    }
+    named
+}
+
+/// Every string in a config value, in order.
+fn strings_of<'a>(value: &'a serde_json::Value, out: &mut Vec<&'a str>) {
+    match value {
+        serde_json::Value::String(s) if !s.is_empty() => out.push(s),
+        serde_json::Value::Array(items) => items.iter().for_each(|v| strings_of(v, out)),
+        serde_json::Value::Object(map) => map.values().for_each(|v| strings_of(v, out)),
+        _ => {}
+    }
+}
+
+/// A digest of a file's content (or its size and time, past [`HASHED_BYTES`]), or of a
+/// folder's files and their digests; `None` for what cannot be read.
+fn content_digest(path: &Path) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let meta = std::fs::metadata(path).ok()?;
+    let mut hasher = Sha256::new();
+    if meta.is_dir() {
+        for entry in walkdir::WalkDir::new(path).sort_by_file_name().into_iter().flatten() {
+            if entry.file_type().is_file() {
+                hasher.update(entry.path().strip_prefix(path).ok()?.as_os_str().as_encoded_bytes());
+                hasher.update(content_digest(entry.path())?.as_bytes());
+            }
+        }
+    } else if meta.len() > HASHED_BYTES {
+        let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+        hasher.update(format!("{} bytes, modified {}", meta.len(), modified.as_nanos()).as_bytes());
+    } else {
+        std::io::copy(&mut std::fs::File::open(path).ok()?, &mut hasher).ok()?;
+    }
+    Some(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// Write `manifest.json` (by way of a `.partial` file renamed, so that it is whole or absent).

@@ -87,10 +87,10 @@ impl Project {
         let threads = crate::engine::worker_threads(options.threads);
         let read_options = ReadOptions::new(&self.config.input).map_err(|e| self.input_problem(e.to_string()))?;
         let (files, walk_errors) = self.input_files(&read_options, &output_root, options.shard);
-        let fingerprint = manifest::fingerprint(self);
+        let fingerprint = manifest::fingerprint(self, &output_root);
         let opening = Opening {
             output: &output,
-            fingerprint: fingerprint.clone(),
+            fingerprint: &fingerprint,
             shard: options.shard,
             files: &files,
             resume: options.resume,
@@ -124,7 +124,7 @@ impl Project {
             max_stage_restarts: engine.max_stage_restarts,
             shard_wait: std::time::Duration::from_secs(self.config.pipeline.shard_wait_seconds),
             progress: options.progress.as_ref(),
-            fingerprint: &fingerprint,
+            fingerprint: &fingerprint.digest,
         };
         let observed = passes.run(&mut engine.stages, &mut ledger)?;
         let outcome = main_pass(&engine, &reader, self.config.pipeline.checkpoint_bytes, &mut ledger, options)?;

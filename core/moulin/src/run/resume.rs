@@ -22,8 +22,8 @@ pub(crate) enum Start {
 pub(crate) struct Opening<'a> {
     /// The run's output folder (its shard's).
     pub output: &'a Path,
-    /// A digest of the project ([`super::manifest::fingerprint`]).
-    pub fingerprint: String,
+    /// What decides the run's outputs ([`super::manifest::fingerprint`]).
+    pub fingerprint: &'a super::manifest::Fingerprint,
     /// The shard run, if any.
     pub shard: Option<Shard>,
     /// The input files, in order.
@@ -40,11 +40,14 @@ impl Opening<'_> {
     /// Open the journal and `errors.jsonl`: new ones, or the ones a resumed run continues.
     /// A new run writes `walk_errors` and commit 0.
     pub fn start(mut self, walk_errors: &[WalkError]) -> Result<Start, Error> {
-        let header = Header::new(
-            self.fingerprint.clone(),
-            self.shard,
-            self.files.iter().map(|f| (f.id.clone(), f.size)).collect(),
-        );
+        let header = Header {
+            named: self.fingerprint.named.clone(),
+            ..Header::new(
+                self.fingerprint.digest.clone(),
+                self.shard,
+                self.files.iter().map(|f| (f.id.clone(), f.size)).collect(),
+            )
+        };
         let path = self.output.join(journal::FILE_NAME);
         let previous = if self.resume { journal::read(&path)? } else { None };
         match previous.filter(|state| state.last.is_some()) {
