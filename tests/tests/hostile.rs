@@ -431,3 +431,32 @@ fn a_resume_is_refused_when_a_plugin_library_changed() {
     let said = text(&out);
     assert!(said.contains("the plugin library") && said.contains("changed since the journal was started"), "{said}");
 }
+
+/// Item 13: a resumed run checks the parts it keeps against the lengths the journal
+/// committed; one cut since is named, and the run does not go on over it.
+#[test]
+fn a_resume_refuses_a_part_cut_since_its_commit() {
+    let exporter = "[pipeline]\ncheckpoint_bytes = 0\n[[stage]]\nid = \"e\"\nplugin = \"jsonl\"\nconfig = { path = \"d.jsonl.zst\", max_documents_per_file = 1 }\n";
+    let p = project(exporter);
+    for i in 1..=3 {
+        p.write(&format!("{i}.txt"), format!("Bonjour {i}, {}", "du texte ".repeat(50)));
+    }
+    assert_eq!(run(&p, &[]).status.code(), Some(0));
+    // The run as a kill after its second commit leaves it: the last commits gone.
+    let journal = p.out("journal.jsonl");
+    let lines: Vec<String> = std::fs::read_to_string(&journal).unwrap().lines().map(str::to_string).collect();
+    std::fs::write(&journal, lines[..lines.len() - 2].join("\n") + "\n").unwrap();
+    let part = p.out("d.part-00000.jsonl.zst");
+    let length = std::fs::metadata(&part).unwrap().len();
+    std::fs::OpenOptions::new().write(true).open(&part).unwrap().set_len(length / 2).unwrap();
+    let out = run(&p, &["--resume"]);
+    assert_ne!(out.status.code(), Some(0), "{}", text(&out));
+    let said = text(&out);
+    assert!(
+        said.contains(&format!(
+            "d.part-00000.jsonl.zst: {} bytes, although the journal counts it complete at {length} bytes",
+            length / 2
+        )),
+        "{said}"
+    );
+}

@@ -109,6 +109,10 @@ pub struct ExportSummary {
     /// Their bytes.
     #[serde(default)]
     pub bytes: u64,
+    /// The length of each file of `files` when it was completed: a resumed run checks the
+    /// files it keeps against it (empty from exporters built before it was added).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub file_bytes: Vec<u64>,
     /// In a resume state of an exporter that writes one file: that file, open, as far as
     /// it was written then.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -306,6 +310,7 @@ mod tests {
             documents: 2,
             rows: 2,
             bytes: 10,
+            file_bytes: vec![10],
             open: Some(OpenFile { name: "d.jsonl".into(), bytes: 3, documents: 1, rows: 1 }),
             concatenate: Some(Join::SkipFirstLine),
             extra: [("dropped".to_string(), serde_json::json!(2))].into(),

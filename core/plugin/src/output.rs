@@ -183,6 +183,8 @@ pub struct Outputs {
     limits: FileLimits,
     next: usize,
     files: Vec<String>,
+    /// The length of each of `files` when it was completed.
+    file_bytes: Vec<u64>,
     documents: u64,
     rows: u64,
     bytes: u64,
@@ -201,6 +203,7 @@ impl Outputs {
             limits,
             next: 0,
             files: Vec::new(),
+            file_bytes: Vec::new(),
             documents: 0,
             rows: 0,
             bytes: 0,
@@ -232,7 +235,7 @@ impl Outputs {
             |what: &str| Error::other(format!("bad resume state for {}: {what}, in {state}", self.path.display()));
         let summary: ExportSummary = serde_json::from_value(state.clone())
             .map_err(|e| bad(&format!("expected an exporter's summary (files, documents, rows, bytes, open): {e}")))?;
-        let ExportSummary { files, documents, rows, bytes, open, .. } = summary;
+        let ExportSummary { files, file_bytes, documents, rows, bytes, open, .. } = summary;
         if !files.is_empty() && !self.limits.parts() {
             return Err(Error::other(format!(
                 "{} was completed by an earlier attempt and one file cannot be continued",
@@ -244,10 +247,18 @@ impl Outputs {
             if *name != expected {
                 return Err(bad(&format!("file {i} is {name:?}, expected {expected:?}")));
             }
-            if !self.dir.join(name).is_file() {
+            let path = self.dir.join(name);
+            let Some(length) = std::fs::metadata(&path).ok().filter(|m| m.is_file()).map(|m| m.len()) else {
                 return Err(Error::io(format!(
                     "{}: missing, although the journal counts it as complete",
-                    self.dir.join(name).display()
+                    path.display()
+                )));
+            };
+            let committed = file_bytes.get(i).filter(|_| file_bytes.len() == files.len());
+            if let Some(&committed) = committed.filter(|&&b| b != length) {
+                return Err(Error::io(format!(
+                    "{}: {length} bytes, although the journal counts it complete at {committed} bytes: it was cut or changed since; run without --resume to start over",
+                    path.display()
                 )));
             }
         }
@@ -256,6 +267,7 @@ impl Outputs {
                 .map_err(|e| Error::io(format!("continuing {}: {e}", self.dir.join(&open.name).display())))?;
             self.next = files.len();
             self.files = files;
+            self.file_bytes = file_bytes;
             (self.documents, self.rows, self.bytes) = (documents, rows, bytes);
             self.reopen = Some(open);
             return Ok(());
@@ -280,6 +292,7 @@ impl Outputs {
         }
         self.next = files.len();
         self.files = files;
+        self.file_bytes = file_bytes;
         (self.documents, self.rows, self.bytes) = (documents, rows, bytes);
         Ok(())
     }
@@ -378,6 +391,10 @@ impl Outputs {
         if let Some(parent) = part.path.parent() {
             File::open(parent).and_then(|d| d.sync_all()).map_err(io(parent))?;
         }
+        // Lengths are kept while they match the files (a state from an older SDK has none).
+        if self.file_bytes.len() == self.files.len() {
+            self.file_bytes.push(bytes);
+        }
         self.files.push(part.name);
         self.documents += part.documents;
         self.rows += part.rows;
@@ -389,6 +406,7 @@ impl Outputs {
     pub fn summary(&self) -> ExportSummary {
         ExportSummary {
             files: self.files.clone(),
+            file_bytes: self.file_bytes.clone(),
             documents: self.documents,
             rows: self.rows,
             bytes: self.bytes,
@@ -801,7 +819,27 @@ mod tests {
         assert!(!dir.path().join("a.txt.partial").exists());
         assert_eq!(
             to_json(&o.summary()),
-            serde_json::json!({"files": ["a.txt"], "documents": 1, "rows": 1, "bytes": 3})
+            serde_json::json!({"files": ["a.txt"], "file_bytes": [3], "documents": 1, "rows": 1, "bytes": 3})
         );
+    }
+
+    /// Issue 17 item 13: a part cut after the resume point that counts it is not kept.
+    #[test]
+    fn a_resume_checks_the_length_of_the_parts_it_keeps() {
+        let dir = tempfile::tempdir().unwrap();
+        let limits = FileLimits { max_documents: Some(1), ..FileLimits::default() };
+        let mut o = Outputs::new(dir.path(), Path::new("a.txt"), limits.clone()).unwrap();
+        let (file, mut part) = o.begin().unwrap();
+        std::io::Write::write_all(&mut &file, b"abcdef").unwrap();
+        part.add(1, 6);
+        o.end(part, file).unwrap();
+        let state = to_json(&o.summary());
+        let mut again = Outputs::new(dir.path(), Path::new("a.txt"), limits.clone()).unwrap();
+        again.resume(&state).unwrap();
+        let first = dir.path().join(o.name_of(0));
+        std::fs::write(&first, b"abc").unwrap();
+        let mut cut = Outputs::new(dir.path(), Path::new("a.txt"), limits).unwrap();
+        let err = cut.resume(&state).unwrap_err().to_string();
+        assert!(err.contains("3 bytes, although the journal counts it complete at 6 bytes"), "{err}");
     }
 }
