@@ -828,13 +828,13 @@ mod tests {
     fn a_resume_checks_the_length_of_the_parts_it_keeps() {
         let dir = tempfile::tempdir().unwrap();
         let limits = FileLimits { max_documents: Some(1), ..FileLimits::default() };
-        let mut o = Outputs::new(dir.path(), Path::new("a.txt"), limits.clone()).unwrap();
+        let mut o = Outputs::new(dir.path(), Path::new("a.txt"), limits).unwrap();
         let (file, mut part) = o.begin().unwrap();
         std::io::Write::write_all(&mut &file, b"abcdef").unwrap();
         part.add(1, 6);
         o.end(part, file).unwrap();
         let state = to_json(&o.summary());
-        let mut again = Outputs::new(dir.path(), Path::new("a.txt"), limits.clone()).unwrap();
+        let mut again = Outputs::new(dir.path(), Path::new("a.txt"), limits).unwrap();
         again.resume(&state).unwrap();
         let first = dir.path().join(o.name_of(0));
         std::fs::write(&first, b"abc").unwrap();

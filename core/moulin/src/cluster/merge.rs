@@ -184,12 +184,17 @@ fn add_totals(sum: &mut Totals, t: &Totals) {
 }
 
 /// Exporter summaries of every shard as one: counts summed, file lists joined with each
-/// shard's folder in front, the join rule the first shard's.
+/// shard's folder in front (with their lengths when every shard gives them), the join rule
+/// the first shard's.
 fn merge_summaries(summaries: &[(String, ExportSummary)]) -> ExportSummary {
     let mut out =
         ExportSummary { concatenate: summaries.first().and_then(|(_, s)| s.concatenate), ..Default::default() };
+    let lengths = summaries.iter().all(|(_, s)| s.file_bytes.len() == s.files.len());
     for (shard_dir, summary) in summaries {
         out.files.extend(summary.files.iter().map(|n| format!("{shard_dir}/{n}")));
+        if lengths {
+            out.file_bytes.extend(&summary.file_bytes);
+        }
         out.documents += summary.documents;
         out.rows += summary.rows;
         out.bytes += summary.bytes;
@@ -367,6 +372,7 @@ mod tests {
             documents,
             rows: documents,
             bytes,
+            file_bytes: vec![bytes / files.len() as u64; files.len()],
             open: None,
             concatenate: Some(Join::Bytes),
             extra: [("dropped".to_string(), serde_json::json!(documents - 1))].into(),
@@ -379,6 +385,7 @@ mod tests {
             ExportSummary { extra: Default::default(), ..m },
             ExportSummary {
                 extra: Default::default(),
+                file_bytes: vec![10, 2, 2],
                 ..summary(
                     &[
                         "part-0-of-2/d.part-00000.jsonl",
