@@ -460,3 +460,18 @@ fn a_resume_refuses_a_part_cut_since_its_commit() {
         "{said}"
     );
 }
+
+/// Item 5: `entities` over a document of three million names stays in bounded memory: it
+/// tags a window at a time and stops at `max_spans` (100,000), saying where.
+#[test]
+fn a_document_of_millions_of_names_is_tagged_in_bounded_memory() {
+    let p = project(&format!("[[stage]]\nid = \"ner\"\nplugin = \"entities\"\n{JSONL}"));
+    p.write("paris.txt.gz", gzip(&b"Paris ".repeat(3_000_000)));
+    let (code, peak) = moulin_peak_rss(&["run", &p.file().display().to_string(), "--quiet"]);
+    assert_eq!(code, Some(0));
+    let line = p.read_out("d.jsonl");
+    let doc: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
+    assert_eq!(doc["spans"].as_array().unwrap().len(), 100_000);
+    assert_eq!(doc["meta"]["entities_cut_at"], 600_000);
+    assert!(peak < 256, "peak RSS {peak} MiB");
+}

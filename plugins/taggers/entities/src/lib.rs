@@ -49,7 +49,7 @@ pub mod tokens;
 
 use gazetteer::{parse_list, CaseMode, Gazetteer};
 use moulin_plugin::{Annotate, Annotates, Annotation, Error, Span, Stage, StageContext};
-use rules::{Pattern, RankedList, RegexRule, Tagger};
+use rules::{Entity, Pattern, RankedList, RegexRule, Tagger};
 use rustc_hash::FxHashSet as HashSet;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -151,6 +151,41 @@ pub struct EntitiesConfig {
     pub labels: Vec<String>,
     /// Drop spans scoring under this (default 0).
     pub min_score: f32,
+    /// The most spans a document gets (default 100,000); past it the rest of the document
+    /// is not tagged and meta `entities_cut_at` is the byte where tagging stopped.
+    pub max_spans: usize,
+}
+
+/// Text longer than this is tagged a window at a time (cut at a line end, else a space),
+/// so that the tagger's working memory is bounded by the window, not the document; a
+/// name's consistency (`Milley` after `Mark Milley`) holds within a window.
+pub const WINDOW_BYTES: usize = 256 << 10;
+
+/// `text` in windows of at most `size` bytes (one longer only when it has no line end or
+/// space to cut at), each with its byte offset.
+fn windows(text: &str, size: usize) -> impl Iterator<Item = (usize, &str)> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        if at >= text.len() {
+            return None;
+        }
+        let rest = &text[at..];
+        let mut end = rest.len();
+        if end > size {
+            let mut limit = size;
+            while !rest.is_char_boundary(limit) {
+                limit -= 1;
+            }
+            let head = &rest[..limit];
+            end = head.rfind('\n').or_else(|| head.rfind(char::is_whitespace)).map_or(limit, |i| i + 1);
+            if end == 0 {
+                end = limit.max(rest.char_indices().nth(1).map_or(rest.len(), |(i, _)| i));
+            }
+        }
+        let window = (at, &rest[..end]);
+        at += end;
+        Some(window)
+    })
 }
 
 impl Default for EntitiesConfig {
@@ -169,6 +204,7 @@ impl Default for EntitiesConfig {
             builtin_rules: true,
             labels: Vec::new(),
             min_score: 0.0,
+            max_spans: 100_000,
         }
     }
 }
@@ -178,6 +214,7 @@ pub struct Entities {
     tagger: Arc<Tagger>,
     labels: Vec<String>,
     min_score: f32,
+    max_spans: usize,
     source: String,
 }
 
@@ -279,28 +316,45 @@ impl Stage for Entities {
             }
         };
         let source = if ctx.stage_id.is_empty() { Self::NAME.to_string() } else { ctx.stage_id.clone() };
-        Ok(Entities { tagger, labels: config.labels, min_score: config.min_score, source })
+        let (labels, min_score, max_spans) = (config.labels, config.min_score, config.max_spans);
+        Ok(Entities { tagger, labels, min_score, max_spans, source })
     }
 }
 
 impl Annotate for Entities {
     fn annotate(&mut self, doc: &mut Annotation<'_>) -> Result<(), Error> {
-        let found = self.tagger.tag(doc.text());
-        for e in found {
-            if e.score < self.min_score || !self.labels.is_empty() && !self.labels.contains(&e.label) {
-                continue;
+        let text = doc.text().to_string();
+        let mut count = 0;
+        for (offset, window) in windows(&text, WINDOW_BYTES) {
+            for e in self.tagger.tag(window) {
+                if e.score < self.min_score || !self.labels.is_empty() && !self.labels.contains(&e.label) {
+                    continue;
+                }
+                if count == self.max_spans {
+                    doc.set_meta_field("entities_cut_at", (offset + e.start).into());
+                    return Ok(());
+                }
+                count += 1;
+                doc.add_span(self.span(e, offset));
             }
-            let mut span = Span::new(e.start as u64, e.end as u64, &e.layer, &e.label, &self.source);
-            span.score = e.score;
-            let mut attrs = serde_json::Map::new();
-            attrs.insert("rule".into(), e.rule.into());
-            if let Some(id) = e.id {
-                attrs.insert("id".into(), id.into());
-            }
-            span.attrs_json = serde_json::Value::Object(attrs).to_string().into();
-            doc.add_span(span);
         }
         Ok(())
+    }
+}
+
+impl Entities {
+    /// The span of an entity found in a window starting at byte `offset`.
+    fn span(&self, e: Entity, offset: usize) -> Span {
+        let (start, end) = ((offset + e.start) as u64, (offset + e.end) as u64);
+        let mut span = Span::new(start, end, &e.layer, &e.label, &self.source);
+        span.score = e.score;
+        let mut attrs = serde_json::Map::new();
+        attrs.insert("rule".into(), e.rule.into());
+        if let Some(id) = e.id {
+            attrs.insert("id".into(), id.into());
+        }
+        span.attrs_json = serde_json::Value::Object(attrs).to_string().into();
+        span
     }
 }
 

@@ -357,3 +357,32 @@ fn regex_rules_alone_when_the_built_in_lists_and_rules_are_off() {
         .iter()
         .any(|(t, l, _)| t == "Paris" && l == "LOC"));
 }
+
+/// Issue 17 item 5: a document of millions of names gets at most `max_spans` spans and says
+/// where tagging stopped; a long document is tagged a window at a time, with the same spans
+/// as when it is short enough to be tagged whole.
+#[test]
+fn spans_are_bounded_and_long_texts_tagged_in_windows() {
+    let text = "Paris ".repeat(1000);
+    let mut stage = Harness::new::<Entities>(serde_json::json!({ "max_spans": 10 })).unwrap();
+    let out = stage.process(docs(&[("a", &text)])).unwrap();
+    assert_eq!(out.kept[0].spans().len(), 10);
+    assert_eq!(out.kept[0].meta()["entities_cut_at"], 60);
+    // Past a window (256 KiB), the spans are those of each line tagged alone.
+    let line = "Le général Mark Milley a parlé à Kaboul avec l'OTAN.\n";
+    let long = line.repeat(moulin_entities::WINDOW_BYTES / line.len() * 3);
+    let mut stage = Harness::new::<Entities>(serde_json::json!({})).unwrap();
+    let whole = stage.process(docs(&[("a", &long)])).unwrap();
+    let one = stage.process(docs(&[("b", line)])).unwrap();
+    let per_line = one.kept[0].spans().len();
+    assert_eq!(whole.kept[0].spans().len(), per_line * (long.len() / line.len()));
+    assert!(whole.kept[0].meta().get("entities_cut_at").is_none());
+    for (i, s) in whole.kept[0].spans().iter().enumerate() {
+        let at = (i / per_line) * line.len();
+        let first = &one.kept[0].spans()[i % per_line];
+        assert_eq!(
+            (s.start, s.end, s.label.as_str()),
+            (first.start + at as u64, first.end + at as u64, first.label.as_str())
+        );
+    }
+}
