@@ -475,3 +475,28 @@ fn a_document_of_millions_of_names_is_tagged_in_bounded_memory() {
     assert_eq!(doc["meta"]["entities_cut_at"], 600_000);
     assert!(peak < 256, "peak RSS {peak} MiB");
 }
+
+/// Item 6: two exporters that would write one file (of one plugin or two, or a file and a
+/// folder of one name) are refused by `check`, not found at the run's end.
+#[test]
+fn two_exporters_of_one_path_are_refused_by_check() {
+    for (a, b) in [("jsonl", "jsonl"), ("jsonl", "csv"), ("csv", "conll")] {
+        for (pa, pb) in [("d.out", "d.out"), ("d.out", "d.out/x.csv")] {
+            let stage = |id: &str, plugin: &str, path: &str| {
+                format!("[[stage]]\nid = \"{id}\"\nplugin = \"{plugin}\"\nconfig = {{ path = \"{path}\" }}\n")
+            };
+            let p = project(&(stage("one", a, pa) + &stage("two", b, pb)));
+            p.write("a.txt", "Bonjour");
+            let out = moulin(&["check", &p.file().display().to_string()], &[]);
+            assert_eq!(out.status.code(), Some(2), "{a} {b} {pa} {pb}: {}", text(&out));
+            let said = text(&out);
+            assert!(said.contains(&format!("writes `{pb}`, where exporter `one` writes `{pa}`")), "{said}");
+        }
+    }
+    let p = project(
+        &(JSONL.to_string() + "[[stage]]\nid = \"f\"\nplugin = \"jsonl\"\nconfig = { path = \"other.jsonl\" }\n"),
+    );
+    p.write("a.txt", "Bonjour");
+    let out = moulin(&["check", &p.file().display().to_string()], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}

@@ -127,6 +127,14 @@ pub struct ExportSummary {
     pub extra: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// What an exporter writes in the output folder: the answer to [`crate::ext::WRITES`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Writes {
+    /// Its `path`s, relative to the output folder (`docs.jsonl`; its numbered parts,
+    /// `docs.part-00000.jsonl`, are named after it).
+    pub paths: Vec<String>,
+}
+
 /// The file an exporter that writes one file had open at a resume point: how much of it was
 /// written and counted then.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

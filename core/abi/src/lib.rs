@@ -75,6 +75,11 @@ pub mod ext {
     /// context's `resume` field when the run is resumed. An exporter that does not know the
     /// call (an error) cannot: a run with it resumes only from the start.
     pub const CHECKPOINT: &str = "moulin.checkpoint";
+    /// For an exporter: the files it writes in the output folder, so that `moulin check`
+    /// refuses two exporters that would write one file. Payload: none. Answer: a
+    /// [`crate::contract::Writes`] as JSON. An exporter that does not know the call (an
+    /// error) is not checked.
+    pub const WRITES: &str = "moulin.writes";
     /// The payload of [`CHECKPOINT`] that asks whether the exporter can, without doing it.
     pub const CHECKPOINT_PROBE: &str = "probe";
 }

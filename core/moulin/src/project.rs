@@ -121,6 +121,7 @@ impl Project {
             }
         }
         order_problems(&config, &stages, &mut problems);
+        shared_outputs(&config, &stages, &mut problems);
         let project = problems.is_empty().then(|| {
             let mut registry = registry;
             for lib in extra_registry.libraries() {
@@ -211,6 +212,34 @@ fn resolve_stage(
             .map_err(|e| config_problem(&e))?;
     }
     Ok(spec)
+}
+
+/// No two exporters write one file: each exporter, made once in a scratch folder, says
+/// which paths it writes ([`moulin_abi::ext::WRITES`]); one whose path is another's (or a
+/// folder of another's) is a problem of the later one.
+fn shared_outputs(config: &ProjectConfig, stages: &[StageSpec], problems: &mut Vec<Problem>) {
+    let mut claimed: Vec<(String, &str)> = Vec::new();
+    for (n, spec) in stages.iter().enumerate().filter(|(_, s)| s.kind == StageKind::Export) {
+        let scratch = std::env::temp_dir().join(format!("moulin-check-{}-{n}", std::process::id()));
+        let writes = std::fs::create_dir_all(&scratch).ok().and_then(|()| {
+            let mut exporter = spec.instantiate(&scratch, 0, 1).ok()?;
+            let answer = exporter.call_ext(moulin_abi::ext::WRITES.into(), "".into()).into_result().ok()?;
+            serde_json::from_str::<moulin_abi::contract::Writes>(&answer).ok()
+        });
+        let _ = std::fs::remove_dir_all(&scratch);
+        for path in writes.map(|w| w.paths).unwrap_or_default() {
+            let path = path.trim_start_matches("./").to_string();
+            let inside = |a: &str, b: &str| a == b || a.starts_with(&format!("{b}/"));
+            if let Some((other, by)) = claimed.iter().find(|(p, _)| inside(&path, p) || inside(p, &path)) {
+                let stage = config.stages.iter().find(|s| s.id == spec.id).expect("resolved from the config");
+                let message = format!(
+                    "writes `{path}`, where exporter `{by}` writes `{other}`: two exporters cannot share a file; give one another path"
+                );
+                problems.push(Problem::Config(config.stage_error(stage, Some("config"), message)));
+            }
+            claimed.push((path, &spec.id));
+        }
+    }
 }
 
 /// Exporters run after every other stage, and a project writes something.

@@ -62,14 +62,17 @@ pub struct Adapter<S: Stage> {
     hooks: Option<PassHooks<S>>,
     /// For an instance made for a pass.
     pass: Option<InPass>,
+    /// The output paths its `new` claimed ([`crate::output::Outputs::for_stage`]).
+    writes: Vec<String>,
 }
 
 impl<S: Stage> Adapter<S> {
-    /// Make the trait object. `hooks`: for a stage exported with passes, made for its config.
-    pub fn into_box(stage: S, hooks: Option<PassHooks<S>>, ctx: &StageContext) -> StageBox {
+    /// Make the trait object. `hooks`: for a stage exported with passes, made for its config;
+    /// `writes`: the output paths the stage claimed when it was made.
+    pub fn into_box(stage: S, hooks: Option<PassHooks<S>>, ctx: &StageContext, writes: Vec<String>) -> StageBox {
         let pass = if hooks.is_some() { InPass::new(ctx) } else { None };
         let role = <S::Role as Role<S>>::hooks();
-        Stage_TO::from_value(Adapter { stage, role, hooks, pass }, TD_Opaque)
+        Stage_TO::from_value(Adapter { stage, role, hooks, pass, writes }, TD_Opaque)
     }
 
     /// Spill the records of a pass instance (at the end of the pass, or when it is dropped).
@@ -206,6 +209,10 @@ impl<S: Stage> moulin_abi::Stage for Adapter<S> {
             moulin_abi::ext::CHECKPOINT => guard(|| match (self.role.checkpoint)(&mut self.stage)? {
                 Some(state) => Ok(RString::from(state.to_string())),
                 None => Err(Error::other(format!("stage `{}` cannot complete its output files mid-run", S::NAME))),
+            }),
+            moulin_abi::ext::WRITES => guard(|| {
+                let writes = moulin_abi::contract::Writes { paths: self.writes.clone() };
+                serde_json::to_string(&writes).map(RString::from).map_err(|e| Error::other(e.to_string()))
             }),
             _ => RResult::RErr(Error::other(format!("unknown extension call `{name}`")).into_abi()),
         }

@@ -54,14 +54,16 @@ pub fn check<S: Stage>(config_json: &str) -> Result<S::Config, Error> {
 /// Make an `S` as a stage trait object.
 pub fn make<S: Stage>(config_json: &str, ctx: &StageContext) -> Result<StageBox, Error> {
     let config = check::<S>(config_json)?;
-    Ok(adapter::Adapter::into_box(S::new(config, ctx)?, None, ctx))
+    let (stage, writes) = crate::output::claims(|| S::new(config, ctx));
+    Ok(adapter::Adapter::into_box(stage?, None, ctx, writes))
 }
 
 /// Make an `S` with passes as a stage trait object.
 pub fn make_with_passes<S: Passes>(config_json: &str, ctx: &StageContext) -> Result<StageBox, Error> {
     let config = check::<S>(config_json)?;
     let hooks = PassHooks::of(&config);
-    Ok(adapter::Adapter::into_box(S::new(config, ctx)?, Some(hooks), ctx))
+    let (stage, writes) = crate::output::claims(|| S::new(config, ctx));
+    Ok(adapter::Adapter::into_box(stage?, Some(hooks), ctx, writes))
 }
 
 /// A plugin library, as `export_plugin!` describes it.

@@ -218,6 +218,11 @@ impl Outputs {
     /// [`StageContext::resume`]: crate::StageContext::resume
     pub fn for_stage(ctx: &crate::StageContext, path: &Path, limits: FileLimits) -> Result<Outputs, Error> {
         let mut outputs = Outputs::new(&ctx.output_dir, path, limits)?;
+        CLAIMS.with(|c| {
+            if let Some(claims) = c.borrow_mut().as_mut() {
+                claims.push(path.to_string_lossy().replace('\\', "/"));
+            }
+        });
         if let Some(state) = &ctx.resume {
             outputs.resume(state)?;
         }
@@ -413,6 +418,20 @@ impl Outputs {
             ..Default::default()
         }
     }
+}
+
+thread_local! {
+    /// The output paths claimed by the stage being made on this thread ([`claims`]).
+    static CLAIMS: std::cell::RefCell<Option<Vec<String>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Run `make` (a stage's `new`) and collect the paths it gave [`Outputs::for_stage`]: what
+/// the stage answers to [`moulin_abi::ext::WRITES`].
+pub(crate) fn claims<T>(make: impl FnOnce() -> T) -> (T, Vec<String>) {
+    let outer = CLAIMS.with(|c| c.borrow_mut().replace(Vec::new()));
+    let made = make();
+    let claimed = CLAIMS.with(|c| std::mem::replace(&mut *c.borrow_mut(), outer)).unwrap_or_default();
+    (made, claimed)
 }
 
 fn partial_path(path: &Path) -> PathBuf {
