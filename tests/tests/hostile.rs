@@ -500,3 +500,38 @@ fn two_exporters_of_one_path_are_refused_by_check() {
     let out = moulin(&["check", &p.file().display().to_string()], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }
+
+/// Item 19: on a full disk the run's error names the exporter that could not write, not
+/// the run's own files that could not be written after it. The output folder is a 1 MiB
+/// tmpfs, mounted in a user and mount namespace (`unshare -Urm`); where the machine allows
+/// no such namespace, the test says so and checks nothing else.
+#[test]
+fn a_full_disk_is_blamed_on_the_exporter_that_filled_it() {
+    let p = project(JSONL);
+    for i in 0..50 {
+        p.write(&format!("{i}.txt"), "Bonjour le monde. ".repeat(2000));
+    }
+    let probe = std::process::Command::new("unshare").args(["-Urm", "true"]).output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        eprintln!("skipped: this machine allows no user and mount namespace (unshare -Urm)");
+        return;
+    }
+    let out_dir = p.out("");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let script = format!(
+        "mount -t tmpfs -o size=1m tmpfs '{}' && exec '{}' run '{}' --quiet",
+        out_dir.display(),
+        moulin_tests::moulin_exe().display(),
+        p.file().display()
+    );
+    // Nothing of the caller's environment but PATH (for sh and mount).
+    let out = std::process::Command::new("unshare")
+        .args(["-Urm", "sh", "-c", &script])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    let last = text(&out).lines().filter(|l| l.starts_with("error:")).last().unwrap_or_default().to_string();
+    assert!(last.contains("exporter `e`") && last.contains("No space left on device"), "{}", text(&out));
+}

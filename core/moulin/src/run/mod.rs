@@ -144,10 +144,14 @@ impl Project {
             attempt: ledger.earlier.attempt,
             files_already_done: ledger.earlier.files_done as u64,
         };
-        manifest::write_manifest(self, &output, &report, started_unix, outcome.fatal.as_ref())?;
+        let written = manifest::write_manifest(self, &output, &report, started_unix, outcome.fatal.as_ref());
         if let Some(reason) = outcome.fatal {
+            if let Err(e) = written {
+                tracing::error!("after the run stopped ({reason}): {e}");
+            }
             return Err(Error::Stopped { reason, report: Box::new(report) });
         }
+        written?;
         // The last commit holds every exporter's summary.
         let summaries: Vec<serde_json::Value> =
             report.stages[engine.stages.len()..].iter().map(|s| s.summary.clone().unwrap_or_default()).collect();
@@ -239,6 +243,11 @@ fn main_pass(
     if let Some(p) = &options.progress {
         p.finish();
     }
-    ledger.flush()?;
+    // A stage that stopped the run (an exporter on a full disk) is the cause; that
+    // errors.jsonl could not be written then either is said after it.
+    match (ledger.flush(), &outcome.fatal) {
+        (Err(e), Some(reason)) => tracing::error!("after the run stopped ({reason}): {e}"),
+        (written, _) => written?,
+    }
     Ok(outcome)
 }
