@@ -532,6 +532,6 @@ fn a_full_disk_is_blamed_on_the_exporter_that_filled_it() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", text(&out));
-    let last = text(&out).lines().filter(|l| l.starts_with("error:")).last().unwrap_or_default().to_string();
+    let last = text(&out).lines().rfind(|l| l.starts_with("error:")).unwrap_or_default().to_string();
     assert!(last.contains("exporter `e`") && last.contains("No space left on device"), "{}", text(&out));
 }
