@@ -515,39 +515,28 @@ impl Judge<'_> {
 
         // Short lines: both neighbours good -> good; both bad -> bad; a bad neighbour with a
         // near-good line right beside it -> good; otherwise bad (jusText).
-        let neighbour = |classes: &[Class], k: usize, step: isize, ignore_neargood: bool| -> Class {
-            let mut j = k as isize + step;
-            while j >= 0 && (j as usize) < classes.len() {
-                match classes[j as usize] {
-                    Class::Short => {}
-                    Class::NearGood if ignore_neargood => {}
-                    c => return c,
-                }
-                j += step;
-            }
-            Class::Bad
-        };
+        let strict = Neighbours::of(&original, true);
+        let near = Neighbours::of(&original, false);
         let mut revised = original.clone();
         for k in 0..idx.len() {
             if original[k] != Class::Short || heading[k] {
                 continue;
             }
-            let (prev, next) = (neighbour(&original, k, -1, true), neighbour(&original, k, 1, true));
-            revised[k] = match (prev, next) {
+            revised[k] = match (strict.prev[k], strict.next[k]) {
                 (Class::Good, Class::Good) => Class::Good,
                 (Class::Bad, Class::Bad) => Class::Bad,
-                (Class::Bad, _) if neighbour(&original, k, -1, false) == Class::NearGood => Class::Good,
-                (_, Class::Bad) if neighbour(&original, k, 1, false) == Class::NearGood => Class::Good,
+                (Class::Bad, _) if near.prev[k] == Class::NearGood => Class::Good,
+                (_, Class::Bad) if near.next[k] == Class::NearGood => Class::Good,
                 _ => Class::Bad,
             };
         }
         // Near-good lines: bad only between two bad neighbours.
-        let after_short = revised.clone();
+        let after_short = Neighbours::of(&revised, true);
         for k in 0..idx.len() {
-            if after_short[k] != Class::NearGood || heading[k] {
+            if revised[k] != Class::NearGood || heading[k] {
                 continue;
             }
-            let (prev, next) = (neighbour(&after_short, k, -1, true), neighbour(&after_short, k, 1, true));
+            let (prev, next) = (after_short.prev[k], after_short.next[k]);
             revised[k] = if prev == Class::Bad && next == Class::Bad { Class::Bad } else { Class::Good };
         }
         for (k, &i) in idx.iter().enumerate() {
@@ -591,6 +580,38 @@ impl Judge<'_> {
                 }
             }
         }
+    }
+}
+
+/// For each line, the class of the nearest line before it and after it that is not short
+/// (nor near-good, with `ignore_neargood`), `Bad` past either end: jusText's neighbours,
+/// found in two passes rather than a walk from every line (which was quadratic in a run of
+/// short lines).
+struct Neighbours {
+    prev: Vec<Class>,
+    next: Vec<Class>,
+}
+
+impl Neighbours {
+    fn of(classes: &[Class], ignore_neargood: bool) -> Neighbours {
+        let counts = |c: Class| !(c == Class::Short || ignore_neargood && c == Class::NearGood);
+        let mut prev = Vec::with_capacity(classes.len());
+        let mut last = Class::Bad;
+        for &c in classes {
+            prev.push(last);
+            if counts(c) {
+                last = c;
+            }
+        }
+        let mut next = vec![Class::Bad; classes.len()];
+        let mut last = Class::Bad;
+        for (k, &c) in classes.iter().enumerate().rev() {
+            next[k] = last;
+            if counts(c) {
+                last = c;
+            }
+        }
+        Neighbours { prev, next }
     }
 }
 

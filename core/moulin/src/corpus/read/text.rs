@@ -169,14 +169,17 @@ fn read_whole(origin: &Origin, input: &mut dyn Read, ctx: &mut Ctx<'_>) -> Resul
 /// A text file (or member): one document.
 pub(super) fn read_text(origin: &Origin, input: &mut dyn Read, ctx: &mut Ctx<'_>) -> Result<(), ReadError> {
     let Some(bytes) = read_whole(origin, input, ctx)? else { return Ok(()) };
-    match decode_text(&bytes, ctx.options.strict_encoding) {
+    let decoded = decode_text(&bytes, ctx.options.strict_encoding);
+    // A whole file is as large as a document gets: no third copy of it.
+    drop(bytes);
+    match decoded {
         Ok(decoded) => {
             let mut meta = Map::new();
             meta.insert("source".into(), origin.source_meta(None));
             if !decoded.is_plain_utf8() {
                 decoded.record(&mut meta);
             }
-            ctx.emit(Item::Doc(doc(origin.doc_id(None), &decoded.text, meta)));
+            ctx.emit(Item::Doc(doc(origin.doc_id(None), decoded.text, meta)));
         }
         Err(message) => ctx.emit(origin.bad(None, message)),
     }
@@ -186,21 +189,25 @@ pub(super) fn read_text(origin: &Origin, input: &mut dyn Read, ctx: &mut Ctx<'_>
 /// An HTML file (or member): one document, the raw page decoded; meta `content_type`.
 pub(super) fn read_html(origin: &Origin, input: &mut dyn Read, ctx: &mut Ctx<'_>) -> Result<(), ReadError> {
     let Some(bytes) = read_whole(origin, input, ctx)? else { return Ok(()) };
-    match decode_markup(&bytes, None, true, ctx.options.strict_encoding) {
+    let decoded = decode_markup(&bytes, None, true, ctx.options.strict_encoding);
+    drop(bytes);
+    match decoded {
         Ok(decoded) => {
             let mut meta = Map::new();
             meta.insert("source".into(), origin.source_meta(None));
             meta.insert("content_type".into(), Value::from("text/html"));
             decoded.record(&mut meta);
-            ctx.emit(Item::Doc(doc(origin.doc_id(None), &decoded.text, meta)));
+            ctx.emit(Item::Doc(doc(origin.doc_id(None), decoded.text, meta)));
         }
         Err(message) => ctx.emit(origin.bad(None, message)),
     }
     Ok(())
 }
 
-pub(super) fn doc(id: String, text: &str, meta: Map<String, Value>) -> Doc {
-    let mut doc = Doc::new(&id, text);
+/// A document of `text` (moved in, not copied).
+pub(super) fn doc(id: String, text: String, meta: Map<String, Value>) -> Doc {
+    let mut doc = Doc::new(&id, "");
+    doc.text = text.into();
     doc.meta_json = Value::Object(meta).to_string().into();
     doc
 }
@@ -299,7 +306,7 @@ fn parse_record(origin: &Origin, number: u64, line: &[u8], options: &super::Read
     if !decoded.is_plain_utf8() {
         decoded.record(&mut fields);
     }
-    Ok(doc(id, &body, fields))
+    Ok(doc(id, body, fields))
 }
 
 fn json_type(v: &Value) -> &'static str {

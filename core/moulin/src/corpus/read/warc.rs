@@ -425,7 +425,7 @@ fn record_item(origin: &Origin, record: &Record, block: &mut dyn Read, options: 
         meta.insert("content_type".into(), Value::from(media));
     }
     decoded.record(&mut meta);
-    Ok(Item::Doc(doc(origin.doc_id(Some(record.number)), &decoded.text, meta)))
+    Ok(Item::Doc(doc(origin.doc_id(Some(record.number)), decoded.text, meta)))
 }
 
 /// How a record is named in messages: its number is in the error record, so its URI.
