@@ -619,6 +619,36 @@ impl Neighbours {
 mod tests {
     use super::*;
 
+    /// The two-pass neighbours are the walk's, on every sequence of up to 7 lines.
+    #[test]
+    fn neighbours_are_the_nearest_lines_that_count() {
+        let all = [Class::Good, Class::NearGood, Class::Short, Class::Bad];
+        let walk = |classes: &[Class], k: usize, step: isize, ignore_neargood: bool| {
+            let mut j = k as isize + step;
+            while j >= 0 && (j as usize) < classes.len() {
+                match classes[j as usize] {
+                    Class::Short => {}
+                    Class::NearGood if ignore_neargood => {}
+                    c => return c,
+                }
+                j += step;
+            }
+            Class::Bad
+        };
+        for n in 0..=7u32 {
+            for code in 0..4usize.pow(n) {
+                let classes: Vec<Class> = (0..n).map(|i| all[code / 4usize.pow(i) % 4]).collect();
+                for ignore in [true, false] {
+                    let got = Neighbours::of(&classes, ignore);
+                    for k in 0..classes.len() {
+                        assert_eq!(got.prev[k], walk(&classes, k, -1, ignore), "{classes:?} {k}");
+                        assert_eq!(got.next[k], walk(&classes, k, 1, ignore), "{classes:?} {k}");
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn tickers_and_menus() {
         let ticker = "Le Maroc signe un accord\u{a0} \u{a0} Otro titular del día  \u{a0} La Bourse recule    Football : le Raja gagne  Météo : pluie";
