@@ -275,7 +275,7 @@ impl Worker<'_> {
     /// cause it: the documents of a call that panicked are split in halves, and the halves
     /// run again, each on a new instance after a panic, until every document that panics on
     /// its own is found. Those fail; the others go on as if nothing had happened. The
-    /// documents are copied before each call, since a panicking call loses them.
+    /// documents of a call of several are copied before it, since a panicking call loses them.
     fn run_stage(
         &mut self,
         si: usize,
@@ -288,12 +288,13 @@ impl Worker<'_> {
         // so that what comes back stays in input order.
         let mut todo = vec![(docs, 0usize)];
         while let Some((docs, base)) = todo.pop() {
-            let backup = docs.clone();
+            // A call of one document needs no copy: after a panic it fails, by its id. (A
+            // document large enough to fill a batch on its own is not copied.)
+            let backup = (docs.len() > 1).then(|| docs.clone());
             let Some(message) = self.call(si, docs, base, ids, &mut out) else { continue };
             let spec = &self.stages[si];
             self.instances[si] = spec.instantiate(self.output_dir, self.index, self.threads)?;
-            if backup.len() > 1 {
-                let mut left = backup;
+            if let Some(mut left) = backup {
                 let right = left.split_off(left.len() / 2);
                 let mid = base + left.len();
                 todo.push((right, mid));
