@@ -323,26 +323,36 @@ impl Stage for Entities {
 
 impl Annotate for Entities {
     fn annotate(&mut self, doc: &mut Annotation<'_>) -> Result<(), Error> {
-        let text = doc.text().to_string();
-        let mut count = 0;
-        for (offset, window) in windows(&text, WINDOW_BYTES) {
-            for e in self.tagger.tag(window) {
-                if e.score < self.min_score || !self.labels.is_empty() && !self.labels.contains(&e.label) {
-                    continue;
-                }
-                if count == self.max_spans {
-                    doc.set_meta_field("entities_cut_at", (offset + e.start).into());
-                    return Ok(());
-                }
-                count += 1;
-                doc.add_span(self.span(e, offset));
-            }
+        let (spans, cut_at) = self.spans_of(doc.text());
+        for span in spans {
+            doc.add_span(span);
+        }
+        if let Some(at) = cut_at {
+            doc.set_meta_field("entities_cut_at", at.into());
         }
         Ok(())
     }
 }
 
 impl Entities {
+    /// The spans of `text`, a window at a time, at most `max_spans`; and where tagging
+    /// stopped when it reached them.
+    fn spans_of(&self, text: &str) -> (Vec<Span>, Option<usize>) {
+        let mut spans = Vec::new();
+        for (offset, window) in windows(text, WINDOW_BYTES) {
+            for e in self.tagger.tag(window) {
+                if e.score < self.min_score || !self.labels.is_empty() && !self.labels.contains(&e.label) {
+                    continue;
+                }
+                if spans.len() == self.max_spans {
+                    return (spans, Some(offset + e.start));
+                }
+                spans.push(self.span(e, offset));
+            }
+        }
+        (spans, None)
+    }
+
     /// The span of an entity found in a window starting at byte `offset`.
     fn span(&self, e: Entity, offset: usize) -> Span {
         let (start, end) = ((offset + e.start) as u64, (offset + e.end) as u64);
