@@ -535,3 +535,24 @@ fn a_full_disk_is_blamed_on_the_exporter_that_filled_it() {
     let last = text(&out).lines().rfind(|l| l.starts_with("error:")).unwrap_or_default().to_string();
     assert!(last.contains("exporter `e`") && last.contains("No space left on device"), "{}", text(&out));
 }
+
+/// Item 14: a `.warc.gz` cut inside its last member (in its data, or in its header) keeps
+/// every record before it, and the file's error names the member that was cut.
+#[test]
+fn a_truncated_warc_gz_keeps_the_records_before_the_cut() {
+    let members: Vec<Vec<u8>> = (1..=3).map(|i| gzip(&warc_record(i, &format!("Page {i}")))).collect();
+    let whole = members.concat();
+    let start = members[0].len() + members[1].len();
+    for cut in [start + members[2].len() / 2, start + 5] {
+        let p = project(JSONL);
+        p.write("crawl.warc.gz", &whole[..cut]);
+        let out = run(&p, &[]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        let ids: Vec<String> = exported(&p).into_iter().map(|(id, _)| id).collect();
+        assert_eq!(ids, ["crawl.warc.gz#1", "crawl.warc.gz#2"], "cut at {cut}");
+        let errors = p.errors();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        let message = errors[0]["message"].as_str().unwrap();
+        assert!(message.contains(&format!("record 3: the gzip member at byte {start} is damaged")), "{message}");
+    }
+}

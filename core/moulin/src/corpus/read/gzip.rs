@@ -2,12 +2,13 @@
 //! itself: how `.warc.gz` and `.arc.gz` are read, where each record is its own member.
 //!
 //! When a member does not decode (a bad header, a corrupt deflate stream, a wrong checksum),
-//! [`Members`] looks for the next member's magic bytes (`1f 8b 08`) after it. If it finds one,
-//! it notes the damage in its [`Damage`] handle, returns one error, and reads on from that
-//! member; the reader above (the WARC one) takes the note, reports the record the member
-//! held, and finds the next record. A member's checksum is checked at its end, which the
-//! reader above reaches when it asks for the next record: so it hands a record on only then. If it finds none, the error is the file's last word, naming
-//! the member and the real damage.
+//! [`Members`] looks for the next member's magic bytes (`1f 8b 08`) after it, notes the
+//! damage in its [`Damage`] handle, and returns one error. If it found a member, it reads on
+//! from there: the reader above (the WARC one) takes the note, reports the record the member
+//! held, and finds the next record. If it found none (a truncated file), the stream ends,
+//! and the error names the member and the real damage. A member's checksum is checked at
+//! its end, which the reader above reaches when it asks for the next record: so it hands a
+//! record on only then.
 
 use std::cell::{Cell, RefCell};
 use std::io::{self, BufRead, Cursor, Read};
@@ -21,8 +22,8 @@ const MAGIC: [u8; 3] = [0x1f, 0x8b, 0x08];
 pub(crate) struct Damaged {
     /// The byte offset of the damaged member in the file.
     pub start: u64,
-    /// The byte offset of the next member found after it.
-    pub next: u64,
+    /// The byte offset of the next member found after it, if there is one.
+    pub next: Option<u64>,
     /// What the decoder said.
     pub message: String,
 }
@@ -30,10 +31,16 @@ pub(crate) struct Damaged {
 impl Damaged {
     /// The damage in words, for the record it cost.
     pub(crate) fn describe(&self) -> String {
-        format!(
-            "the gzip member at byte {} is damaged ({}); reading went on at the next member, at byte {}",
-            self.start, self.message, self.next
-        )
+        match self.next {
+            Some(next) => format!(
+                "the gzip member at byte {} is damaged ({}); reading went on at the next member, at byte {next}",
+                self.start, self.message
+            ),
+            None => format!(
+                "the gzip member at byte {} is damaged ({}), and no member follows it",
+                self.start, self.message
+            ),
+        }
     }
 }
 
@@ -157,17 +164,14 @@ impl Read for Members<'_> {
                         return Ok(n);
                     }
                     Err(e) => {
-                        let start = self.start;
-                        let Some((next, raw)) = self.next_member(member.into_inner())? else {
-                            return Err(io::Error::new(
-                                e.kind(),
-                                format!("the gzip member at byte {start} is damaged ({e}), and no member follows it"),
-                            ));
-                        };
-                        let damaged = Damaged { start, next, message: e.to_string() };
-                        let error = io::Error::new(io::ErrorKind::InvalidData, damaged.describe());
+                        let found = self.next_member(member.into_inner())?;
+                        let next = found.as_ref().map(|(offset, _)| *offset);
+                        let damaged = Damaged { start: self.start, next, message: e.to_string() };
+                        let error = io::Error::new(e.kind(), damaged.describe());
                         self.damage.borrow_mut().damaged = Some(damaged);
-                        self.state = State::Between(raw);
+                        if let Some((_, raw)) = found {
+                            self.state = State::Between(raw);
+                        }
                         return Err(error);
                     }
                 },
@@ -221,7 +225,7 @@ mod tests {
         let out = String::from_utf8_lossy(&out);
         assert!(out.starts_with("un ") && out.ends_with("trois"), "{out}");
         let noted = damage.borrow_mut().damaged.take().unwrap();
-        assert_eq!((noted.start, noted.next), (a.len() as u64, (a.len() + b.len()) as u64));
+        assert_eq!((noted.start, noted.next), (a.len() as u64, Some((a.len() + b.len()) as u64)));
     }
 
     #[test]

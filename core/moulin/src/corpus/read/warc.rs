@@ -114,7 +114,13 @@ fn read_records(origin: &Origin, records: Records<'_>, ctx: &mut Ctx<'_>) -> Res
                 return Ok(());
             }
             Err(e) => {
-                let Some(damaged) = damage.borrow_mut().damaged.take() else { return Err(e) };
+                let Some(damaged) = damage.borrow_mut().damaged.take() else {
+                    // Not a damaged member: the record read before it is whole.
+                    if let Some((item, _)) = pending {
+                        ctx.emit(item);
+                    }
+                    return Err(e);
+                };
                 // Damage found between records is the last record's when it is that
                 // record's member (its checksum), else the next record's.
                 match pending.take() {
@@ -125,6 +131,10 @@ fn read_records(origin: &Origin, records: Records<'_>, ctx: &mut Ctx<'_>) -> Res
                     }
                     None if !begun => number += 1,
                     None => {}
+                }
+                if damaged.next.is_none() {
+                    // Nothing after it (a truncated file): the file stops there.
+                    return Err(origin.error(format!("record {number}: {}", damaged.describe())));
                 }
                 ctx.emit(origin.bad(Some(number), damaged.describe()));
                 first = next_record(origin, &mut reader, damage, starts, number)?;
