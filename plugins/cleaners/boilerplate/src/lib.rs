@@ -510,38 +510,42 @@ impl Remap {
 /// has kept lines on both sides, and nothing otherwise (so paragraphs stay paragraphs and
 /// no blank line is left at either end). Runs with nothing removed are left as they are.
 fn remove_lines(text: &str, lines: &[Line], kept: &[bool]) -> (String, Remap, Vec<Cut>) {
-    let raws: Vec<&str> = text.split_inclusive('\n').collect();
-    debug_assert_eq!(raws.len(), lines.len());
+    // Each line as it is (with its line end), taken in order: every line is visited once.
+    let mut raws = text.split_inclusive('\n');
+    let mut raw = || raws.next().expect("a line of the text for each line classified");
+    let n = lines.len();
     let mut out = String::with_capacity(text.len());
-    let mut map = Remap { segments: Vec::with_capacity(raws.len() + 1), len: 0 };
+    let mut map = Remap { segments: Vec::with_capacity(n + 1), len: 0 };
     let mut cut = Vec::new();
     let mut offset = 0;
     let mut i = 0;
     let mut emitted_content = false;
     let kept_content = |i: usize| kept[i] && !lines[i].blank;
-    while i < raws.len() {
+    while i < n {
         if kept_content(i) {
             map.segments.push((offset, out.len(), true));
-            out.push_str(raws[i]);
-            offset += raws[i].len();
+            let line = raw();
+            out.push_str(line);
+            offset += line.len();
             emitted_content = true;
             i += 1;
             continue;
         }
         // A run of blank or removed lines.
         let run_start = i;
-        while i < raws.len() && !kept_content(i) {
+        while i < n && !kept_content(i) {
             i += 1;
         }
         let run = run_start..i;
         let removed_any = run.clone().any(|j| !kept[j]);
         let has_blank = run.clone().any(|j| lines[j].blank);
-        let content_after = i < raws.len();
+        let content_after = i < n;
         if !removed_any {
-            for j in run {
+            for _ in run {
                 map.segments.push((offset, out.len(), true));
-                out.push_str(raws[j]);
-                offset += raws[j].len();
+                let line = raw();
+                out.push_str(line);
+                offset += line.len();
             }
             continue;
         }
@@ -563,7 +567,7 @@ fn remove_lines(text: &str, lines: &[Line], kept: &[bool]) -> (String, Remap, Ve
                     reason: line.reason.unwrap_or(Reason::Context).as_str(),
                 });
             }
-            offset += raws[j].len();
+            offset += raw().len();
         }
     }
     map.segments.push((text.len(), out.len(), false));
