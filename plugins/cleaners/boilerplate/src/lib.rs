@@ -445,7 +445,7 @@ fn apply(doc: &mut Document, lines: &[Line], config: &BoilerplateConfig, source:
             remaining_chars = text.chars().count() as u64 - removed_chars;
         }
         Action::Remove => {
-            let (out, map, cut) = remove_lines(text, lines, &kept);
+            let (out, map, cut) = remove_lines(text, lines, &kept, config.keep_spans);
             if config.keep_spans {
                 for c in cut {
                     let at = c.at as u64;
@@ -504,12 +504,12 @@ impl Remap {
 }
 
 /// The text without the lines not `kept`, the map from old byte offsets to new ones, and
-/// where each removed line was cut.
+/// (with `cuts`) where each removed line was cut.
 ///
 /// A run of removed and blank lines becomes one blank line when it held a blank line and
 /// has kept lines on both sides, and nothing otherwise (so paragraphs stay paragraphs and
 /// no blank line is left at either end). Runs with nothing removed are left as they are.
-fn remove_lines(text: &str, lines: &[Line], kept: &[bool]) -> (String, Remap, Vec<Cut>) {
+fn remove_lines(text: &str, lines: &[Line], kept: &[bool], cuts: bool) -> (String, Remap, Vec<Cut>) {
     // Each line as it is (with its line end), taken in order: every line is visited once.
     let mut raws = text.split_inclusive('\n');
     let mut raw = || raws.next().expect("a line of the text for each line classified");
@@ -559,7 +559,7 @@ fn remove_lines(text: &str, lines: &[Line], kept: &[bool]) -> (String, Remap, Ve
         }
         for j in run {
             map.segments.push((offset, at, false));
-            if !kept[j] {
+            if cuts && !kept[j] {
                 let line = &lines[j];
                 cut.push(Cut {
                     at,
