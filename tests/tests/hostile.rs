@@ -556,3 +556,23 @@ fn a_truncated_warc_gz_keeps_the_records_before_the_cut() {
         assert!(message.contains(&format!("record 3: the gzip member at byte {start} is damaged")), "{message}");
     }
 }
+
+/// Item 11: `boilerplate`'s `repeated` pass keeps at most 64 MiB a worker and spills the
+/// rest, so its memory does not grow with the corpus: 500,000 distinct lines (about 300 MB
+/// at the 600 bytes a line it took) stay under the bound.
+#[test]
+fn repeated_lines_are_counted_in_bounded_memory() {
+    let stage = "[[stage]]\nid = \"b\"\nplugin = \"boilerplate\"\nconfig = { repeated = { min_documents = 2 } }\n";
+    let p = project(&format!("{stage}{JSONL}"));
+    let mut jsonl = String::new();
+    for d in 0..5_000 {
+        let text: String = (0..100).map(|i| format!("Ligne distincte numéro {} du corpus.\n", d * 100 + i)).collect();
+        jsonl.push_str(&serde_json::json!({ "text": text }).to_string());
+        jsonl.push('\n');
+    }
+    p.write("docs.jsonl.gz", gzip(jsonl.as_bytes()));
+    let (code, peak) = moulin_peak_rss(&["run", &p.file().display().to_string(), "--quiet", "--threads", "2"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(manifest_of(&p.out(""))["totals"]["documents"], 5_000);
+    assert!(peak < 256, "peak RSS {peak} MiB");
+}
