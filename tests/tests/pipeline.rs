@@ -439,3 +439,18 @@ fn an_embedders_pipeline_stops_with_a_typed_reason() {
         other => panic!("expected a stop for too many panics, got {other:?}"),
     }
 }
+
+/// A stage whose configuration needs a pass over the input cannot run over a stream: the
+/// builder refuses it (`repeated` would find nothing), and takes it without that setting.
+#[test]
+fn the_embedding_builder_refuses_a_stage_that_needs_a_pass() {
+    let (registry, errors) = Registry::discover(&[lib("moulin-boilerplate")]);
+    assert!(errors.is_empty(), "{errors:?}");
+    let err = PipelineBuilder::new(registry.clone())
+        .stage("b", "boilerplate", serde_json::json!({ "repeated": { "min_documents": 2 } }))
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("stage `b` (boilerplate) needs 1 pass(es) over the input before the main pass"), "{err}");
+    assert!(PipelineBuilder::new(registry).stage("b", "boilerplate", serde_json::json!({})).build().is_ok());
+}

@@ -1,7 +1,8 @@
 //! Running stages over documents the caller supplies: the embedding API.
 //!
-//! A stream has no second pass: a stage with passes before the main pass (see
-//! `moulin_plugin::Passes`) gets no pass result here. Run a [`crate::Project`] for that.
+//! A stream has no second pass: a stage whose configuration needs passes before the main
+//! pass (see `moulin_plugin::Passes`; `boilerplate` with `repeated`) is refused by
+//! [`PipelineBuilder::build`]. Run a [`crate::Project`] for that.
 
 use crate::batch::Batch;
 use crate::config::ConfigError;
@@ -95,7 +96,21 @@ impl PipelineBuilder {
                 problems.push(problem(&key, plugin_error_text(&e)));
                 continue;
             }
-            specs.push(StageSpec::new(id, manifest.kind, lib.clone(), &manifest.name, config_json));
+            let spec = StageSpec::new(id, manifest.kind, lib.clone(), &manifest.name, config_json);
+            // A stream has no second pass: a stage whose configuration needs one would run
+            // without what it learns (`repeated` lines never found), so it is refused.
+            match spec.pass_plan(&self.output_dir, self.threads) {
+                Ok((plan, _)) if plan.passes > 0 => problems.push(problem(
+                    "config",
+                    format!(
+                        "stage `{id}` ({plugin}) needs {} pass(es) over the input before the main pass, which a Pipeline over a stream cannot make: run it in a project (`Project::run`, `moulin run`), or turn off the setting that needs it",
+                        plan.passes
+                    ),
+                )),
+                Ok(_) => {}
+                Err(e) => problems.push(problem("config", e.to_string())),
+            }
+            specs.push(spec);
         }
         if !problems.is_empty() {
             return Err(Error::Invalid(problems));

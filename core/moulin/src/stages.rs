@@ -91,6 +91,38 @@ impl StageSpec {
         StageSpec { observing: true, pass: Some((0, PathBuf::new())), ..self.clone() }
     }
 
+    /// What passes the stage wants: its manifest says it may have some, and an instance made
+    /// with its configuration (in `output_dir`) says how many. `true` from an SDK before
+    /// passes is one local observation pass (the legacy flag is then set).
+    pub(crate) fn pass_plan(
+        &self,
+        output_dir: &Path,
+        threads: usize,
+    ) -> Result<(moulin_abi::contract::PassPlan, bool), crate::Error> {
+        use moulin_abi::contract::PassPlan;
+        let may = self.library.manifest.stages.iter().any(|s| s.name == self.name && s.observes);
+        if !may {
+            return Ok((PassPlan::default(), false));
+        }
+        let mut probe = self.probe().instantiate(output_dir, 0, threads).map_err(crate::Error::Setup)?;
+        let answer = match probe.call_ext(moulin_abi::ext::OBSERVES.into(), "".into()) {
+            moulin_abi::abi_stable::std_types::RResult::ROk(answer) => answer.to_string(),
+            moulin_abi::abi_stable::std_types::RResult::RErr(_) => return Ok((PassPlan::default(), false)),
+        };
+        Ok(match answer.as_str() {
+            "true" => (PassPlan { passes: 1, global: false }, true),
+            "false" => (PassPlan::default(), false),
+            json => {
+                let plan = serde_json::from_str(json).map_err(|e| crate::Error::Pass {
+                    stage: self.id.clone(),
+                    pass: 0,
+                    message: format!("the stage's plan of passes is not a PassPlan: {e} (it said {json:?})"),
+                })?;
+                (plan, false)
+            }
+        })
+    }
+
     /// Make an instance for `worker`.
     pub fn instantiate(&self, output_dir: &Path, worker: usize, threads: usize) -> Result<StageBox, StageError> {
         self.library.new_stage(&self.name, &self.config_json, &self.context_json(output_dir, worker, threads)).map_err(

@@ -74,7 +74,7 @@ impl Passes<'_> {
     pub fn run(&self, stages: &mut [StageSpec], ledger: &mut Ledger) -> Result<Vec<(usize, f64)>, Error> {
         let mut timed = Vec::new();
         for i in 0..stages.len() {
-            let (plan, legacy) = self.plan(&stages[i])?;
+            let (plan, legacy) = stages[i].pass_plan(self.output, self.threads)?;
             let mut seconds = 0.0;
             for pass in 0..plan.passes {
                 let done = ledger.earlier.passes.iter().find(|p| p.pass_done == stages[i].id && p.pass == pass);
@@ -95,33 +95,6 @@ impl Passes<'_> {
             }
         }
         Ok(timed)
-    }
-
-    /// What passes a stage wants: its manifest says it may have some, and an instance made
-    /// with the run's configuration says how many. `true` from an SDK before passes is one
-    /// local observation pass (the legacy flag is then set).
-    fn plan(&self, spec: &StageSpec) -> Result<(PassPlan, bool), Error> {
-        let may = spec.library.manifest.stages.iter().any(|s| s.name == spec.name && s.observes);
-        if !may {
-            return Ok((PassPlan::default(), false));
-        }
-        let mut probe = spec.probe().instantiate(self.output, 0, self.threads).map_err(Error::Setup)?;
-        let answer = match probe.call_ext(moulin_abi::ext::OBSERVES.into(), "".into()) {
-            RResult::ROk(answer) => answer.to_string(),
-            RResult::RErr(_) => return Ok((PassPlan::default(), false)),
-        };
-        Ok(match answer.as_str() {
-            "true" => (PassPlan { passes: 1, global: false }, true),
-            "false" => (PassPlan::default(), false),
-            json => {
-                let plan = serde_json::from_str(json).map_err(|e| Error::Pass {
-                    stage: spec.id.clone(),
-                    pass: 0,
-                    message: format!("the stage's plan of passes is not a PassPlan: {e} (it said {json:?})"),
-                })?;
-                (plan, false)
-            }
-        })
     }
 
     /// A pass's `workers.json`, when it is whole, of this project, and its folders are there.
