@@ -173,3 +173,56 @@ fn a_closed_pipe_ends_the_command_quietly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_ne!(out.status.code(), Some(101), "{stderr}");
 }
+
+/// A running run rewrites `stats.json` (counts so far, per stage), and `moulin status`
+/// shows them while it runs; at its end the file holds the run's final counts, those of
+/// the manifest.
+#[test]
+fn status_shows_a_running_runs_counts_per_stage() {
+    let toml = format!(
+        "[input]\npaths = [\"corpus\"]\n[pipeline]\nbatch_documents = 2\nstats_seconds = 0\n[plugins]\npaths = [{}]\n\
+         [[stage]]\nid = \"slow\"\nplugin = \"sleepy\"\nconfig = {{ ms = 60 }}\n\
+         [[stage]]\nid = \"misbehave\"\nplugin = \"panicky\"\n\
+         [[stage]]\nid = \"e\"\nplugin = \"jsonl\"\nconfig = {{ path = \"d.jsonl\" }}\n",
+        toml_path(&lib("test-misbehave"))
+    );
+    let p = TestProject::new(&toml);
+    let lines: String =
+        (0..40).map(|i| format!("{{\"text\": \"{} {i}\"}}\n", if i % 4 == 0 { "DROP" } else { "ok" })).collect();
+    p.write("a.jsonl", lines);
+    let mut child = moulin_tests::moulin_command(&["run", &p.file().display().to_string(), "--quiet"], &[])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let out = p.out("");
+    let mut seen = None;
+    let started = std::time::Instant::now();
+    while seen.is_none() && started.elapsed() < std::time::Duration::from_secs(60) {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        let status = moulin(&["status", &out.display().to_string()], &[]);
+        let said = text(&status);
+        if said.contains("running") && said.contains("stages: slow ") {
+            seen = Some(said);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let said = seen.expect("status showed the running run's stage counts");
+    assert!(said.contains("misbehave ") && said.contains("| e "), "{said}");
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    let stats: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("stats.json")).unwrap()).unwrap();
+    let manifest = moulin_tests::manifest_of(&out);
+    assert_eq!(stats["finished"], true);
+    assert_eq!(stats["totals"]["documents"], 40);
+    for (live, last) in stats["stages"].as_array().unwrap().iter().zip(manifest["stages"].as_array().unwrap()) {
+        assert_eq!(live["id"], last["id"]);
+        assert_eq!((&live["documents_in"], &live["documents_out"]), (&last["documents_in"], &last["documents_out"]));
+    }
+    assert_eq!(
+        stats["stages"][1]["dropped"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum::<u64>(),
+        10
+    );
+}

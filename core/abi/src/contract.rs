@@ -19,6 +19,8 @@ pub const RUN_FILES: &[&str] = &[
     "errors.jsonl",
     "journal.jsonl",
     "run.lock",
+    "stats.json",
+    "stats.json.partial",
     "passes",
     "slurm",
     ".moulin-join",

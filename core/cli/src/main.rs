@@ -213,7 +213,24 @@ fn load(file: &std::path::Path) -> anyhow::Result<Result<Project, ExitCode>> {
     }
 }
 
-struct Bar(ProgressBar);
+/// The progress bar, and the documents count the per-stage counts are shown beside.
+struct Bar(ProgressBar, std::sync::atomic::AtomicU64);
+
+/// Every stage's counts in a line: `normalize 1200 | boilerplate 1180 (20 dropped) | ...`.
+fn stage_counts(stages: &[moulin::StageReport]) -> String {
+    let one = |s: &moulin::StageReport| {
+        let dropped: u64 = s.dropped.values().sum();
+        let mut text = format!("{} {}", s.id, s.documents_out);
+        match (dropped, s.failed) {
+            (0, 0) => {}
+            (d, 0) => text.push_str(&format!(" ({d} dropped)")),
+            (0, f) => text.push_str(&format!(" ({f} failed)")),
+            (d, f) => text.push_str(&format!(" ({d} dropped, {f} failed)")),
+        }
+        text
+    };
+    stages.iter().map(one).collect::<Vec<_>>().join(" | ")
+}
 
 impl moulin::Progress for Bar {
     fn pass(&self, stage: &str, pass: u32, passes: u32) {
@@ -227,7 +244,12 @@ impl moulin::Progress for Bar {
     }
     fn advance(&self, bytes_read: u64, documents: u64) {
         self.0.set_position(bytes_read);
+        self.1.store(documents, std::sync::atomic::Ordering::Relaxed);
         self.0.set_message(format!("{documents} documents"));
+    }
+    fn stages(&self, stages: &[moulin::StageReport]) {
+        let documents = self.1.load(std::sync::atomic::Ordering::Relaxed);
+        self.0.set_message(format!("{documents} documents: {}", stage_counts(stages)));
     }
     fn finish(&self) {
         self.0.finish_and_clear();
@@ -265,7 +287,7 @@ fn run(
             )
             .expect("the template is valid"),
         );
-        Some(Arc::new(Bar(bar)))
+        Some(Arc::new(Bar(bar, Default::default())))
     };
     let options = RunOptions { threads, output, progress, shard, resume };
     match project.run_with(&options) {
@@ -378,16 +400,16 @@ fn status(output: PathBuf, json: bool) -> anyhow::Result<ExitCode> {
             let state = s.state.name();
             let files =
                 if s.state == State::Missing { "-".to_string() } else { format!("{}/{}", s.files_done, s.files) };
+            // A run going now: its counts so far, not those of its last resume point.
+            let totals = s.live.as_ref().map_or(&s.totals, |l| &l.totals);
+            let errors = totals.failed + totals.files_failed + totals.walk_errors;
             println!(
                 "{:<18} {:<8} {:>13} {:>12} {:>12} {:>8} {:>8}",
-                name,
-                state,
-                files,
-                s.totals.documents,
-                s.totals.exported,
-                s.errors(),
-                s.attempts
+                name, state, files, totals.documents, totals.exported, errors, s.attempts
             );
+            if let Some(live) = &s.live {
+                println!("  stages: {}", stage_counts(&live.stages));
+            }
         }
         let done = shards.iter().filter(|s| s.state == State::Done).count();
         println!("{done} of {} done", shards.len());

@@ -49,6 +49,10 @@ pub(crate) const fn default_max_stage_restarts() -> usize {
 const fn default_shard_wait_seconds() -> u64 {
     24 * 3600
 }
+const fn default_stats_seconds() -> f64 {
+    2.0
+}
+
 const fn default_checkpoint_bytes() -> u64 {
     1 << 30
 }
@@ -108,6 +112,8 @@ struct RawPipeline {
     checkpoint_bytes: u64,
     #[serde(default = "default_shard_wait_seconds")]
     shard_wait_seconds: u64,
+    #[serde(default = "default_stats_seconds")]
+    stats_seconds: f64,
 }
 
 #[derive(Deserialize)]
@@ -140,6 +146,9 @@ pub struct PipelineConfig {
     /// stops with an error naming the shards it waited for. Every shard must then run at
     /// the same time.
     pub shard_wait_seconds: u64,
+    /// How often a run rewrites `stats.json` (its counts so far, per stage), in seconds;
+    /// 0: after every batch.
+    pub stats_seconds: f64,
 }
 
 impl Default for PipelineConfig {
@@ -150,6 +159,7 @@ impl Default for PipelineConfig {
             max_stage_restarts: default_max_stage_restarts(),
             checkpoint_bytes: default_checkpoint_bytes(),
             shard_wait_seconds: default_shard_wait_seconds(),
+            stats_seconds: default_stats_seconds(),
         }
     }
 }
@@ -473,8 +483,13 @@ impl Parsing<'_> {
                 max_stage_restarts: p.max_stage_restarts,
                 checkpoint_bytes: p.checkpoint_bytes,
                 shard_wait_seconds: p.shard_wait_seconds,
+                stats_seconds: p.stats_seconds,
             })
             .unwrap_or_default();
+        if !(pipeline.stats_seconds >= 0.0 && pipeline.stats_seconds.is_finite()) {
+            let message = format!("expected seconds, 0 or more, found {}", pipeline.stats_seconds);
+            self.problem("pipeline.stats_seconds", "pipeline.stats_seconds", message);
+        }
         if pipeline.batch_documents == 0 || pipeline.batch_bytes == 0 {
             self.problem("pipeline.batch_documents", "pipeline", "batch sizes must be positive");
         }

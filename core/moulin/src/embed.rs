@@ -226,7 +226,7 @@ impl Pipeline {
                 }
             };
             let stage_ids: Vec<String> = engine.stages.iter().map(|s| s.id.clone()).collect();
-            let sink = |batch: Finished, _| {
+            let sink = |batch: Finished, _: &[StageReport], _| {
                 let kept = batch.docs.into_iter().zip(batch.origins).map(|(doc, at)| (at, Outcome::Kept(doc)));
                 let dropped = batch.dropped.into_iter().map(|(at, stage, doc)| {
                     let reason = doc.drop_reason.as_ref().into_option().map(|r| r.to_string()).unwrap_or_default();

@@ -67,12 +67,13 @@ pub struct EngineOutcome {
 impl Engine {
     /// Run the pipeline. `source` runs on its own thread and hands batches to `emit`, which
     /// returns false when the run has stopped. `sink` gets each finished batch, in order, on
-    /// the calling thread, after the exporters, with the resume point it ends at. `Err`:
+    /// the calling thread, after the exporters, with every stage's counts so far and the
+    /// resume point it ends at. `Err`:
     /// a stage could not be made, and nothing was read.
     pub fn run(
         &self,
         source: impl FnOnce(&mut dyn FnMut(Batch) -> bool) + Send,
-        mut sink: impl FnMut(Finished, Option<Checkpoint>),
+        mut sink: impl FnMut(Finished, &[StageReport], Option<Checkpoint>),
     ) -> Result<EngineOutcome, StageError> {
         let threads = self.threads.max(1);
         // Every instance is made first, so a stage that cannot start stops the run before

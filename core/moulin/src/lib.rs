@@ -60,7 +60,7 @@ pub use moulin_abi::{Doc, Span, ABI_VERSION};
 pub use plugins::{Library, LoadError, LoadProblem, Registry, StageKind};
 pub use project::{Check, CheckLine, Project};
 pub use report::{
-    ConcatenatedFile, ErrorRecord, FileReport, MergedManifest, PluginEntry, ProjectEntry, RunEntry, RunManifest,
-    RunReport, RunStatus, StageReport, Totals,
+    ConcatenatedFile, ErrorRecord, FileReport, LiveStats, MergedManifest, PluginEntry, ProjectEntry, RunEntry,
+    RunManifest, RunReport, RunStatus, StageReport, Totals,
 };
 pub use run::{Progress, RunOptions, RunResult};

@@ -20,6 +20,10 @@ pub struct Checkpoint {
     pub stages: Vec<StageReport>,
 }
 
+/// Where each exported batch goes, in order: the batch, every stage's counts so far, and
+/// the resume point it ends at.
+pub type Sink<'a> = dyn FnMut(Finished, &[StageReport], Option<Checkpoint>) + 'a;
+
 /// The collecting end, on the calling thread.
 pub struct Collector<'a> {
     /// Per stage (transform and annotate, then export), counts so far: of the batches that
@@ -30,7 +34,8 @@ pub struct Collector<'a> {
 impl Collector<'_> {
     /// Take workers' messages until they are all done; each batch goes, in order, to the
     /// export thread (`to_export`), and when it comes back exported (`exported`), to `sink`
-    /// with the resume point it ends at, if any, and gives its token back. Returns what each
+    /// with every stage's counts so far and the resume point it ends at, if any, and gives
+    /// its token back. Returns what each
     /// worker's instances returned at the end of input, or the error that stops the run.
     pub fn collect(
         &mut self,
@@ -38,7 +43,7 @@ impl Collector<'_> {
         to_export: Sender<ToExport>,
         exported: &Receiver<Exported>,
         tokens: &Sender<()>,
-        sink: &mut dyn FnMut(Finished, Option<Checkpoint>),
+        sink: &mut Sink<'_>,
     ) -> Result<Vec<(usize, Vec<serde_json::Value>)>, StageError> {
         let mut pending: BTreeMap<u64, (Box<Finished>, Vec<StageReport>)> = BTreeMap::new();
         let (mut next, mut in_flight) = (0u64, 0usize);
@@ -74,7 +79,7 @@ impl Collector<'_> {
                             exporters,
                             stages: self.stats.to_vec(),
                         });
-                        sink(*batch, checkpoint);
+                        sink(*batch, self.stats, checkpoint);
                         let _ = tokens.send(());
                     }
                 },

@@ -175,6 +175,28 @@ impl RunReport {
     }
 }
 
+/// `stats.json`: a running run's counts so far, rewritten whole (by way of a `.partial` file
+/// renamed) every `[pipeline] stats_seconds` and at its end; what `moulin status` shows of
+/// a run that is going.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LiveStats {
+    /// When it was written (seconds since 1970).
+    pub updated_unix: u64,
+    /// Seconds the run has taken so far (this attempt and those before it).
+    pub seconds: f64,
+    /// Whether the run had ended when it was written.
+    pub finished: bool,
+    /// Counts so far.
+    pub totals: Totals,
+    /// Per stage (transform and annotate, then export), counts so far.
+    pub stages: Vec<StageReport>,
+}
+
+impl LiveStats {
+    /// The file's name in a run's output folder (a shard's, for a sharded run).
+    pub const FILE_NAME: &'static str = "stats.json";
+}
+
 /// `manifest.json`, as a run writes it beside its outputs: the one definition both the run
 /// (which writes it) and `moulin status`/`merge` (which read it) use. Every field is
 /// required when it is read, so that a renamed field is an error, not a default.

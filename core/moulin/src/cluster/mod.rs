@@ -109,6 +109,9 @@ pub struct ShardStatus {
     pub files: usize,
     /// Counts at its last resume point.
     pub totals: Totals,
+    /// For a run going now, its counts so far per stage (`stats.json`), when it wrote them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub live: Option<crate::report::LiveStats>,
 }
 
 impl ShardStatus {
@@ -140,22 +143,33 @@ pub fn status(dir: &Path) -> Result<Vec<ShardStatus>, ClusterError> {
                 files_done: 0,
                 files: 0,
                 totals: Totals::default(),
+                live: None,
             },
-            Some(s) => ShardStatus {
-                shard,
-                state: if s.done() {
+            Some(s) => {
+                let state = if s.done() {
                     State::Done
                 } else if journal::is_locked(&dir) {
                     State::Running
                 } else {
                     State::Partial
-                },
-                dir,
-                attempts: s.attempts,
-                files_done: s.files_done,
-                files: s.header.files.len(),
-                totals: s.last.map(|c| c.totals).unwrap_or_default(),
-            },
+                };
+                // A stats file a run is rewriting is read whole or not at all (it is renamed
+                // into place); one that cannot be read is simply not shown.
+                let live = (state == State::Running)
+                    .then(|| std::fs::read_to_string(dir.join(crate::report::LiveStats::FILE_NAME)).ok())
+                    .flatten()
+                    .and_then(|text| serde_json::from_str(&text).ok());
+                ShardStatus {
+                    shard,
+                    state,
+                    dir,
+                    attempts: s.attempts,
+                    files_done: s.files_done,
+                    files: s.header.files.len(),
+                    totals: s.last.map(|c| c.totals).unwrap_or_default(),
+                    live,
+                }
+            }
         })
     };
     match counts.len() {

@@ -4,6 +4,7 @@
 
 pub(crate) mod journal;
 mod ledger;
+mod live;
 mod manifest;
 mod passes;
 mod resume;
@@ -37,6 +38,9 @@ pub trait Progress: Send + Sync {
     /// A pass before the main pass begins (`start`, `advance` and `finish` then follow it):
     /// pass `pass` (from 0) of `passes` of stage `stage`. The main pass follows the last.
     fn pass(&self, _stage: &str, _pass: u32, _passes: u32) {}
+    /// Every stage's counts so far in the main pass (transform and annotate, then export),
+    /// after each batch; the default ignores them.
+    fn stages(&self, _stages: &[crate::report::StageReport]) {}
 }
 
 /// How to run a project (what the command line decides; the project file describes the
@@ -127,7 +131,7 @@ impl Project {
             fingerprint: &fingerprint.digest,
         };
         let observed = passes.run(&mut engine.stages, &mut ledger)?;
-        let outcome = main_pass(&engine, &reader, self.config.pipeline.checkpoint_bytes, &mut ledger, options)?;
+        let outcome = main_pass(&engine, &reader, &self.config.pipeline, &mut ledger, options)?;
 
         let mut stages = ledger.stages(&outcome.stages);
         for (i, seconds) in observed {
@@ -216,7 +220,7 @@ impl Project {
 fn main_pass(
     engine: &Engine,
     reader: &Reader<'_>,
-    checkpoint_bytes: u64,
+    pipeline: &crate::config::PipelineConfig,
     ledger: &mut Ledger,
     options: &RunOptions,
 ) -> Result<EngineOutcome, Error> {
@@ -228,18 +232,22 @@ fn main_pass(
     }
     let counter = bytes_read.clone();
     let source = move |emit: &mut dyn FnMut(crate::batch::Batch) -> bool| {
-        reader.read(first, counter, Some(checkpoint_bytes), emit)
+        reader.read(first, counter, Some(pipeline.checkpoint_bytes), emit)
     };
-    let sink = |batch, checkpoint: Option<crate::reorder::Checkpoint>| {
+    let mut live = live::Live::new(&engine.output_dir, pipeline.stats_seconds);
+    let sink = |batch, stages: &[crate::report::StageReport], checkpoint: Option<crate::reorder::Checkpoint>| {
         ledger.account(&batch, files);
         if let Some(point) = &checkpoint {
             ledger.resume_point(point);
         }
+        live.update(ledger, stages, false);
         if let Some(p) = &options.progress {
             p.advance(bytes_read.load(Ordering::Relaxed), ledger.documents_done);
+            p.stages(stages);
         }
     };
     let outcome = engine.run(source, sink).map_err(Error::Setup)?;
+    live.update(ledger, &outcome.stages, true);
     if let Some(p) = &options.progress {
         p.finish();
     }

@@ -193,7 +193,7 @@ impl Passes<'_> {
         let counter = bytes_read.clone();
         let source = move |emit: &mut dyn FnMut(Batch) -> bool| self.reader.read(0, counter, None, emit);
         let mut documents = 0u64;
-        let sink = |batch: crate::stages::Finished, _| {
+        let sink = |batch: crate::stages::Finished, _: &[crate::report::StageReport], _| {
             documents += batch.read.iter().map(|(_, n)| n).sum::<u64>();
             if let Some(p) = self.progress {
                 p.advance(bytes_read.load(Ordering::Relaxed), documents);

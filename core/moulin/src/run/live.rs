@@ -1,0 +1,48 @@
+//! `stats.json`: a running run's counts, per stage, rewritten every few seconds so that
+//! `moulin status` (and anything else) can show how a run is going.
+
+use super::ledger::Ledger;
+use crate::report::{LiveStats, StageReport};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Writes `stats.json` at most every `every`, whole or not at all (a `.partial` renamed).
+pub(crate) struct Live {
+    path: PathBuf,
+    every: Duration,
+    last: Option<Instant>,
+}
+
+impl Live {
+    /// For a run whose output folder (its shard's) is `output`.
+    pub(crate) fn new(output: &Path, every_seconds: f64) -> Live {
+        Live { path: output.join(LiveStats::FILE_NAME), every: Duration::from_secs_f64(every_seconds), last: None }
+    }
+
+    /// Rewrite the file if it is due (or `finished`), from the ledger's totals and every
+    /// stage's counts so far. A file that cannot be written is logged once a write: the
+    /// run does not depend on it.
+    pub(crate) fn update(&mut self, ledger: &Ledger, stages: &[StageReport], finished: bool) {
+        if !finished && self.last.is_some_and(|at| at.elapsed() < self.every) {
+            return;
+        }
+        self.last = Some(Instant::now());
+        let stats = LiveStats {
+            updated_unix: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()),
+            seconds: ledger.seconds(),
+            finished,
+            totals: ledger.totals.clone(),
+            stages: ledger.stages(stages),
+        };
+        if let Err(e) = write(&self.path, &stats) {
+            tracing::warn!(path = %self.path.display(), error = %e, "Could not write the run's live counts.");
+        }
+    }
+}
+
+fn write(path: &Path, stats: &LiveStats) -> std::io::Result<()> {
+    let partial = path.with_extension("json.partial");
+    let text = serde_json::to_vec_pretty(stats).map_err(std::io::Error::other)?;
+    std::fs::write(&partial, text)?;
+    std::fs::rename(&partial, path)
+}
