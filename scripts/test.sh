@@ -17,6 +17,8 @@ cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 echo "== tests"
+# Headless Chromium for the report page's test (installed from Debian when missing).
+scripts/install-chromium.sh
 cargo test --workspace
 
 echo "== examples"

@@ -143,7 +143,7 @@ fn help_names_every_command() {
         .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
         .filter_map(|l| l.split_whitespace().next())
         .collect();
-    assert_eq!(commands, ["run", "status", "merge", "slurm", "check", "plugins", "help"], "{stdout}");
+    assert_eq!(commands, ["run", "status", "report", "merge", "slurm", "check", "plugins", "help"], "{stdout}");
     assert!(stdout.contains("Exit status: 0 clean run"), "{stdout}");
     // Each command has help of its own.
     for cmd in &commands[..commands.len() - 1] {

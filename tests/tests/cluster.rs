@@ -116,6 +116,10 @@ fn shards_merged_equal_one_run() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let said = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(said.contains("docs.parquet"), "{said}");
+    // The merged run's page, with the single run's totals.
+    let page = std::fs::read_to_string(sharded.join("report.html")).unwrap();
+    let read = format!("<td class=\"n\">{}</td>", single_manifest["totals"]["documents"]);
+    assert!(page.contains("merged from") && page.contains(&read), "{page}");
     // The joined files hold the single run's documents in the single run's order: JSONL
     // lines, CSV rows under one header, Parquet ids; and the same errors.
     let files_of = |stage: &str| -> Vec<std::path::PathBuf> {

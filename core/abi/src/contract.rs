@@ -21,6 +21,8 @@ pub const RUN_FILES: &[&str] = &[
     "run.lock",
     "stats.json",
     "stats.json.partial",
+    "report.html",
+    "report.html.partial",
     "passes",
     "slurm",
     ".moulin-join",

@@ -66,6 +66,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write report.html again in a run's output folder (or a folder of merged shards), from
+    /// its manifest.json and errors file: one page, no network needed to open it.
+    Report {
+        /// The run's output folder.
+        output: PathBuf,
+    },
     /// Combine the shards of a finished run: manifest.json and errors.jsonl over all of them,
     /// in the output folder.
     Merge {
@@ -149,6 +155,7 @@ fn main() -> ExitCode {
         }
         Command::Status { output, json } => status(output, json),
         Command::Merge { output, concat } => merge(output, concat),
+        Command::Report { output } => report(output),
         Command::Slurm {
             project,
             tasks,
@@ -415,6 +422,12 @@ fn status(output: PathBuf, json: bool) -> anyhow::Result<ExitCode> {
         println!("{done} of {} done", shards.len());
     }
     Ok(if shards.iter().all(|s| s.state == State::Done) { ExitCode::SUCCESS } else { ExitCode::from(EXIT_FAILURES) })
+}
+
+fn report(output: PathBuf) -> anyhow::Result<ExitCode> {
+    let page = moulin::report_page::write(&output).context("writing the report")?;
+    println!("{}", page.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 fn merge(output: PathBuf, concat: bool) -> anyhow::Result<ExitCode> {

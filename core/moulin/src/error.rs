@@ -55,6 +55,14 @@ pub enum Error {
         /// Why.
         message: String,
     },
+    /// `report.html` could not be made: the manifest it is made from is not one.
+    #[error("cannot make the report from {}: {message}", path.display())]
+    Report {
+        /// The manifest.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
     /// A pass before the main pass could not be run or merged, or a shard waited too long
     /// for the others at a global pass. Nothing was exported.
     #[error("pass {pass} of stage `{stage}`: {message}")]

@@ -49,6 +49,7 @@ pub mod plugins;
 mod project;
 mod reorder;
 pub mod report;
+pub mod report_page;
 mod run;
 pub mod shard;
 mod stages;

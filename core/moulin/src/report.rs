@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 /// One line of `errors.jsonl`: a file, record or document that could not be processed.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ErrorRecord {
     /// The input file's id (its path below the input root), when the error is about one.
     #[serde(skip_serializing_if = "Option::is_none")]

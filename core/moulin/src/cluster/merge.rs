@@ -92,6 +92,10 @@ pub fn merge(dir: &Path, concatenate: bool) -> Result<Merged, ClusterError> {
     let tmp = dir.join("manifest.json.partial");
     let text = serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n";
     std::fs::write(&tmp, text).and_then(|_| std::fs::rename(&tmp, &path)).map_err(io(&path))?;
+    // The merged run's page; the merge does not fail for want of it.
+    if let Err(e) = crate::report_page::write(dir) {
+        tracing::warn!("{e}");
+    }
     Ok(merged)
 }
 

@@ -149,6 +149,12 @@ impl Project {
             files_already_done: ledger.earlier.files_done as u64,
         };
         let written = manifest::write_manifest(self, &output, &report, started_unix, outcome.fatal.as_ref());
+        if written.is_ok() {
+            // The page is for people; a run does not fail for want of it.
+            if let Err(e) = crate::report_page::write(&output) {
+                tracing::warn!("{e}");
+            }
+        }
         if let Some(reason) = outcome.fatal {
             if let Err(e) = written {
                 tracing::error!("after the run stopped ({reason}): {e}");

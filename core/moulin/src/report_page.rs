@@ -1,0 +1,388 @@
+//! `report.html`: one self-contained page per run, written beside `manifest.json` at the
+//! end of every run and again by `moulin report OUT` (also for a folder of merged shards).
+//!
+//! Everything is inline (styles, the funnel as SVG); there is no script, no font and no
+//! link to load, so the page opens from disk in an offline browser and its tables read as
+//! they are. It holds aggregates and short lists only (the first examples of each kind of
+//! error, the files with the most failures), so its size does not grow with the number of
+//! files or documents.
+
+use crate::report::{ErrorRecord, MergedManifest, PluginEntry, RunEntry, RunManifest, StageReport, Totals};
+use crate::Error;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+/// The file's name in a run's output folder.
+pub const FILE_NAME: &str = "report.html";
+/// How many examples of each kind of error the page shows.
+const EXAMPLES: usize = 3;
+/// How many files the list of files with the most failures shows.
+const TOP_FILES: usize = 10;
+
+/// What the page is made of: a run's manifest, or a merged one.
+struct Facts {
+    title: String,
+    moulin_version: String,
+    run: Option<RunEntry>,
+    merged_from: Vec<String>,
+    plugins: Vec<PluginEntry>,
+    totals: Totals,
+    stages: Vec<StageReport>,
+    /// Files with failures, most first.
+    failing_files: Vec<(String, u64, Option<String>)>,
+    files: usize,
+    errors_file: String,
+}
+
+/// Errors by kind: how many, and the first few.
+#[derive(Default)]
+struct Errors {
+    by_kind: BTreeMap<String, (u64, Vec<ErrorRecord>)>,
+    unreadable: u64,
+}
+
+/// Write `report.html` in `output` from its `manifest.json` (a run's, or `moulin merge`'s)
+/// and its errors file. Returns the page's path.
+pub fn write(output: &Path) -> Result<PathBuf, Error> {
+    let manifest_path = output.join("manifest.json");
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| Error::Io { path, source }
+    };
+    let text = std::fs::read_to_string(&manifest_path).map_err(io(&manifest_path))?;
+    let facts = facts(&text).map_err(|message| Error::Report { path: manifest_path.clone(), message })?;
+    let errors = read_errors(&output.join(&facts.errors_file));
+    let page = render(&facts, &errors);
+    let path = output.join(FILE_NAME);
+    let partial = output.join(format!("{FILE_NAME}.partial"));
+    std::fs::write(&partial, page).map_err(io(&partial))?;
+    std::fs::rename(&partial, &path).map_err(io(&path))?;
+    Ok(path)
+}
+
+fn facts(text: &str) -> Result<Facts, String> {
+    let failing = |files: &[crate::report::FileReport]| {
+        let mut failing: Vec<(String, u64, Option<String>)> = files
+            .iter()
+            .filter(|f| f.failed > 0 || f.error.is_some())
+            .map(|f| (f.path.clone(), f.failed, f.error.clone()))
+            .collect();
+        failing.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        failing.truncate(TOP_FILES);
+        failing
+    };
+    if let Ok(m) = serde_json::from_str::<RunManifest>(text) {
+        return Ok(Facts {
+            title: m.project.name.clone(),
+            moulin_version: m.moulin_version,
+            failing_files: failing(&m.files),
+            files: m.files.len(),
+            errors_file: m.run.errors_file.clone(),
+            run: Some(m.run),
+            merged_from: Vec::new(),
+            plugins: m.plugins,
+            totals: m.totals,
+            stages: m.stages,
+        });
+    }
+    let m: MergedManifest = serde_json::from_str(text).map_err(|e| {
+        format!("expected a run's manifest or a merged one ({e}); run `moulin merge` on a sharded run first")
+    })?;
+    Ok(Facts {
+        title: m.project.name.clone(),
+        moulin_version: m.moulin_version,
+        run: None,
+        failing_files: failing(&m.files),
+        files: m.files.len(),
+        errors_file: m.errors_file,
+        merged_from: m.merged_from,
+        plugins: m.plugins,
+        totals: m.totals,
+        stages: m.stages,
+    })
+}
+
+/// Errors by kind from `errors.jsonl`, read a line at a time (it may be large); a missing
+/// file has none.
+fn read_errors(path: &Path) -> Errors {
+    let mut errors = Errors::default();
+    let Ok(file) = std::fs::File::open(path) else { return errors };
+    for line in std::io::BufReader::new(file).lines() {
+        let Ok(record) = line.map_err(|_| ()).and_then(|l| serde_json::from_str::<ErrorRecord>(&l).map_err(|_| ()))
+        else {
+            errors.unreadable += 1;
+            continue;
+        };
+        let (count, examples) = errors.by_kind.entry(record.kind.clone()).or_default();
+        *count += 1;
+        if examples.len() < EXAMPLES {
+            examples.push(record);
+        }
+    }
+    errors
+}
+
+/// Text for HTML: `&`, `<`, `>` and `"` escaped.
+fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A date and time in UTC from seconds since 1970 (`2026-12-01 14:46:57 UTC`).
+fn utc(unix: u64) -> String {
+    let (days, secs) = ((unix / 86_400) as i64, unix % 86_400);
+    // Howard Hinnant's days-to-civil.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC", secs / 3600, secs / 60 % 60, secs % 60)
+}
+
+const STYLE: &str = "body{font:15px/1.45 system-ui,sans-serif;margin:2em auto;max-width:70em;padding:0 1em;color:#222}\
+h1{font-size:1.6em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ccc}\
+table{border-collapse:collapse;margin:.5em 0}td,th{padding:.2em .7em;border-bottom:1px solid #eee;text-align:left}\
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}.ok{color:#176f2c}.bad{color:#a11}\
+svg text{font:12px system-ui,sans-serif}code{font-size:.9em}";
+
+fn render(f: &Facts, errors: &Errors) -> String {
+    let mut page = String::new();
+    let status = f.run.as_ref().map_or("merged".to_string(), |r| format!("{:?}", r.status).to_lowercase());
+    let _ = write!(
+        page,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>moulin: {}</title><style>{STYLE}</style></head><body>\n<h1>{} <small class=\"{}\">{status}</small></h1>\n",
+        esc(&f.title),
+        esc(&f.title),
+        if status == "ok" || status == "merged" { "ok" } else { "bad" }
+    );
+    run_section(&mut page, f);
+    funnel_section(&mut page, f);
+    stages_section(&mut page, &f.stages);
+    reasons_section(&mut page, f);
+    errors_section(&mut page, f, errors);
+    outputs_section(&mut page, &f.stages);
+    plugins_section(&mut page, &f.plugins);
+    page.push_str("</body></html>\n");
+    page
+}
+
+fn run_section(page: &mut String, f: &Facts) {
+    page.push_str("<h2>Run</h2>\n<table id=\"run\">");
+    let mut row = |k: &str, v: String| {
+        let _ = write!(page, "<tr><th>{k}</th><td>{}</td></tr>", esc(&v));
+    };
+    if let Some(r) = &f.run {
+        row("started", utc(r.started_unix));
+        row("duration", format!("{:.2} s", r.seconds));
+        row("threads", r.threads.to_string());
+        row("attempt", r.attempt.to_string());
+        if let Some(why) = &r.stopped_because {
+            row("stopped because", why.clone());
+        }
+    }
+    if !f.merged_from.is_empty() {
+        row("merged from", f.merged_from.join(", "));
+    }
+    row("moulin", f.moulin_version.clone());
+    row("input files", format!("{} ({} failed)", f.files, f.totals.files_failed));
+    row("text", format!("{:.1} MB", f.totals.text_bytes as f64 / 1e6));
+    page.push_str("</table>\n");
+}
+
+/// Documents through the stages, as bars: read, then what each stage passed on.
+fn funnel_section(page: &mut String, f: &Facts) {
+    let t = &f.totals;
+    let mut bars: Vec<(String, u64, String)> = vec![("read".into(), t.documents, format!("{} documents", t.documents))];
+    for s in &f.stages {
+        let dropped: u64 = s.dropped.values().sum();
+        let mut note = format!("{} out", s.documents_out);
+        if dropped > 0 {
+            let _ = write!(note, ", {dropped} dropped");
+        }
+        if s.failed > 0 {
+            let _ = write!(note, ", {} failed", s.failed);
+        }
+        bars.push((s.id.clone(), s.documents_out, note));
+    }
+    let max = bars.iter().map(|b| b.1).max().unwrap_or(0).max(1);
+    let (width, row) = (560.0, 26);
+    let _ = write!(
+        page,
+        "<h2>Funnel</h2>\n<svg id=\"funnel\" role=\"img\" width=\"900\" height=\"{}\" viewBox=\"0 0 900 {}\">",
+        bars.len() * row + 4,
+        bars.len() * row + 4
+    );
+    for (i, (name, n, note)) in bars.iter().enumerate() {
+        let y = i * row;
+        let w = (*n as f64 / max as f64 * width).max(1.0);
+        let _ = write!(
+            page,
+            "<text x=\"0\" y=\"{}\">{}</text><rect x=\"140\" y=\"{}\" width=\"{w:.1}\" height=\"18\" fill=\"#4a7fb5\"/><text x=\"{:.1}\" y=\"{}\">{}</text>",
+            y + 14,
+            esc(name),
+            y + 2,
+            146.0 + w,
+            y + 14,
+            esc(note)
+        );
+    }
+    let _ = write!(
+        page,
+        "</svg>\n<table id=\"totals\"><tr><th>read</th><th>exported</th><th>dropped</th><th>failed</th></tr><tr><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr></table>\n",
+        t.documents, t.exported, t.dropped, t.failed
+    );
+}
+
+fn stages_section(page: &mut String, stages: &[StageReport]) {
+    page.push_str("<h2>Stages</h2>\n<table id=\"stages\"><tr><th>stage</th><th>plugin</th><th>kind</th><th class=\"n\">in</th><th class=\"n\">out</th><th class=\"n\">dropped</th><th class=\"n\">failed</th><th class=\"n\">seconds</th></tr>");
+    for s in stages {
+        let dropped: u64 = s.dropped.values().sum();
+        let _ = write!(
+            page,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{dropped}</td><td class=\"n\">{}</td><td class=\"n\">{:.2}</td></tr>",
+            esc(&s.id),
+            esc(&s.plugin),
+            esc(&s.kind),
+            s.documents_in,
+            s.documents_out,
+            s.failed,
+            s.seconds
+        );
+    }
+    page.push_str("</table>\n");
+}
+
+/// Why documents were dropped (quality filters, language, ...) and records skipped.
+fn reasons_section(page: &mut String, f: &Facts) {
+    let mut reasons: Vec<(u64, &str, &str)> = Vec::new();
+    for s in &f.stages {
+        reasons.extend(s.dropped.iter().map(|(r, n)| (*n, s.id.as_str(), r.as_str())));
+    }
+    reasons.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| (a.1, a.2).cmp(&(b.1, b.2))));
+    page.push_str("<h2>Dropped, by reason</h2>\n");
+    if reasons.is_empty() {
+        page.push_str("<p>No document was dropped.</p>\n");
+    } else {
+        page.push_str("<table id=\"dropped\"><tr><th>stage</th><th>reason</th><th class=\"n\">documents</th></tr>");
+        for (n, stage, reason) in reasons {
+            let _ = write!(page, "<tr><td>{}</td><td>{}</td><td class=\"n\">{n}</td></tr>", esc(stage), esc(reason));
+        }
+        page.push_str("</table>\n");
+    }
+    if !f.totals.skipped.is_empty() {
+        page.push_str("<h2>Skipped records, by reason</h2>\n<table id=\"skipped\"><tr><th>reason</th><th class=\"n\">records</th></tr>");
+        for (reason, n) in &f.totals.skipped {
+            let _ = write!(page, "<tr><td>{}</td><td class=\"n\">{n}</td></tr>", esc(reason));
+        }
+        page.push_str("</table>\n");
+    }
+}
+
+fn errors_section(page: &mut String, f: &Facts, errors: &Errors) {
+    page.push_str("<h2>Errors</h2>\n");
+    if errors.by_kind.is_empty() && errors.unreadable == 0 {
+        page.push_str("<p class=\"ok\">None.</p>\n");
+        return;
+    }
+    let _ = write!(page, "<p>From <code>{}</code>: the first {EXAMPLES} of each kind.</p>", esc(&f.errors_file));
+    page.push_str("<table id=\"errors\"><tr><th>kind</th><th class=\"n\">count</th><th>examples</th></tr>");
+    for (kind, (count, examples)) in &errors.by_kind {
+        let list: Vec<String> = examples
+            .iter()
+            .map(|e| {
+                let mut at = e.path.clone().unwrap_or_default();
+                if let Some(m) = &e.member {
+                    let _ = write!(at, " member {m}");
+                }
+                if let Some(r) = e.record {
+                    let _ = write!(at, " record {r}");
+                }
+                if let Some(s) = &e.stage {
+                    let _ = write!(at, " stage {s}");
+                }
+                format!("<code>{}</code>: {}", esc(at.trim()), esc(&e.message))
+            })
+            .collect();
+        let _ =
+            write!(page, "<tr><td>{}</td><td class=\"n\">{count}</td><td>{}</td></tr>", esc(kind), list.join("<br>"));
+    }
+    page.push_str("</table>\n");
+    if errors.unreadable > 0 {
+        let _ = write!(page, "<p class=\"bad\">{} lines of the errors file could not be read.</p>", errors.unreadable);
+    }
+    if !f.failing_files.is_empty() {
+        page.push_str("<h2>Files with the most failures</h2>\n<table id=\"failing\"><tr><th>file</th><th class=\"n\">failed</th><th>stopped</th></tr>");
+        for (path, failed, error) in &f.failing_files {
+            let stopped = error.as_deref().map(esc).unwrap_or_default();
+            let _ = write!(page, "<tr><td>{}</td><td class=\"n\">{failed}</td><td>{stopped}</td></tr>", esc(path));
+        }
+        page.push_str("</table>\n");
+    }
+}
+
+/// What each exporter wrote: its files with their sizes.
+fn outputs_section(page: &mut String, stages: &[StageReport]) {
+    page.push_str(
+        "<h2>Outputs</h2>\n<table id=\"outputs\"><tr><th>exporter</th><th>file</th><th class=\"n\">bytes</th></tr>",
+    );
+    for s in stages.iter().filter(|s| s.kind == "export") {
+        let summary: moulin_abi::contract::ExportSummary =
+            s.summary.clone().and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default();
+        let sizes = (summary.file_bytes.len() == summary.files.len()).then_some(&summary.file_bytes);
+        for (i, file) in summary.files.iter().enumerate() {
+            let bytes = sizes.map_or_else(|| "-".to_string(), |b| b[i].to_string());
+            let _ = write!(page, "<tr><td>{}</td><td>{}</td><td class=\"n\">{bytes}</td></tr>", esc(&s.id), esc(file));
+        }
+    }
+    page.push_str("</table>\n");
+}
+
+fn plugins_section(page: &mut String, plugins: &[PluginEntry]) {
+    page.push_str("<h2>Plugins</h2>\n<table id=\"plugins\"><tr><th>library</th><th>version</th><th>ABI</th><th>SDK</th><th>SHA-256</th></tr>");
+    for p in plugins {
+        let sha = p.sha256.as_deref().map_or("-", |s| &s[..s.len().min(16)]);
+        let _ = write!(
+            page,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
+            esc(&p.name),
+            esc(&p.version),
+            esc(&p.abi_version),
+            esc(&p.sdk_version),
+            esc(sha)
+        );
+    }
+    page.push_str("</table>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_utc() {
+        assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(utc(1_796_136_417), "2026-12-01 14:46:57 UTC");
+        assert_eq!(utc(951_782_400), "2000-02-29 00:00:00 UTC");
+    }
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(esc("<a href=\"x\">&</a>"), "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;");
+    }
+}
