@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 fn run_with_errors() -> TestProject {
     let p = TestProject::new(
         "[input]\npaths = [\"corpus\"]\n\
+         [[stage]]\nid = \"lang\"\nplugin = \"langid\"\n\
+         [[stage]]\nid = \"ner\"\nplugin = \"entities\"\n\
          [[stage]]\nid = \"quality\"\nplugin = \"gopher_quality\"\n\
          [[stage]]\nid = \"docs\"\nplugin = \"jsonl\"\nconfig = { path = \"docs.jsonl\" }\n",
     );
@@ -55,12 +57,19 @@ fn every_run_writes_a_self_contained_report_with_the_manifests_numbers() {
     }
     assert!(html.contains("&lt;script&gt;") || !html.contains("alert"), "input text must be escaped");
     for section in
-        ["id=\"funnel\"", "id=\"stages\"", "id=\"dropped\"", "id=\"errors\"", "id=\"outputs\"", "id=\"plugins\""]
+        ["funnel", "stages", "dropped", "errors", "outputs", "plugins", "languages", "lang-scores", "spans", "entities"]
     {
-        assert!(html.contains(section), "no {section}");
+        assert!(html.contains(&format!("id=\"{section}\"")), "no {section}");
     }
     assert!(html.contains("gopher_short_doc"), "the drop reasons name the filter's rule");
-    assert!(manifest_of(&p.out(""))["totals"]["exported"].as_u64().unwrap() > 0);
+    let m = manifest_of(&p.out(""));
+    assert!(m["totals"]["exported"].as_u64().unwrap() > 0);
+    // Every exported document has its language counted, and the entities their mentions.
+    let content = &m["totals"]["content"];
+    assert_eq!(content["languages"]["en"], m["totals"]["exported"], "{content}");
+    let doha = content["entities"].as_array().unwrap().iter().find(|e| e["text"] == "Doha").expect("Doha is counted");
+    assert_eq!(doha["count"].as_u64(), m["totals"]["exported"].as_u64().map(|n| n * 3), "three mentions a document");
+    assert!(html.contains("<td>Doha</td><td>LOC</td>"), "the page lists it");
     // `moulin report` writes it again, the same.
     std::fs::remove_file(p.out("report.html")).unwrap();
     let again = moulin(&["report", &p.out("").display().to_string()], &[]);

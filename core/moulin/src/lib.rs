@@ -39,6 +39,7 @@ assert_eq!(ids, ["a", "b"]);
 mod batch;
 pub mod cluster;
 pub mod config;
+pub mod content;
 pub mod corpus;
 mod embed;
 mod engine;

@@ -134,6 +134,9 @@ pub struct Totals {
     pub text_bytes: u64,
     /// Bytes of input files on disk.
     pub input_bytes: u64,
+    /// What the exported documents hold: languages, scores, spans, frequent entities.
+    #[serde(default)]
+    pub content: crate::content::Content,
 }
 
 /// The report of a run, also written as `manifest.json`.
@@ -190,6 +193,10 @@ pub struct LiveStats {
     pub totals: Totals,
     /// Per stage (transform and annotate, then export), counts so far.
     pub stages: Vec<StageReport>,
+    /// This attempt so far, sampled at each rewrite: `[seconds, documents, text bytes]`,
+    /// at most 512 samples (past that, every other one is dropped).
+    #[serde(default)]
+    pub timeline: Vec<(f64, u64, u64)>,
 }
 
 impl LiveStats {

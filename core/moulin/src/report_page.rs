@@ -7,7 +7,8 @@
 //! error, the files with the most failures), so its size does not grow with the number of
 //! files or documents.
 
-use crate::report::{ErrorRecord, MergedManifest, PluginEntry, RunEntry, RunManifest, StageReport, Totals};
+use crate::content::Content;
+use crate::report::{ErrorRecord, LiveStats, MergedManifest, PluginEntry, RunEntry, RunManifest, StageReport, Totals};
 use crate::Error;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -54,7 +55,13 @@ pub fn write(output: &Path) -> Result<PathBuf, Error> {
     let text = std::fs::read_to_string(&manifest_path).map_err(io(&manifest_path))?;
     let facts = facts(&text).map_err(|message| Error::Report { path: manifest_path.clone(), message })?;
     let errors = read_errors(&output.join(&facts.errors_file));
-    let page = render(&facts, &errors);
+    // The timeline of the run's last attempt, when it left one.
+    let timeline = std::fs::read_to_string(output.join(LiveStats::FILE_NAME))
+        .ok()
+        .and_then(|text| serde_json::from_str::<LiveStats>(&text).ok())
+        .map(|live| live.timeline)
+        .unwrap_or_default();
+    let page = render(&facts, &errors, &timeline);
     let path = output.join(FILE_NAME);
     let partial = output.join(format!("{FILE_NAME}.partial"));
     std::fs::write(&partial, page).map_err(io(&partial))?;
@@ -161,7 +168,7 @@ table{border-collapse:collapse;margin:.5em 0}td,th{padding:.2em .7em;border-bott
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}.ok{color:#176f2c}.bad{color:#a11}\
 svg text{font:12px system-ui,sans-serif}code{font-size:.9em}";
 
-fn render(f: &Facts, errors: &Errors) -> String {
+fn render(f: &Facts, errors: &Errors, timeline: &[(f64, u64, u64)]) -> String {
     let mut page = String::new();
     let status = f.run.as_ref().map_or("merged".to_string(), |r| format!("{:?}", r.status).to_lowercase());
     let _ = write!(
@@ -173,7 +180,9 @@ fn render(f: &Facts, errors: &Errors) -> String {
     );
     run_section(&mut page, f);
     funnel_section(&mut page, f);
+    throughput_section(&mut page, timeline);
     stages_section(&mut page, &f.stages);
+    content_section(&mut page, &f.totals.content);
     reasons_section(&mut page, f);
     errors_section(&mut page, f, errors);
     outputs_section(&mut page, &f.stages);
@@ -247,6 +256,81 @@ fn funnel_section(page: &mut String, f: &Facts) {
         "</svg>\n<table id=\"totals\"><tr><th>read</th><th>exported</th><th>dropped</th><th>failed</th></tr><tr><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr></table>\n",
         t.documents, t.exported, t.dropped, t.failed
     );
+}
+
+/// Horizontal bars with a label and a number each, as inline SVG.
+fn bars(page: &mut String, id: &str, rows: &[(String, u64)]) {
+    let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1);
+    let height = rows.len() * 22 + 4;
+    let _ =
+        write!(page, "<svg id=\"{id}\" role=\"img\" width=\"760\" height=\"{height}\" viewBox=\"0 0 760 {height}\">");
+    for (i, (label, n)) in rows.iter().enumerate() {
+        let (y, w) = (i * 22, (*n as f64 / max as f64 * 480.0).max(1.0));
+        let _ = write!(
+            page,
+            "<text x=\"0\" y=\"{}\">{}</text><rect x=\"140\" y=\"{}\" width=\"{w:.1}\" height=\"15\" fill=\"#6a9f58\"/><text x=\"{:.1}\" y=\"{}\">{n}</text>",
+            y + 13,
+            esc(label),
+            y + 2,
+            146.0 + w,
+            y + 13
+        );
+    }
+    page.push_str("</svg>\n");
+}
+
+/// Documents read over the run's last attempt, from the samples of `stats.json`.
+fn throughput_section(page: &mut String, timeline: &[(f64, u64, u64)]) {
+    let Some(&(seconds, documents, bytes)) = timeline.last().filter(|_| timeline.len() > 1) else { return };
+    let (w, h) = (700.0, 160.0);
+    let (sx, sy) = (w / seconds.max(1e-9), h / (documents.max(1) as f64));
+    let points: Vec<String> =
+        timeline.iter().map(|&(t, d, _)| format!("{:.1},{:.1}", 50.0 + t * sx, 10.0 + h - d as f64 * sy)).collect();
+    let _ = write!(
+        page,
+        "<h2>Throughput</h2>\n<p>{documents} documents, {:.1} MB of text in {seconds:.1} s: {:.2} MB/s over this attempt.</p>\n<svg id=\"throughput\" role=\"img\" width=\"760\" height=\"200\" viewBox=\"0 0 760 200\"><polyline fill=\"none\" stroke=\"#4a7fb5\" stroke-width=\"2\" points=\"{}\"/><line x1=\"50\" y1=\"170\" x2=\"750\" y2=\"170\" stroke=\"#999\"/><text x=\"50\" y=\"188\">0 s</text><text x=\"700\" y=\"188\">{seconds:.1} s</text><text x=\"0\" y=\"16\">{documents}</text></svg>\n",
+        bytes as f64 / 1e6,
+        bytes as f64 / 1e6 / seconds.max(1e-9),
+        points.join(" ")
+    );
+}
+
+/// Languages and the detector's scores, spans by layer and label, the frequent entities.
+fn content_section(page: &mut String, c: &Content) {
+    if !c.languages.is_empty() {
+        let mut langs: Vec<(String, u64)> = c.languages.iter().map(|(k, n)| (k.clone(), *n)).collect();
+        langs.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        langs.truncate(20);
+        page.push_str("<h2>Languages</h2>\n<p>Exported documents by language (the 20 most frequent).</p>\n");
+        bars(page, "languages", &langs);
+        let labels = ["0.0", "0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "0.7", "0.8", "0.9", "no score"];
+        let scores: Vec<(String, u64)> =
+            c.lang_scores.iter().enumerate().map(|(i, n)| (labels.get(i).unwrap_or(&"?").to_string(), *n)).collect();
+        page.push_str("<p>By the language detector's score (tenths).</p>\n");
+        bars(page, "lang-scores", &scores);
+    }
+    if !c.spans.is_empty() {
+        let mut spans: Vec<(&String, &u64)> = c.spans.iter().collect();
+        spans.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+        page.push_str("<h2>Spans</h2>\n<table id=\"spans\"><tr><th>layer/label</th><th class=\"n\">spans</th></tr>");
+        for (kind, n) in spans.into_iter().take(40) {
+            let _ = write!(page, "<tr><td>{}</td><td class=\"n\">{n}</td></tr>", esc(kind));
+        }
+        page.push_str("</table>\n");
+    }
+    if !c.entities.is_empty() {
+        page.push_str("<h2>Frequent entities</h2>\n<table id=\"entities\"><tr><th>entity</th><th>label</th><th class=\"n\">mentions</th></tr>");
+        for e in c.entities.iter().take(25) {
+            let count = if e.error == 0 { e.count.to_string() } else { format!("≤ {}", e.count) };
+            let _ = write!(
+                page,
+                "<tr><td>{}</td><td>{}</td><td class=\"n\">{count}</td></tr>",
+                esc(&e.text),
+                esc(&e.label)
+            );
+        }
+        page.push_str("</table>\n");
+    }
 }
 
 fn stages_section(page: &mut String, stages: &[StageReport]) {

@@ -185,6 +185,7 @@ fn add_totals(sum: &mut Totals, t: &Totals) {
     }
     sum.text_bytes += t.text_bytes;
     sum.input_bytes += t.input_bytes;
+    sum.content.merge(&t.content);
 }
 
 /// Exporter summaries of every shard as one: counts summed, file lists joined with each

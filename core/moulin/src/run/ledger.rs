@@ -109,6 +109,7 @@ impl Ledger {
             *totals.skipped.entry(reason).or_default() += n;
         }
         totals.exported += batch.origins.len() as u64;
+        totals.content.add(&batch.docs);
         for (origin, _, _) in &batch.dropped {
             reports[*origin as usize].dropped += 1;
         }

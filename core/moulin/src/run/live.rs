@@ -11,12 +11,19 @@ pub(crate) struct Live {
     path: PathBuf,
     every: Duration,
     last: Option<Instant>,
+    started: Instant,
+    timeline: Vec<(f64, u64, u64)>,
 }
+
+/// The most samples of the timeline kept.
+const SAMPLES: usize = 512;
 
 impl Live {
     /// For a run whose output folder (its shard's) is `output`.
     pub(crate) fn new(output: &Path, every_seconds: f64) -> Live {
-        Live { path: output.join(LiveStats::FILE_NAME), every: Duration::from_secs_f64(every_seconds), last: None }
+        let every = Duration::from_secs_f64(every_seconds);
+        let path = output.join(LiveStats::FILE_NAME);
+        Live { path, every, last: None, started: Instant::now(), timeline: Vec::new() }
     }
 
     /// Rewrite the file if it is due (or `finished`), from the ledger's totals and every
@@ -27,12 +34,19 @@ impl Live {
             return;
         }
         self.last = Some(Instant::now());
+        if self.timeline.len() == SAMPLES {
+            // Half the samples, evenly: the line keeps its shape, the file its size.
+            self.timeline = self.timeline.iter().step_by(2).copied().collect();
+        }
+        let t = &ledger.totals;
+        self.timeline.push((self.started.elapsed().as_secs_f64(), t.documents, t.text_bytes));
         let stats = LiveStats {
             updated_unix: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()),
             seconds: ledger.seconds(),
             finished,
             totals: ledger.totals.clone(),
             stages: ledger.stages(stages),
+            timeline: self.timeline.clone(),
         };
         if let Err(e) = write(&self.path, &stats) {
             tracing::warn!(path = %self.path.display(), error = %e, "Could not write the run's live counts.");
