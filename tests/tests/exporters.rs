@@ -33,10 +33,11 @@ fn outputs(p: &TestProject) -> BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(p.dir.path().join("out"))
         .unwrap()
         .map(|e| e.unwrap().path())
+        // The run's own files, not the exporters'.
         .filter(|path| {
             !matches!(
                 path.file_name().unwrap().to_str().unwrap(),
-                "manifest.json" | "errors.jsonl" | "journal.jsonl" | "run.lock"
+                "manifest.json" | "errors.jsonl" | "journal.jsonl" | "run.lock" | "stats.json" | "report.html"
             )
         })
         .map(|path| (path.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&path).unwrap()))
