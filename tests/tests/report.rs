@@ -70,6 +70,9 @@ fn every_run_writes_a_self_contained_report_with_the_manifests_numbers() {
     let doha = content["entities"].as_array().unwrap().iter().find(|e| e["text"] == "Doha").expect("Doha is counted");
     assert_eq!(doha["count"].as_u64(), m["totals"]["exported"].as_u64().map(|n| n * 3), "three mentions a document");
     assert!(html.contains("<td>Doha</td><td>LOC</td>"), "the page lists it");
+    assert!(html.contains("<tr><th>exit status</th><td>1</td></tr>"), "the exit status");
+    assert!(html.contains("id=\"config\"") && html.contains("gopher_quality"), "the configuration");
+    assert!(html.contains("id=\"slowest\"") && html.contains("<td>b.jsonl.gz</td>"), "the slowest files");
     // `moulin report` writes it again, the same.
     std::fs::remove_file(p.out("report.html")).unwrap();
     let again = moulin(&["report", &p.out("").display().to_string()], &[]);

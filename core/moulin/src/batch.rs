@@ -33,6 +33,9 @@ pub struct Batch {
     pub skipped: Vec<(u32, String, u64)>,
     /// Bytes of text in the batch.
     pub text_bytes: u64,
+    /// The input files whose reading ended in this batch, with the seconds it took (from
+    /// the first byte to the last item): for the report's slowest files, not for the counts.
+    pub file_seconds: Vec<(u32, f64)>,
     /// Set on a batch that ends at an input-file boundary where a resume point is due: how
     /// many input files are done with it. After exporting it, the engine asks every
     /// exporter to complete its open file.
@@ -63,6 +66,7 @@ impl Batch {
             && self.read.is_empty()
             && self.skipped.is_empty()
             && self.checkpoint.is_none()
+            && self.file_seconds.is_empty()
     }
 }
 
@@ -128,6 +132,7 @@ impl Reader<'_> {
         for (index, file) in files.iter().enumerate().skip(first) {
             let origin = index as u32;
             let mut stopped = false;
+            let started = std::time::Instant::now();
             let result = corpus::read_file(file, options, &mut ids, progress.clone(), |item| {
                 if stopped {
                     return;
@@ -159,6 +164,7 @@ impl Reader<'_> {
             if let Err(e) = result {
                 batch.failures.push(Failure::file(origin, e.member, format!("reading stopped: {}", e.message)));
             }
+            batch.file_seconds.push((origin, started.elapsed().as_secs_f64()));
             // A resume point ends the batch at this file's end, so that no file is split by it.
             since_checkpoint += file.size;
             if checkpoint_every.is_some_and(|every| since_checkpoint >= every) && index + 1 < files.len() {

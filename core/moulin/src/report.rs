@@ -197,6 +197,10 @@ pub struct LiveStats {
     /// at most 512 samples (past that, every other one is dropped).
     #[serde(default)]
     pub timeline: Vec<(f64, u64, u64)>,
+    /// The input files this attempt took longest to read (decompress, parse), slowest first:
+    /// `[file id, seconds]`, at most 10.
+    #[serde(default)]
+    pub slowest_files: Vec<(String, f64)>,
 }
 
 impl LiveStats {

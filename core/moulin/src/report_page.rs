@@ -25,6 +25,8 @@ const TOP_FILES: usize = 10;
 /// What the page is made of: a run's manifest, or a merged one.
 struct Facts {
     title: String,
+    project_file: String,
+    config: serde_json::Value,
     moulin_version: String,
     run: Option<RunEntry>,
     merged_from: Vec<String>,
@@ -55,13 +57,11 @@ pub fn write(output: &Path) -> Result<PathBuf, Error> {
     let text = std::fs::read_to_string(&manifest_path).map_err(io(&manifest_path))?;
     let facts = facts(&text).map_err(|message| Error::Report { path: manifest_path.clone(), message })?;
     let errors = read_errors(&output.join(&facts.errors_file));
-    // The timeline of the run's last attempt, when it left one.
-    let timeline = std::fs::read_to_string(output.join(LiveStats::FILE_NAME))
+    // The timeline and slowest files of the run's last attempt, when it left them.
+    let live = std::fs::read_to_string(output.join(LiveStats::FILE_NAME))
         .ok()
-        .and_then(|text| serde_json::from_str::<LiveStats>(&text).ok())
-        .map(|live| live.timeline)
-        .unwrap_or_default();
-    let page = render(&facts, &errors, &timeline);
+        .and_then(|text| serde_json::from_str::<LiveStats>(&text).ok());
+    let page = render(&facts, &errors, live.as_ref());
     let path = output.join(FILE_NAME);
     let partial = output.join(format!("{FILE_NAME}.partial"));
     std::fs::write(&partial, page).map_err(io(&partial))?;
@@ -83,6 +83,8 @@ fn facts(text: &str) -> Result<Facts, String> {
     if let Ok(m) = serde_json::from_str::<RunManifest>(text) {
         return Ok(Facts {
             title: m.project.name.clone(),
+            project_file: m.project.file.display().to_string(),
+            config: m.config,
             moulin_version: m.moulin_version,
             failing_files: failing(&m.files),
             files: m.files.len(),
@@ -99,6 +101,8 @@ fn facts(text: &str) -> Result<Facts, String> {
     })?;
     Ok(Facts {
         title: m.project.name.clone(),
+        project_file: m.project.file.display().to_string(),
+        config: m.config,
         moulin_version: m.moulin_version,
         run: None,
         failing_files: failing(&m.files),
@@ -168,7 +172,7 @@ table{border-collapse:collapse;margin:.5em 0}td,th{padding:.2em .7em;border-bott
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}.ok{color:#176f2c}.bad{color:#a11}\
 svg text{font:12px system-ui,sans-serif}code{font-size:.9em}";
 
-fn render(f: &Facts, errors: &Errors, timeline: &[(f64, u64, u64)]) -> String {
+fn render(f: &Facts, errors: &Errors, live: Option<&LiveStats>) -> String {
     let mut page = String::new();
     let status = f.run.as_ref().map_or("merged".to_string(), |r| format!("{:?}", r.status).to_lowercase());
     let _ = write!(
@@ -180,11 +184,12 @@ fn render(f: &Facts, errors: &Errors, timeline: &[(f64, u64, u64)]) -> String {
     );
     run_section(&mut page, f);
     funnel_section(&mut page, f);
-    throughput_section(&mut page, timeline);
+    throughput_section(&mut page, live.map_or(&[], |l| &l.timeline[..]));
     stages_section(&mut page, &f.stages);
     content_section(&mut page, &f.totals.content);
     reasons_section(&mut page, f);
     errors_section(&mut page, f, errors);
+    slowest_section(&mut page, live.map_or(&[], |l| &l.slowest_files[..]));
     outputs_section(&mut page, &f.stages);
     plugins_section(&mut page, &f.plugins);
     page.push_str("</body></html>\n");
@@ -197,6 +202,12 @@ fn run_section(page: &mut String, f: &Facts) {
         let _ = write!(page, "<tr><th>{k}</th><td>{}</td></tr>", esc(&v));
     };
     if let Some(r) = &f.run {
+        let exit = match r.status {
+            crate::report::RunStatus::Ok => 0,
+            crate::report::RunStatus::Failures => 1,
+            crate::report::RunStatus::Stopped => 3,
+        };
+        row("exit status", exit.to_string());
         row("started", utc(r.started_unix));
         row("duration", format!("{:.2} s", r.seconds));
         row("threads", r.threads.to_string());
@@ -212,6 +223,13 @@ fn run_section(page: &mut String, f: &Facts) {
     row("input files", format!("{} ({} failed)", f.files, f.totals.files_failed));
     row("text", format!("{:.1} MB", f.totals.text_bytes as f64 / 1e6));
     page.push_str("</table>\n");
+    let config = serde_json::to_string_pretty(&f.config).unwrap_or_default();
+    let _ = write!(
+        page,
+        "<details><summary>The project's configuration, every default filled in ({})</summary><pre id=\"config\">{}</pre></details>\n",
+        esc(&f.project_file),
+        esc(&config)
+    );
 }
 
 /// Documents through the stages, as bars: read, then what each stage passed on.
@@ -331,6 +349,20 @@ fn content_section(page: &mut String, c: &Content) {
         }
         page.push_str("</table>\n");
     }
+}
+
+/// The files the run's last attempt took longest to read.
+fn slowest_section(page: &mut String, slowest: &[(String, f64)]) {
+    if slowest.is_empty() {
+        return;
+    }
+    page.push_str(
+        "<h2>Slowest files to read</h2>\n<table id=\"slowest\"><tr><th>file</th><th class=\"n\">seconds</th></tr>",
+    );
+    for (file, seconds) in slowest {
+        let _ = write!(page, "<tr><td>{}</td><td class=\"n\">{seconds:.3}</td></tr>", esc(file));
+    }
+    page.push_str("</table>\n");
 }
 
 fn stages_section(page: &mut String, stages: &[StageReport]) {

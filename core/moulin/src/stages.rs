@@ -149,6 +149,8 @@ pub struct Finished {
     pub skipped: Vec<(u32, String, u64)>,
     /// Bytes of text read.
     pub text_bytes: u64,
+    /// [`Batch::file_seconds`].
+    pub file_seconds: Vec<(u32, f64)>,
     /// Input files done when this batch is: set on a batch after which a resume point is due
     /// ([`Batch::checkpoint`]).
     pub files_done: Option<u32>,
@@ -239,6 +241,7 @@ impl Worker<'_> {
             read: batch.read,
             skipped: batch.skipped,
             text_bytes: batch.text_bytes,
+            file_seconds: batch.file_seconds,
             ..Default::default()
         };
         let files_done = batch.checkpoint;

@@ -13,7 +13,11 @@ pub(crate) struct Live {
     last: Option<Instant>,
     started: Instant,
     timeline: Vec<(f64, u64, u64)>,
+    slowest: Vec<(String, f64)>,
 }
+
+/// How many of the slowest files are kept.
+const SLOWEST: usize = 10;
 
 /// The most samples of the timeline kept.
 const SAMPLES: usize = 512;
@@ -23,7 +27,18 @@ impl Live {
     pub(crate) fn new(output: &Path, every_seconds: f64) -> Live {
         let every = Duration::from_secs_f64(every_seconds);
         let path = output.join(LiveStats::FILE_NAME);
-        Live { path, every, last: None, started: Instant::now(), timeline: Vec::new() }
+        Live { path, every, last: None, started: Instant::now(), timeline: Vec::new(), slowest: Vec::new() }
+    }
+
+    /// Note how long the files of a batch took to read.
+    pub(crate) fn files_read(&mut self, seconds: &[(u32, f64)], files: &[crate::corpus::InputFile]) {
+        for &(origin, s) in seconds {
+            if self.slowest.len() < SLOWEST || self.slowest.last().is_some_and(|l| s > l.1) {
+                self.slowest.push((files[origin as usize].id.clone(), s));
+                self.slowest.sort_by(|a, b| b.1.total_cmp(&a.1));
+                self.slowest.truncate(SLOWEST);
+            }
+        }
     }
 
     /// Rewrite the file if it is due (or `finished`), from the ledger's totals and every
@@ -47,6 +62,7 @@ impl Live {
             totals: ledger.totals.clone(),
             stages: ledger.stages(stages),
             timeline: self.timeline.clone(),
+            slowest_files: self.slowest.clone(),
         };
         if let Err(e) = write(&self.path, &stats) {
             tracing::warn!(path = %self.path.display(), error = %e, "Could not write the run's live counts.");

@@ -243,6 +243,7 @@ fn main_pass(
     let mut live = live::Live::new(&engine.output_dir, pipeline.stats_seconds);
     let sink = |batch, stages: &[crate::report::StageReport], checkpoint: Option<crate::reorder::Checkpoint>| {
         ledger.account(&batch, files);
+        live.files_read(&batch.file_seconds, files);
         if let Some(point) = &checkpoint {
             ledger.resume_point(point);
         }
