@@ -224,9 +224,9 @@ fn run_section(page: &mut String, f: &Facts) {
     row("text", format!("{:.1} MB", f.totals.text_bytes as f64 / 1e6));
     page.push_str("</table>\n");
     let config = serde_json::to_string_pretty(&f.config).unwrap_or_default();
-    let _ = write!(
+    let _ = writeln!(
         page,
-        "<details><summary>The project's configuration, every default filled in ({})</summary><pre id=\"config\">{}</pre></details>\n",
+        "<details><summary>The project's configuration, every default filled in ({})</summary><pre id=\"config\">{}</pre></details>",
         esc(&f.project_file),
         esc(&config)
     );
