@@ -41,6 +41,32 @@ fn totals_in(html: &str) -> Vec<u64> {
         .collect()
 }
 
+/// The rows of the page's stages table: id, documents in, documents out.
+fn stages_in(html: &str) -> Vec<(String, u64, u64)> {
+    let table = html.split("<table id=\"stages\">").nth(1).expect("a stages table").split("</table>").next().unwrap();
+    table
+        .split("<tr>")
+        .skip(2)
+        .map(|row| {
+            let cells: Vec<&str> =
+                row.split("<td").skip(1).map(|c| c.split('>').nth(1).unwrap().split('<').next().unwrap()).collect();
+            (cells[0].to_string(), cells[3].parse().unwrap(), cells[4].parse().unwrap())
+        })
+        .collect()
+}
+
+fn manifest_stages(out: &Path) -> Vec<(String, u64, u64)> {
+    let m = manifest_of(out);
+    let stages = m["stages"].as_array().unwrap();
+    stages
+        .iter()
+        .map(|s| {
+            let n = |k: &str| s[k].as_u64().unwrap();
+            (s["id"].as_str().unwrap().to_string(), n("documents_in"), n("documents_out"))
+        })
+        .collect()
+}
+
 fn manifest_totals(out: &Path) -> Vec<u64> {
     let m = manifest_of(out);
     ["documents", "exported", "dropped", "failed"].iter().map(|k| m["totals"][k].as_u64().unwrap()).collect()
@@ -51,6 +77,7 @@ fn every_run_writes_a_self_contained_report_with_the_manifests_numbers() {
     let p = run_with_errors();
     let html = std::fs::read_to_string(p.out("report.html")).unwrap();
     assert_eq!(totals_in(&html), manifest_totals(&p.out("")));
+    assert_eq!(stages_in(&html), manifest_stages(&p.out("")));
     // Nothing to load: no script, no link, no remote resource; the input's markup escaped.
     for needle in ["<script", "<link", "src=", "http://", "https://", "@import", "url("] {
         assert!(!html.contains(needle), "the page holds {needle:?}");
@@ -161,6 +188,7 @@ fn the_report_renders_in_a_browser_with_the_manifests_numbers() {
         assert!(dom.status.success(), "{name}: {}", text(&dom));
         let rendered = String::from_utf8_lossy(&dom.stdout);
         assert_eq!(totals_in(&rendered), manifest_totals(&out), "{name}: the rendered funnel's numbers");
+        assert_eq!(stages_in(&rendered), manifest_stages(&out), "{name}: the rendered stages' numbers");
         let logged = String::from_utf8_lossy(&dom.stderr);
         assert!(!logged.contains("CONSOLE"), "{name}: the page logged to the console: {logged}");
         let shot = shots.join(format!("{name}.png"));
