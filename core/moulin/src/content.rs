@@ -1,12 +1,15 @@
 //! What the exported documents hold, counted as they are exported: their languages and
-//! the detector's scores, their spans by layer and label, and the most frequent entities.
+//! the detector's scores, their spans by layer and label ([`Content`], exact counts that add
+//! up over shards, part of a run's totals), and the most frequent entities
+//! ([`FrequentEntities`], an estimate, kept apart from the totals).
 //!
 //! Every count is bounded: at most [`MAX_KINDS`] languages and [`MAX_KINDS`] span kinds are
 //! counted apart (the rest together), and the most frequent entities are kept by the
 //! space-saving algorithm (Metwally et al., 2005) in [`ENTITY_SLOTS`] slots, so that a count
 //! may be over by at most its `error`. Documents are counted in input order, so the counts
 //! are the same for any number of threads, and a resumed run continues them from its
-//! journal.
+//! journal. The estimate of a merged sharded run may differ from a single run's where a
+//! count has an error: the shards saw the entities in other groups.
 
 use moulin_abi::Doc;
 use serde::{Deserialize, Serialize};
@@ -25,19 +28,18 @@ const ENTITY_CHARS: usize = 80;
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Content {
     /// Exported documents by `lang`.
-    #[serde(default)]
     pub languages: BTreeMap<String, u64>,
     /// Exported documents by `lang_score`, in tenths: `[0, 0.1)`, ... `[0.9, 1]`, then the
     /// documents without a score.
-    #[serde(default)]
     pub lang_scores: Vec<u64>,
     /// Spans of exported documents by `layer/label`.
-    #[serde(default)]
     pub spans: BTreeMap<String, u64>,
-    /// The most frequent texts of `entity` spans, with their label.
-    #[serde(default)]
-    pub entities: Vec<EntityCount>,
 }
+
+/// The most frequent texts of `entity` spans, with their label, most frequent first.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(transparent)]
+pub struct FrequentEntities(pub Vec<EntityCount>);
 
 /// An entity text and how often it was seen.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -63,9 +65,8 @@ fn bump(map: &mut BTreeMap<String, u64>, key: &str, n: u64) {
 }
 
 impl Content {
-    /// Count the exported documents of a batch, in order.
+    /// Count the exported documents of a batch.
     pub fn add(&mut self, docs: &[Doc]) {
-        let mut top = TopEntities::from(&self.entities);
         for doc in docs {
             bump(&mut self.languages, doc.lang.as_str(), 1);
             if self.lang_scores.len() != 11 {
@@ -76,14 +77,8 @@ impl Content {
             self.lang_scores[bin] += 1;
             for span in doc.spans.iter() {
                 bump(&mut self.spans, &format!("{}/{}", span.layer, span.label), 1);
-                if span.layer.as_str() == "entity" {
-                    let text = doc.text.as_str().get(span.start as usize..span.end as usize).unwrap_or("");
-                    let text: String = text.chars().take(ENTITY_CHARS).collect();
-                    top.see(&text, span.label.as_str(), 1);
-                }
             }
         }
-        self.entities = top.into_counts();
     }
 
     /// Add another run's counts (a shard's) to these.
@@ -100,11 +95,30 @@ impl Content {
         for (k, n) in &other.spans {
             bump(&mut self.spans, k, *n);
         }
-        let mut top = TopEntities::from(&self.entities);
-        for e in &other.entities {
-            top.see(&e.text, &e.label, e.count);
+    }
+}
+
+impl FrequentEntities {
+    /// Count the `entity` spans of a batch's exported documents, in order.
+    pub fn add(&mut self, docs: &[Doc]) {
+        let mut top = TopEntities::from(&self.0);
+        for doc in docs {
+            for span in doc.spans.iter().filter(|s| s.layer.as_str() == "entity") {
+                let text = doc.text.as_str().get(span.start as usize..span.end as usize).unwrap_or("");
+                let text: String = text.chars().take(ENTITY_CHARS).collect();
+                top.see(&text, span.label.as_str(), 1, 0);
+            }
         }
-        self.entities = top.into_counts();
+        self.0 = top.into_counts();
+    }
+
+    /// Add another run's estimate (a shard's) to this one; the errors add up too.
+    pub fn merge(&mut self, other: &FrequentEntities) {
+        let mut top = TopEntities::from(&self.0);
+        for e in &other.0 {
+            top.see(&e.text, &e.label, e.count, e.error);
+        }
+        self.0 = top.into_counts();
     }
 }
 
@@ -125,20 +139,22 @@ impl TopEntities {
         top
     }
 
-    fn see(&mut self, text: &str, label: &str, n: u64) {
+    /// `n` more of `(label, text)`, itself counted to within `error`.
+    fn see(&mut self, text: &str, label: &str, n: u64, error: u64) {
         let key = (label.to_string(), text.to_string());
-        if let Some((count, _)) = self.slots.get_mut(&key) {
+        if let Some((count, err)) = self.slots.get_mut(&key) {
             self.by_count.remove(&(*count, key.0.clone(), key.1.clone()));
             *count += n;
+            *err += error;
             self.by_count.insert((*count, key.0, key.1));
             return;
         }
         let (count, error) = if self.slots.len() < ENTITY_SLOTS {
-            (n, 0)
+            (n, error)
         } else {
             let smallest = self.by_count.pop_first().expect("full slots");
             self.slots.remove(&(smallest.1, smallest.2));
-            (smallest.0 + n, smallest.0)
+            (smallest.0 + n, smallest.0 + error)
         };
         self.by_count.insert((count, key.0.clone(), key.1.clone()));
         self.slots.insert(key, (count, error));
@@ -174,33 +190,39 @@ mod tests {
     #[test]
     fn languages_scores_and_spans_are_counted() {
         let mut c = Content::default();
-        c.add(&[doc("fr", 0.95, "Paris et Lyon", &[(0, 5, "LOC"), (9, 13, "LOC")]), doc("en", f32::NAN, "x", &[])]);
+        let docs = [doc("fr", 0.95, "Paris et Lyon", &[(0, 5, "LOC"), (9, 13, "LOC")]), doc("en", f32::NAN, "x", &[])];
+        c.add(&docs);
         assert_eq!(c.languages, BTreeMap::from([("en".to_string(), 1), ("fr".to_string(), 1)]));
         assert_eq!(c.lang_scores[9], 1);
         assert_eq!(c.lang_scores[10], 1);
         assert_eq!(c.spans["entity/LOC"], 2);
-        assert_eq!(c.entities.len(), 2);
+        let mut e = FrequentEntities::default();
+        e.add(&docs);
+        assert_eq!(e.0.len(), 2);
     }
 
     #[test]
     fn the_most_frequent_entities_survive_many_rare_ones() {
-        let mut c = Content::default();
+        let mut e = FrequentEntities::default();
         let mut docs = Vec::new();
         for i in 0..5_000 {
             let text = format!("Paris Rare{i}");
             let end = text.len();
             docs.push(doc("fr", 0.9, &text, &[(0, 5, "LOC"), (6, end, "PER")]));
         }
-        c.add(&docs);
-        assert_eq!(c.entities.len(), ENTITY_SLOTS);
-        assert_eq!((c.entities[0].text.as_str(), c.entities[0].count, c.entities[0].error), ("Paris", 5_000, 0));
-        // Counted in two halves and merged: the same leader.
-        let (mut a, mut b) = (Content::default(), Content::default());
+        e.add(&docs);
+        assert_eq!(e.0.len(), ENTITY_SLOTS);
+        assert_eq!((e.0[0].text.as_str(), e.0[0].count, e.0[0].error), ("Paris", 5_000, 0));
+        // Every estimate is within its error: the rare names seen once are counted at most
+        // `count`, at least `count - error`.
+        assert!(e.0[1..].iter().all(|x| x.count - x.error <= 1 && x.count >= 1), "{:?}", &e.0[1..4]);
+        // Counted in two halves and merged: the same leader, and the errors carried over.
+        let (mut a, mut b) = (FrequentEntities::default(), FrequentEntities::default());
         a.add(&docs[..2_500]);
         b.add(&docs[2_500..]);
         a.merge(&b);
-        assert_eq!((a.entities[0].text.as_str(), a.entities[0].count), ("Paris", 5_000));
-        assert_eq!(a.languages["fr"], 5_000);
+        assert_eq!((a.0[0].text.as_str(), a.0[0].count, a.0[0].error), ("Paris", 5_000, 0));
+        assert!(a.0[1..].iter().all(|x| x.count - x.error <= 1), "{:?}", &a.0[1..4]);
     }
 
     #[test]

@@ -134,8 +134,7 @@ pub struct Totals {
     pub text_bytes: u64,
     /// Bytes of input files on disk.
     pub input_bytes: u64,
-    /// What the exported documents hold: languages, scores, spans, frequent entities.
-    #[serde(default)]
+    /// What the exported documents hold: languages, scores, spans.
     pub content: crate::content::Content,
 }
 
@@ -160,6 +159,8 @@ pub struct RunReport {
     pub attempt: u32,
     /// Input files that earlier attempts completed (counted here, not read again).
     pub files_already_done: u64,
+    /// The most frequent entities of the exported documents (an estimate).
+    pub entities: crate::content::FrequentEntities,
 }
 
 impl RunReport {
@@ -233,6 +234,9 @@ pub struct RunManifest {
     pub stages: Vec<StageReport>,
     /// Per input file, in walk order.
     pub files: Vec<FileReport>,
+    /// The most frequent entities of the exported documents: an estimate, so not part of
+    /// `totals` (see [`crate::content`]).
+    pub entities: crate::content::FrequentEntities,
 }
 
 /// The project of a [`RunManifest`].
@@ -324,6 +328,8 @@ pub struct MergedManifest {
     pub stages: Vec<StageReport>,
     /// Per input file, every shard's in order.
     pub files: Vec<FileReport>,
+    /// The shards' estimates of the most frequent entities, merged.
+    pub entities: crate::content::FrequentEntities,
 }
 
 /// A file `moulin merge --concat` wrote.
@@ -446,6 +452,7 @@ mod tests {
                 ..Default::default()
             }],
             files: vec![FileReport { path: "a.txt".into(), documents: 2, ..Default::default() }],
+            entities: Default::default(),
         }
     }
 
@@ -457,7 +464,9 @@ mod tests {
         assert!(text.contains("\"status\": \"failures\""), "{text}");
         // A field the reader expects and the writer no longer writes (renamed, say) is an
         // error, in the run, the stages and the totals alike.
-        for (path, key) in [("run", "attempt"), ("totals", "exported"), ("", "files")] {
+        for (path, key) in
+            [("run", "attempt"), ("totals", "exported"), ("totals", "content"), ("", "files"), ("", "entities")]
+        {
             let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
             let parent = if path.is_empty() { &mut v } else { &mut v[path] };
             parent.as_object_mut().unwrap().remove(key);

@@ -7,7 +7,7 @@
 //! error, the files with the most failures), so its size does not grow with the number of
 //! files or documents.
 
-use crate::content::Content;
+use crate::content::{Content, FrequentEntities};
 use crate::report::{ErrorRecord, LiveStats, MergedManifest, PluginEntry, RunEntry, RunManifest, StageReport, Totals};
 use crate::Error;
 use std::collections::BTreeMap;
@@ -33,6 +33,7 @@ struct Facts {
     plugins: Vec<PluginEntry>,
     totals: Totals,
     stages: Vec<StageReport>,
+    entities: FrequentEntities,
     /// Files with failures, most first.
     failing_files: Vec<(String, u64, Option<String>)>,
     files: usize,
@@ -94,6 +95,7 @@ fn facts(text: &str) -> Result<Facts, String> {
             plugins: m.plugins,
             totals: m.totals,
             stages: m.stages,
+            entities: m.entities,
         });
     }
     let m: MergedManifest = serde_json::from_str(text).map_err(|e| {
@@ -112,6 +114,7 @@ fn facts(text: &str) -> Result<Facts, String> {
         plugins: m.plugins,
         totals: m.totals,
         stages: m.stages,
+        entities: m.entities,
     })
 }
 
@@ -208,7 +211,7 @@ fn render(f: &Facts, errors: &Errors, live: Option<&LiveStats>) -> String {
     funnel_section(&mut page, f);
     throughput_section(&mut page, live.map_or(&[], |l| &l.timeline[..]));
     stages_section(&mut page, &f.stages);
-    content_section(&mut page, &f.totals.content);
+    content_section(&mut page, &f.totals.content, &f.entities);
     reasons_section(&mut page, f);
     errors_section(&mut page, f, errors);
     slowest_section(&mut page, live.map_or(&[], |l| &l.slowest_files[..]));
@@ -336,7 +339,7 @@ fn throughput_section(page: &mut String, timeline: &[(f64, u64, u64)]) {
 }
 
 /// Languages and the detector's scores, spans by layer and label, the frequent entities.
-fn content_section(page: &mut String, c: &Content) {
+fn content_section(page: &mut String, c: &Content, entities: &FrequentEntities) {
     if !c.languages.is_empty() {
         let mut langs: Vec<(String, u64)> = c.languages.iter().map(|(k, n)| (k.clone(), *n)).collect();
         langs.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -358,9 +361,9 @@ fn content_section(page: &mut String, c: &Content) {
         }
         page.push_str("</table>\n");
     }
-    if !c.entities.is_empty() {
+    if !entities.0.is_empty() {
         page.push_str("<h2>Frequent entities</h2>\n<table id=\"entities\"><tr><th>entity</th><th>label</th><th class=\"n\">mentions</th></tr>");
-        for e in c.entities.iter().take(25) {
+        for e in entities.0.iter().take(25) {
             let count = if e.error == 0 { e.count.to_string() } else { format!("≤ {}", e.count) };
             let _ = write!(
                 page,

@@ -87,6 +87,13 @@ pub fn merge(dir: &Path, concatenate: bool) -> Result<Merged, ClusterError> {
         totals: merged.totals.clone(),
         stages: merged.stages.clone(),
         files,
+        entities: {
+            let mut entities = crate::content::FrequentEntities::default();
+            for (_, _, m) in &manifests {
+                entities.merge(&m.entities);
+            }
+            entities
+        },
     };
     let path = dir.join("manifest.json");
     let tmp = dir.join("manifest.json.partial");

@@ -173,6 +173,9 @@ pub struct Commit {
     pub seconds: f64,
     /// The run is finished: its outputs and manifest are complete.
     pub done: bool,
+    /// The estimate of the most frequent entities at this point.
+    #[serde(default)]
+    pub entities: crate::content::FrequentEntities,
 }
 
 /// What a journal says, read to its last complete commit.

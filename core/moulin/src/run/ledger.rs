@@ -41,6 +41,8 @@ pub(crate) struct Ledger {
     pub reports: Vec<FileReport>,
     /// In all.
     pub totals: Totals,
+    /// The most frequent entities of the documents exported so far.
+    pub entities: crate::content::FrequentEntities,
     /// Documents finished by this attempt.
     pub documents_done: u64,
     log: RunLog,
@@ -63,6 +65,7 @@ impl Ledger {
             earlier,
             reports,
             totals,
+            entities: Default::default(),
             documents_done: 0,
             log: RunLog {
                 errors: BufWriter::new(errors.0),
@@ -110,6 +113,7 @@ impl Ledger {
         }
         totals.exported += batch.origins.len() as u64;
         totals.content.add(&batch.docs);
+        self.entities.add(&batch.docs);
         for (origin, _, _) in &batch.dropped {
             reports[*origin as usize].dropped += 1;
         }
@@ -193,6 +197,7 @@ impl Ledger {
             errors_bytes,
             seconds,
             done,
+            entities: self.entities.clone(),
         };
         match log.journal.append(&commit) {
             Ok(()) => {

@@ -154,6 +154,7 @@ pub(crate) fn write_manifest(
         totals: report.totals.clone(),
         stages: report.stages.clone(),
         files: report.files.clone(),
+        entities: report.entities.clone(),
     };
     let path = output.join("manifest.json");
     let tmp = output.join("manifest.json.partial");

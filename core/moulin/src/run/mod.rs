@@ -147,6 +147,7 @@ impl Project {
             shard: options.shard,
             attempt: ledger.earlier.attempt,
             files_already_done: ledger.earlier.files_done as u64,
+            entities: ledger.entities.clone(),
         };
         let written = manifest::write_manifest(self, &output, &report, started_unix, outcome.fatal.as_ref());
         if written.is_ok() {

@@ -95,7 +95,8 @@ impl Opening<'_> {
         };
         let mut reports = state.files;
         reports.extend(self.files[state.files_done..].iter().map(|f| FileReport::new(&f.id)));
-        let ledger = Ledger::new(earlier, reports, last.totals, (errors, errors_path), journal, last.commit + 1);
+        let mut ledger = Ledger::new(earlier, reports, last.totals, (errors, errors_path), journal, last.commit + 1);
+        ledger.entities = last.entities;
         Ok(Start::Run(ledger))
     }
 
@@ -143,5 +144,6 @@ fn finished_report(state: &State, output: &Path, shard: Option<Shard>, threads: 
         shard,
         attempt: state.attempts,
         files_already_done: state.files.len() as u64,
+        entities: last.entities,
     }
 }
