@@ -17,16 +17,11 @@ root=$PWD
 moulin=$root/target/debug/moulin
 [ -x "$moulin" ] || { echo "slurm-test: $moulin is missing: run cargo build --workspace first" >&2; exit 1; }
 
+scripts/debian-packages.sh slurmctld slurm-wlm munge
+scripts/debian-packages.sh munged munge
 if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
-    if [ "$(id -u)" != 0 ]; then
-        if [ "${CI:-}" = true ]; then echo "slurm-test: Slurm is not installed and this is not root" >&2; exit 1; fi
-        echo "slurm-test: skipped (Slurm is not installed and installing it needs root)"
-        exit 0
-    fi
-    echo "slurm-test: installing slurm-wlm and munge from Debian"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -q >/dev/null
-    apt-get install -y -q --no-install-recommends slurm-wlm munge >/dev/null
+    echo "slurm-test: skipped (Slurm is not installed)"
+    exit 0
 fi
 if [ "$(id -u)" != 0 ]; then
     if [ "${CI:-}" = true ]; then echo "slurm-test: the daemons run as root here, and this is not root" >&2; exit 1; fi

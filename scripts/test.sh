@@ -18,7 +18,7 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 echo "== tests"
 # Headless Chromium for the report page's test (installed from Debian when missing).
-scripts/install-chromium.sh
+scripts/debian-packages.sh chromium chromium
 cargo test --workspace
 
 echo "== examples"

@@ -1,6 +1,6 @@
 //! `report.html` (issue 23): written by every run, self-contained, its numbers those of
 //! `manifest.json`; loaded in headless Chromium (Debian's, installed by
-//! scripts/install-chromium.sh), whose rendered DOM must show the same numbers, with no
+//! scripts/debian-packages.sh), whose rendered DOM must show the same numbers, with no
 //! console message, and a screenshot kept under target/.
 
 use moulin_tests::{manifest_of, moulin, root, text, TestProject};
@@ -144,9 +144,9 @@ fn chromium() -> Option<PathBuf> {
     assert_ne!(
         std::env::var("CI").as_deref(),
         Ok("true"),
-        "CI runs this test: scripts/install-chromium.sh installs chromium"
+        "CI runs this test: scripts/debian-packages.sh installs chromium"
     );
-    eprintln!("skipped: no /usr/bin/chromium (scripts/install-chromium.sh installs it)");
+    eprintln!("skipped: no /usr/bin/chromium (scripts/debian-packages.sh installs it)");
     None
 }
 

@@ -67,6 +67,7 @@ fn bump(map: &mut BTreeMap<String, u64>, key: &str, n: u64) {
 impl Content {
     /// Count the exported documents of a batch.
     pub fn add(&mut self, docs: &[Doc]) {
+        let mut key = String::new();
         for doc in docs {
             bump(&mut self.languages, doc.lang.as_str(), 1);
             if self.lang_scores.len() != 11 {
@@ -76,7 +77,12 @@ impl Content {
                 if doc.lang_score.is_nan() { 10 } else { ((doc.lang_score.clamp(0.0, 1.0) * 10.0) as usize).min(9) };
             self.lang_scores[bin] += 1;
             for span in doc.spans.iter() {
-                bump(&mut self.spans, &format!("{}/{}", span.layer, span.label), 1);
+                // One buffer for every key: no allocation a span once its kind is known.
+                key.clear();
+                key.push_str(span.layer.as_str());
+                key.push('/');
+                key.push_str(span.label.as_str());
+                bump(&mut self.spans, &key, 1);
             }
         }
     }

@@ -4,8 +4,9 @@ The moulin engine, and the API for embedding it.
 A **project** ([`Project`]) is a TOML file naming the input, the plugin stages and their
 settings. [`Project::load`] parses it, loads the plugin libraries and checks every stage's
 configuration, reporting all problems at once; [`Project::run`] walks the corpus, streams
-documents through the stages on worker threads and writes the outputs, `errors.jsonl` and
-`manifest.json`.
+documents through the stages on worker threads and writes the outputs, `errors.jsonl`,
+`manifest.json`, `report.html` (one page, [`report_page`]) and, while it runs, `stats.json`
+(its counts so far, [`LiveStats`]).
 
 To run stages over documents you already have, build a [`Pipeline`] from a [`Registry`] of
 plugin libraries (loaded from folders, or linked in statically) and give it an iterator.
@@ -13,7 +14,7 @@ plugin libraries (loaded from folders, or linked in statically) and give it an i
 The modules follow a document's way (docs/architecture.md names each): [`config`] ->
 [`plugins`] (load, registry) -> the project -> [`corpus`] (walk, then readers) -> batches ->
 stages on the workers -> reorder -> the export thread -> the run's ledger and manifest
-([`report`] holds what they count). The engine's hops and the run's parts (resume, the
+([`report`] holds what they count, [`content`] what the exported documents hold). The engine's hops and the run's parts (resume, the
 journal, passes before the main pass) are internal; [`shard`] splits a run over tasks and
 [`cluster`] follows and merges them.
 
