@@ -192,6 +192,40 @@ pub struct MergeRequest {
     pub output: PathBuf,
 }
 
+/// What a merge found: the answer to [`crate::ext::MERGE`]. The host keeps it in the pass's
+/// journal line and in the run manifest's entry for the stage, prints its warnings in the
+/// run's summary, and draws its histograms in the report page. Everything is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MergeSummary {
+    /// Named counts (`clusters`, `largest cluster`, `documents removed`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub counts: std::collections::BTreeMap<String, u64>,
+    /// Named distributions, each a value and how often it occurs (`cluster size`: size →
+    /// clusters of that size).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub histograms: std::collections::BTreeMap<String, std::collections::BTreeMap<u64, u64>>,
+    /// What the run's summary warns about (a cluster over the size limit).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+impl MergeSummary {
+    /// Add `other`'s counts, histograms and warnings to these (shards that merged passes
+    /// of their own).
+    pub fn add(&mut self, other: &MergeSummary) {
+        for (k, v) in &other.counts {
+            *self.counts.entry(k.clone()).or_default() += v;
+        }
+        for (name, h) in &other.histograms {
+            let mine = self.histograms.entry(name.clone()).or_default();
+            for (value, n) in h {
+                *mine.entry(*value).or_default() += n;
+            }
+        }
+        self.warnings.extend(other.warnings.iter().cloned());
+    }
+}
+
 impl StageContext {
     /// `path` as the project means it: relative to the project file's folder.
     pub fn resolve(&self, path: &Path) -> PathBuf {
@@ -353,5 +387,16 @@ mod tests {
         let old = r#"{"stage_id":"s","output_dir":"o","worker":0,"threads":1}"#;
         let ctx: StageContext = serde_json::from_str(old).unwrap();
         assert_eq!((ctx.pass, ctx.pass_results.len()), (None, 0));
+        // A merge summary: what an SDK before it answered (files, keys) reads as empty.
+        let mut summary = MergeSummary::default();
+        summary.counts.insert("clusters".into(), 3);
+        summary.histograms.entry("cluster size".into()).or_default().insert(2, 3);
+        let text = serde_json::to_string(&summary).unwrap();
+        assert_eq!(serde_json::from_str::<MergeSummary>(&text).unwrap(), summary);
+        let old: MergeSummary = serde_json::from_str(r#"{"files":2,"keys":10,"kept":4}"#).unwrap();
+        assert_eq!(old, MergeSummary::default());
+        let mut sum = summary.clone();
+        sum.add(&summary);
+        assert_eq!((sum.counts["clusters"], sum.histograms["cluster size"][&2]), (6, 6));
     }
 }

@@ -197,8 +197,17 @@ pub struct Doc {
     /// Standoff annotations on `text`.
     pub spans: RVec<Span>,
     /// Set by a stage that drops the document: why (`"langid: es not in [fr]"`). The host
-    /// takes dropped documents out of the stream and counts them per stage and reason.
+    /// takes dropped documents out of the stream and counts them per stage and reason. What
+    /// follows a first `"; "` is this document's own detail, not part of the reason it is
+    /// counted under ([`drop_class`]): `"dedup: near duplicate; kept a.jsonl#3, similarity
+    /// 0.912"` counts as `"dedup: near duplicate"`.
     pub drop_reason: ROption<RString>,
+}
+
+/// The reason a drop reason is counted under: the text before its first `"; "`
+/// ([`Doc::drop_reason`]).
+pub fn drop_class(reason: &str) -> &str {
+    reason.split_once("; ").map_or(reason, |(class, _)| class)
 }
 
 impl Doc {

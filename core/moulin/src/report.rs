@@ -1,6 +1,7 @@
 //! What a run counts and reports: per file, per stage, in all; the error records of
 //! `errors.jsonl`.
 
+pub use moulin_abi::contract::MergeSummary;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -95,6 +96,14 @@ pub struct StageReport {
     /// Wall time of the passes before the main pass this stage asked for, if it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub observation_seconds: Option<f64>,
+    /// What the merges of those passes found (deduplication: its clusters), their summaries
+    /// added up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pass_summary: Option<MergeSummary>,
+    /// Whether those passes spanned every shard: then each shard's `pass_summary` is the
+    /// same, and merging shards keeps it once instead of adding.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pass_global: bool,
 }
 
 impl StageReport {
@@ -107,6 +116,14 @@ impl StageReport {
         self.failed += other.failed;
         self.restarts += other.restarts;
         self.seconds += other.seconds;
+        match (&mut self.pass_summary, &other.pass_summary) {
+            (None, Some(theirs)) => {
+                self.pass_summary = Some(theirs.clone());
+                self.pass_global = other.pass_global;
+            }
+            (Some(mine), Some(theirs)) if !(self.pass_global && other.pass_global) => mine.add(theirs),
+            _ => {}
+        }
     }
 }
 
@@ -403,6 +420,15 @@ impl fmt::Display for RunReport {
                     "{:<id_w$}   {} document(s) made it panic: each failed, the rest of its batch went on",
                     "", s.restarts
                 )?;
+            }
+            if let Some(summary) = &s.pass_summary {
+                let counts: Vec<String> = summary.counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
+                if !counts.is_empty() {
+                    writeln!(f, "{:<id_w$}   passes: {}", "", counts.join(", "))?;
+                }
+                for warning in &summary.warnings {
+                    writeln!(f, "{:<id_w$}   warning: {warning}", "")?;
+                }
             }
         }
         writeln!(f, "outputs in {}", output.display())?;

@@ -213,6 +213,7 @@ fn render(f: &Facts, errors: &Errors, live: Option<&LiveStats>) -> String {
     stages_section(&mut page, &f.stages);
     content_section(&mut page, &f.totals.content, &f.entities);
     reasons_section(&mut page, f);
+    passes_section(&mut page, &f.stages);
     errors_section(&mut page, f, errors);
     slowest_section(&mut page, live.map_or(&[], |l| &l.slowest_files[..]));
     outputs_section(&mut page, &f.stages);
@@ -432,6 +433,43 @@ fn reasons_section(page: &mut String, f: &Facts) {
             let _ = write!(page, "<tr><td>{}</td><td class=\"n\">{n}</td></tr>", esc(reason));
         }
         page.push_str("</table>\n");
+    }
+}
+
+/// What the passes of a stage found (deduplication: its clusters and their sizes).
+fn passes_section(page: &mut String, stages: &[StageReport]) {
+    for s in stages {
+        let Some(summary) = &s.pass_summary else { continue };
+        let _ = writeln!(page, "<h2>{}: what its pass found</h2>", esc(&s.id));
+        for w in &summary.warnings {
+            let _ = writeln!(page, "<p class=\"bad\">warning: {}</p>", esc(w));
+        }
+        if !summary.counts.is_empty() {
+            let _ = write!(page, "<table class=\"pass-counts\" data-stage=\"{}\">", esc(&s.id));
+            for (name, n) in &summary.counts {
+                let _ = write!(page, "<tr><td>{}</td><td class=\"n\">{n}</td></tr>", esc(name));
+            }
+            page.push_str("</table>\n");
+        }
+        for (name, histogram) in &summary.histograms {
+            // Small values one by one, larger ones by decade, so that a bar chart stays short.
+            let mut buckets: Vec<(String, u64)> = Vec::new();
+            for (value, n) in histogram {
+                let label = match *value {
+                    v if v < 5 => v.to_string(),
+                    v if v < 10 => "5–9".into(),
+                    v if v < 100 => "10–99".into(),
+                    v if v < 1000 => "100–999".into(),
+                    _ => "1000 or more".into(),
+                };
+                match buckets.last_mut() {
+                    Some((l, total)) if *l == label => *total += n,
+                    _ => buckets.push((label, *n)),
+                }
+            }
+            let _ = writeln!(page, "<p>By {}.</p>", esc(name));
+            bars(page, &esc(&format!("{}-{}", s.id, name.replace(' ', "-"))), &buckets);
+        }
     }
 }
 

@@ -290,7 +290,7 @@ impl Worker<'_> {
                     continue;
                 }
                 if let Some(reason) = doc.drop_reason.as_ref().into_option() {
-                    *stat.dropped.entry(reason.to_string()).or_default() += 1;
+                    *stat.dropped.entry(moulin_abi::drop_class(reason).to_string()).or_default() += 1;
                     out.dropped.push((origin, si, doc));
                     continue;
                 }

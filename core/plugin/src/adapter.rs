@@ -108,9 +108,9 @@ impl<S: Stage> Adapter<S> {
         let summary = passes::merge(
             &request,
             &|key: &[u8], values: &[Vec<u8>]| (hooks.combine)(stage, request.pass, key, values),
-            &|key: &[u8], value: Vec<u8>| (hooks.result)(stage, request.pass, key, value),
+            |records, output| (hooks.merge)(stage, request.pass, records, output),
         )?;
-        Ok(RString::from(summary.to_string()))
+        serde_json::to_string(&summary).map(RString::from).map_err(|e| Error::other(e.to_string()))
     }
 }
 

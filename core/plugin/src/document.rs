@@ -123,7 +123,9 @@ impl Document {
         self.0.spans.retain(|s| keep(s));
     }
 
-    /// Mark the document dropped, with a reason the host counts (`"too short"`).
+    /// Mark the document dropped, with a reason the host counts (`"too short"`). A detail of
+    /// this document's own goes after `"; "` (`"near duplicate; kept a.txt"`): the host counts
+    /// the reason before it, and an embedder gets the whole text.
     pub fn drop_with(&mut self, reason: impl Into<String>) {
         self.0.drop_reason = ROption::RSome(RString::from(reason.into()));
     }

@@ -87,7 +87,7 @@ pub mod testkit;
 pub use document::Document;
 pub use error::Error;
 pub use moulin_abi::{ErrorKind, Span, ABI_MAJOR, ABI_VERSION};
-pub use passes::{PassPlan, PassResult, Passes, Record, Records};
+pub use passes::{MergeSummary, Merged, PassPlan, PassResult, Passes, Record, RecordReader, RecordWriter, Records};
 pub use stage::{
     parse_config, Annotate, Annotates, Annotation, Export, Exports, Kind, NoConfig, Role, Stage, StageContext,
     Transform, Transforms,

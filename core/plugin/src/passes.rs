@@ -13,12 +13,17 @@
 //! result does not depend on the number of threads or shards, nor on the order documents
 //! were seen.
 //!
+//! A stage whose result is more than a value per key (deduplication's clusters) merges the
+//! pass itself ([`Passes::merge`]): it is handed every key in order with its values combined
+//! ([`Merged`]) and writes what it likes into the result folder, with [`RecordWriter`] or
+//! files of its own, which the main pass finds in [`PassResult::dir`].
+//!
 //! Files hold records as `[u32 key length][key][u32 value length][value]`, little-endian,
 //! sorted by key, after an 8-byte magic: small, and read with nothing but `std`.
 
 use crate::{Document, Error, Stage, StageContext};
-pub use moulin_abi::contract::PassPlan;
 use moulin_abi::contract::{MergeRequest, PassContext};
+pub use moulin_abi::contract::{MergeSummary, PassPlan};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::fs::File;
@@ -31,8 +36,6 @@ pub type Record = (Vec<u8>, Vec<u8>);
 
 /// How the values of one key are folded into one ([`Passes::combine`] of one pass).
 type Combine<'a> = &'a dyn Fn(&[u8], &[Vec<u8>]) -> Vec<u8>;
-/// What a pass keeps of a key ([`Passes::result`] of one pass).
-type Keep<'a> = &'a dyn Fn(&[u8], Vec<u8>) -> Option<Vec<u8>>;
 
 /// A stage that reads the input before the main pass.
 pub trait Passes: Stage {
@@ -55,6 +58,28 @@ pub trait Passes: Stage {
     /// `None` to leave the key out (a count under a threshold). The default keeps it.
     fn result(&self, _pass: u32, _key: &[u8], value: Vec<u8>) -> Option<Vec<u8>> {
         Some(value)
+    }
+
+    /// Merge pass `pass`: `records` holds every key of every worker (and shard) in key
+    /// order, each with its values combined; write the result into `output` (empty, made by
+    /// the host). The default keeps what [`Passes::result`] keeps, read back with
+    /// [`PassResult::records`]. A stage that needs more (clusters over all the keys) does its
+    /// own and says what it found in the summary, which the run's manifest and report show.
+    fn merge(&self, pass: u32, records: Merged<'_>, output: &Path) -> Result<MergeSummary, Error> {
+        let mut out = RecordWriter::create(&output.join(RESULT_FILE))?;
+        let mut keys = 0u64;
+        for record in records {
+            let (key, value) = record?;
+            keys += 1;
+            if let Some(value) = self.result(pass, &key, value) {
+                out.write(&key, &value)?;
+            }
+        }
+        let kept = out.records;
+        out.finish(true)?;
+        let mut summary = MergeSummary::default();
+        summary.counts.extend([("keys".to_string(), keys), ("keys kept".to_string(), kept)]);
+        Ok(summary)
     }
 }
 
@@ -133,7 +158,7 @@ impl Records {
         (self.bytes, self.mark, self.mark_bytes) = (0, 0, 0);
         records.sort_unstable();
         let path = self.dir.join(format!("run-{:06}-{:06}.bin", self.instance, self.runs));
-        let mut out = RunWriter::create(&path)?;
+        let mut out = RecordWriter::create(&path)?;
         let mut records = records.into_iter().peekable();
         while let Some((key, value)) = records.next() {
             let mut values = vec![value];
@@ -169,27 +194,32 @@ impl PassResult {
         Some(PassResult { path: dir.join(RESULT_FILE) })
     }
 
-    /// Every key and its value, in key order.
+    /// Every key and its value, in key order (the result of the default [`Passes::merge`]).
     pub fn records(&self) -> Result<impl Iterator<Item = Result<Record, Error>>, Error> {
-        let mut reader = RunReader::open(&self.path)?;
-        Ok(std::iter::from_fn(move || reader.next().transpose()))
+        let mut reader = RecordReader::open(&self.path)?;
+        Ok(std::iter::from_fn(move || reader.read().transpose()))
+    }
+
+    /// The result's folder, for the files a stage's own [`Passes::merge`] wrote.
+    pub fn dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new(""))
     }
 }
 
 type CombineFn<S> = fn(&S, u32, &[u8], &[Vec<u8>]) -> Vec<u8>;
-type KeepFn<S> = fn(&S, u32, &[u8], Vec<u8>) -> Option<Vec<u8>>;
+type MergeFn<S> = fn(&S, u32, Merged<'_>, &Path) -> Result<MergeSummary, Error>;
 
 /// What the adapter keeps for a stage with passes.
 pub(crate) struct PassHooks<S: Stage> {
     pub plan: PassPlan,
     pub observe: fn(&mut S, u32, &Document, &mut Records) -> Result<(), Error>,
     pub combine: CombineFn<S>,
-    pub result: KeepFn<S>,
+    pub merge: MergeFn<S>,
 }
 
 impl<S: Passes> PassHooks<S> {
     pub(crate) fn of(config: &S::Config) -> PassHooks<S> {
-        PassHooks { plan: S::plan(config), observe: S::observe, combine: S::combine, result: S::result }
+        PassHooks { plan: S::plan(config), observe: S::observe, combine: S::combine, merge: S::merge }
     }
 }
 
@@ -205,72 +235,108 @@ impl InPass {
     }
 }
 
-/// Merge every run file of `request.inputs` into `request.output`'s result, key by key.
-pub(crate) fn merge(
-    request: &MergeRequest,
-    combine: Combine<'_>,
-    result: Keep<'_>,
-) -> Result<serde_json::Value, Error> {
-    let mut files = Vec::new();
-    for dir in &request.inputs {
-        let entries = match std::fs::read_dir(dir) {
-            Ok(e) => e,
-            // A worker that saw no document may have left no folder behind.
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(Error::io(format!("cannot list {}: {e}", dir.display()))),
-        };
-        for entry in entries {
-            let path = entry.map_err(|e| Error::io(format!("cannot list {}: {e}", dir.display())))?.path();
-            if path.extension().is_some_and(|x| x == "bin") {
-                files.push(path);
+/// The next record of one run file: key, value, the file's index.
+type Head = (Vec<u8>, Vec<u8>, usize);
+
+/// Every key of a pass's run files, in key order, each with its values combined: what
+/// [`Passes::merge`] is handed. Reads one record of each file at a time.
+pub struct Merged<'a> {
+    readers: Vec<RecordReader>,
+    heap: BinaryHeap<Reverse<Head>>,
+    combine: Combine<'a>,
+    /// Run files read.
+    pub files: usize,
+    /// A read error, given once in place of the next record.
+    failed: bool,
+}
+
+impl<'a> Merged<'a> {
+    /// Every run file (`*.bin`) of the folders `inputs` (a missing folder has none).
+    pub(crate) fn open(inputs: &[PathBuf], combine: Combine<'a>) -> Result<Merged<'a>, Error> {
+        let mut files = Vec::new();
+        for dir in inputs {
+            let entries = match std::fs::read_dir(dir) {
+                Ok(e) => e,
+                // A worker that saw no document may have left no folder behind.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(Error::io(format!("cannot list {}: {e}", dir.display()))),
+            };
+            for entry in entries {
+                let path = entry.map_err(|e| Error::io(format!("cannot list {}: {e}", dir.display())))?.path();
+                if path.extension().is_some_and(|x| x == "bin") {
+                    files.push(path);
+                }
             }
         }
-    }
-    files.sort();
-    let mut readers = files.iter().map(|p| RunReader::open(p)).collect::<Result<Vec<_>, _>>()?;
-    let mut heap = BinaryHeap::new();
-    for (i, r) in readers.iter_mut().enumerate() {
-        if let Some((k, v)) = r.next()? {
-            heap.push(Reverse((k, v, i)));
+        files.sort();
+        let mut readers = files.iter().map(|p| RecordReader::open(p)).collect::<Result<Vec<_>, _>>()?;
+        let mut heap = BinaryHeap::new();
+        for (i, r) in readers.iter_mut().enumerate() {
+            if let Some((k, v)) = r.read()? {
+                heap.push(Reverse((k, v, i)));
+            }
         }
+        Ok(Merged { readers, heap, combine, files: files.len(), failed: false })
     }
-    let mut out = RunWriter::create(&request.output.join(RESULT_FILE))?;
-    let mut keys = 0u64;
-    while let Some(Reverse((key, value, i))) = heap.pop() {
+
+    fn next_record(&mut self) -> Result<Option<Record>, Error> {
+        let Some(Reverse((key, value, i))) = self.heap.pop() else { return Ok(None) };
         let mut values = vec![value];
         let mut refill = vec![i];
-        while heap.peek().is_some_and(|Reverse((k, ..))| *k == key) {
-            let Reverse((_, v, j)) = heap.pop().expect("peeked");
+        while self.heap.peek().is_some_and(|Reverse((k, ..))| *k == key) {
+            let Reverse((_, v, j)) = self.heap.pop().expect("peeked");
             values.push(v);
             refill.push(j);
         }
         for j in refill {
-            if let Some((k, v)) = readers[j].next()? {
-                heap.push(Reverse((k, v, j)));
+            if let Some((k, v)) = self.readers[j].read()? {
+                self.heap.push(Reverse((k, v, j)));
             }
         }
         values.sort_unstable();
-        keys += 1;
-        let value = if values.len() == 1 { values.pop().expect("one") } else { combine(&key, &values) };
-        if let Some(value) = result(&key, value) {
-            out.write(&key, &value)?;
-        }
+        let value = if values.len() == 1 { values.pop().expect("one") } else { (self.combine)(&key, &values) };
+        Ok(Some((key, value)))
     }
-    let kept = out.records;
-    out.finish(true)?;
-    Ok(serde_json::json!({ "files": files.len(), "keys": keys, "kept": kept }))
 }
 
-struct RunWriter {
+impl Iterator for Merged<'_> {
+    type Item = Result<Record, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        let next = self.next_record().transpose();
+        self.failed = matches!(next, Some(Err(_)));
+        next
+    }
+}
+
+/// Merge every run file of `request.inputs` into `request.output` with the stage's
+/// [`Passes::merge`].
+pub(crate) fn merge(
+    request: &MergeRequest,
+    combine: Combine<'_>,
+    merge: impl FnOnce(Merged<'_>, &Path) -> Result<MergeSummary, Error>,
+) -> Result<MergeSummary, Error> {
+    let merged = Merged::open(&request.inputs, combine)?;
+    merge(merged, &request.output)
+}
+
+/// Writes a file of records (the format of the module's documentation), for a stage's own
+/// [`Passes::merge`]: keys in the order they are written.
+pub struct RecordWriter {
     out: BufWriter<File>,
     path: PathBuf,
-    records: u64,
+    /// Records written.
+    pub records: u64,
 }
 
-impl RunWriter {
-    fn create(path: &Path) -> Result<RunWriter, Error> {
+impl RecordWriter {
+    /// Create (or replace) `path`.
+    pub fn create(path: &Path) -> Result<RecordWriter, Error> {
         let file = File::create(path).map_err(|e| Error::io(format!("cannot create {}: {e}", path.display())))?;
-        let mut w = RunWriter { out: BufWriter::with_capacity(1 << 20, file), path: path.to_path_buf(), records: 0 };
+        let mut w = RecordWriter { out: BufWriter::with_capacity(1 << 20, file), path: path.to_path_buf(), records: 0 };
         w.put(MAGIC)?;
         Ok(w)
     }
@@ -279,7 +345,8 @@ impl RunWriter {
         self.out.write_all(bytes).map_err(|e| Error::io(format!("cannot write {}: {e}", self.path.display())))
     }
 
-    fn write(&mut self, key: &[u8], value: &[u8]) -> Result<(), Error> {
+    /// Write one record.
+    pub fn write(&mut self, key: &[u8], value: &[u8]) -> Result<(), Error> {
         for part in [key, value] {
             let len = u32::try_from(part.len())
                 .map_err(|_| Error::other(format!("a pass record of {} bytes is over 4 GiB", part.len())))?;
@@ -290,7 +357,8 @@ impl RunWriter {
         Ok(())
     }
 
-    fn finish(self, sync: bool) -> Result<(), Error> {
+    /// Flush the file, and with `sync` make it durable.
+    pub fn finish(self, sync: bool) -> Result<(), Error> {
         let path = self.path.clone();
         let file = self.out.into_inner().map_err(|e| Error::io(format!("cannot write {}: {e}", path.display())))?;
         if sync {
@@ -300,15 +368,17 @@ impl RunWriter {
     }
 }
 
-struct RunReader {
+/// Reads a file of records written by [`RecordWriter`] (or a pass's run files).
+pub struct RecordReader {
     input: BufReader<File>,
     path: PathBuf,
 }
 
-impl RunReader {
-    fn open(path: &Path) -> Result<RunReader, Error> {
+impl RecordReader {
+    /// Open `path`; an error when it is not a record file.
+    pub fn open(path: &Path) -> Result<RecordReader, Error> {
         let file = File::open(path).map_err(|e| Error::io(format!("cannot open {}: {e}", path.display())))?;
-        let mut r = RunReader { input: BufReader::with_capacity(1 << 20, file), path: path.to_path_buf() };
+        let mut r = RecordReader { input: BufReader::with_capacity(1 << 20, file), path: path.to_path_buf() };
         let mut magic = [0u8; 8];
         r.input.read_exact(&mut magic).map_err(|e| r.damaged(&e.to_string()))?;
         if &magic != MAGIC {
@@ -333,7 +403,8 @@ impl RunReader {
         Ok(Some(part))
     }
 
-    fn next(&mut self) -> Result<Option<Record>, Error> {
+    /// The next record, `None` at the end of the file.
+    pub fn read(&mut self) -> Result<Option<Record>, Error> {
         let Some(key) = self.part()? else { return Ok(None) };
         let value = self.part()?.ok_or_else(|| self.damaged("a record has a key and no value"))?;
         Ok(Some((key, value)))
@@ -387,8 +458,17 @@ mod tests {
             }
             let output = root.join(format!("{workers}/merged"));
             std::fs::create_dir_all(&output).unwrap();
-            let keep_common = |_: &[u8], v: Vec<u8>| (u64::from_le_bytes(v[..].try_into().unwrap()) > 5).then_some(v);
-            merge(&MergeRequest { pass: 0, inputs, output: output.clone() }, &sum, &keep_common).unwrap();
+            let keep_common = |records: Merged<'_>, out: &Path| {
+                let mut w = RecordWriter::create(&out.join(RESULT_FILE))?;
+                for record in records {
+                    let (k, v) = record?;
+                    if u64::from_le_bytes(v[..].try_into().unwrap()) > 5 {
+                        w.write(&k, &v)?;
+                    }
+                }
+                w.finish(true).map(|_| MergeSummary::default())
+            };
+            merge(&MergeRequest { pass: 0, inputs, output: output.clone() }, &sum, keep_common).unwrap();
             results.push(read_all(&output.join(RESULT_FILE)));
         }
         let _ = std::fs::remove_dir_all(&root);

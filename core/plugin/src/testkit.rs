@@ -23,6 +23,8 @@ pub struct Harness {
     remake: Box<dyn Fn() -> Result<StageBox, Error>>,
     /// Where the results of [`Harness::with_passes`] are, for as long as the harness lives.
     _passes: Option<TempFolder>,
+    /// What each pass's merge said, in pass order.
+    summaries: Vec<crate::MergeSummary>,
 }
 
 /// A folder of its own under the system's temporary folder, removed when dropped.
@@ -87,7 +89,7 @@ impl Harness {
         let config_json = config.to_string();
         let plan = S::plan(&export::check::<S>(&config_json)?);
         let folder = TempFolder::new()?;
-        let mut results = Vec::new();
+        let (mut results, mut summaries) = (Vec::new(), Vec::new());
         for pass in 0..plan.passes {
             let pass_dir = folder.0.join(format!("pass-{pass}"));
             let mut inputs = Vec::new();
@@ -119,15 +121,26 @@ impl Harness {
                 StageContext { pass: Some(PassContext { index: pass, dir: output.clone() }), ..Self::context::<S>() };
             let mut merger = export::make_with_passes::<S>(&config_json, &ctx)?;
             let payload = serde_json::to_string(&request).map_err(|e| Error::other(e.to_string()))?;
-            if let RResult::RErr(e) = merger.call_ext(moulin_abi::ext::MERGE.into(), payload.as_str().into()) {
-                return Err(Error::from_abi(&e));
+            match merger.call_ext(moulin_abi::ext::MERGE.into(), payload.as_str().into()) {
+                RResult::ROk(summary) => summaries.push(
+                    serde_json::from_str(summary.as_str())
+                        .map_err(|e| Error::other(format!("the merge's summary does not read: {e}")))?,
+                ),
+                RResult::RErr(e) => return Err(Error::from_abi(&e)),
             }
             results.push(output);
         }
         let ctx = StageContext { pass_results: results, ..Self::context::<S>() };
         let mut harness = Self::make_with::<S>(config_json, ctx, export::make_with_passes::<S>)?;
         harness._passes = Some(folder);
+        harness.summaries = summaries;
         Ok(harness)
+    }
+
+    /// What each pass's merge said ([`crate::Passes::merge`]), in pass order: empty for a
+    /// harness made without passes.
+    pub fn pass_summaries(&self) -> &[crate::MergeSummary] {
+        &self.summaries
     }
 
     /// Make a stage with a given context (an exporter's output folder, say).
@@ -142,7 +155,14 @@ impl Harness {
     ) -> Result<Self, Error> {
         let stage = make(&config, &ctx)?;
         let remake = Box::new(move || make(&config, &ctx));
-        Ok(Harness { stage, name: S::NAME, kind: crate::stage::kind_of::<S>(), remake, _passes: None })
+        Ok(Harness {
+            stage,
+            name: S::NAME,
+            kind: crate::stage::kind_of::<S>(),
+            remake,
+            _passes: None,
+            summaries: Vec::new(),
+        })
     }
 
     /// Process a batch as the host would, document by document. `Err` only when the stage

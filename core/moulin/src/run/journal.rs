@@ -21,7 +21,7 @@
 //!
 //! (A torn last line and the state read back: `tests::a_torn_last_line_is_ignored`.)
 
-use crate::report::{FileReport, StageReport, Totals};
+use crate::report::{FileReport, MergeSummary, StageReport, Totals};
 use crate::shard::Shard;
 use crate::{Error, LockError};
 use serde::{Deserialize, Serialize};
@@ -150,6 +150,9 @@ pub struct PassDone {
     pub observations: Vec<serde_json::Value>,
     /// Its seconds.
     pub seconds: f64,
+    /// What its merge found.
+    #[serde(default)]
+    pub summary: MergeSummary,
 }
 
 /// A resume point.

@@ -134,8 +134,11 @@ impl Project {
         let outcome = main_pass(&engine, &reader, &self.config.pipeline, &mut ledger, options)?;
 
         let mut stages = ledger.stages(&outcome.stages);
-        for (i, seconds) in observed {
-            stages[i].observation_seconds = Some(seconds);
+        for passed in observed {
+            let stage = &mut stages[passed.stage];
+            stage.observation_seconds = Some(passed.seconds);
+            stage.pass_summary = Some(passed.summary);
+            stage.pass_global = passed.global;
         }
         let report = RunReport {
             totals: ledger.totals.clone(),

@@ -26,7 +26,7 @@ use crate::shard::Shard;
 use crate::stages::StageSpec;
 use crate::Error;
 use moulin_abi::abi_stable::std_types::RResult;
-use moulin_abi::contract::{MergeRequest, PassPlan};
+use moulin_abi::contract::{MergeRequest, MergeSummary, PassPlan};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -55,6 +55,18 @@ pub(crate) struct Passes<'a> {
     pub fingerprint: &'a str,
 }
 
+/// What the passes of one stage did, for its entry in the manifest.
+pub(crate) struct Passed {
+    /// The stage's index.
+    pub stage: usize,
+    /// The passes' seconds.
+    pub seconds: f64,
+    /// Their merges' summaries, added up.
+    pub summary: MergeSummary,
+    /// Whether they spanned every shard.
+    pub global: bool,
+}
+
 /// `workers.json`: the folders a pass's workers wrote, once they are all done.
 #[derive(serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -69,13 +81,13 @@ struct Workers {
 impl Passes<'_> {
     /// Run every pass the stages ask for, in stage order, each stage's before the next
     /// stage's; each stage's spec gets its results for the main pass. Passes the journal
-    /// counts as done are not run again. Returns, per stage that had passes, its index and
-    /// their seconds.
-    pub fn run(&self, stages: &mut [StageSpec], ledger: &mut Ledger) -> Result<Vec<(usize, f64)>, Error> {
+    /// counts as done are not run again. Returns what each stage that had passes did.
+    pub fn run(&self, stages: &mut [StageSpec], ledger: &mut Ledger) -> Result<Vec<Passed>, Error> {
         let mut timed = Vec::new();
         for i in 0..stages.len() {
             let (plan, legacy) = stages[i].pass_plan(self.output, self.threads)?;
             let mut seconds = 0.0;
+            let mut summary = MergeSummary::default();
             for pass in 0..plan.passes {
                 let done = ledger.earlier.passes.iter().find(|p| p.pass_done == stages[i].id && p.pass == pass);
                 let done = match done.filter(|d| d.result.as_ref().is_none_or(|r| r.is_dir())) {
@@ -87,11 +99,12 @@ impl Passes<'_> {
                     }
                 };
                 seconds += done.seconds;
+                summary.add(&done.summary);
                 stages[i].pass_results.extend(done.result.clone());
                 stages[i].observations = done.observations;
             }
             if plan.passes > 0 {
-                timed.push((i, seconds));
+                timed.push(Passed { stage: i, seconds, summary, global: plan.global });
             }
         }
         Ok(timed)
@@ -140,13 +153,15 @@ impl Passes<'_> {
             result: None,
             observations: workers.finished.clone(),
             seconds: 0.0,
+            summary: MergeSummary::default(),
         };
         if !legacy {
             let inputs = match self.shard {
                 Some(shard) if plan.global && shard.count > 1 => self.wait_for_shards(&stage.id, pass, shard)?,
                 _ => workers.workers,
             };
-            done.result = Some(self.merge(stage, pass, &dir, inputs).map_err(fail)?);
+            let (result, summary) = self.merge(stage, pass, &dir, inputs).map_err(fail)?;
+            (done.result, done.summary) = (Some(result), summary);
         }
         done.seconds = started.elapsed().as_secs_f64();
         Ok(done)
@@ -255,8 +270,15 @@ impl Passes<'_> {
         }
     }
 
-    /// Merge the `inputs` of a pass on a new instance into `dir/merged`.
-    fn merge(&self, stage: &StageSpec, pass: u32, dir: &Path, inputs: Vec<PathBuf>) -> Result<PathBuf, String> {
+    /// Merge the `inputs` of a pass on a new instance into `dir/merged`: the folder, and
+    /// what the merge found.
+    fn merge(
+        &self,
+        stage: &StageSpec,
+        pass: u32,
+        dir: &Path,
+        inputs: Vec<PathBuf>,
+    ) -> Result<(PathBuf, MergeSummary), String> {
         let output = dir.join("merged");
         if output.exists() {
             std::fs::remove_dir_all(&output).map_err(|e| format!("{}: {e}", output.display()))?;
@@ -269,7 +291,9 @@ impl Passes<'_> {
         match merger.call_ext(moulin_abi::ext::MERGE.into(), payload.as_str().into()) {
             RResult::ROk(summary) => {
                 tracing::debug!(stage = %stage.id, pass, summary = %summary, "Pass merged.");
-                Ok(output)
+                let summary = serde_json::from_str(summary.as_str())
+                    .map_err(|e| format!("the merge's summary is not a MergeSummary: {e}: {summary}"))?;
+                Ok((output, summary))
             }
             RResult::RErr(e) => Err(format!("the merge failed: {}", plugin_error_text(&e))),
         }
