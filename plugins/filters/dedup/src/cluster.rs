@@ -99,6 +99,8 @@ pub fn id_hash(id: &str) -> u64 {
 pub struct ClusterSettings {
     /// Rows per band.
     pub rows: usize,
+    /// MinHash hashes in a signature (bands × rows), before its verification sketch.
+    pub hashes: usize,
     /// The similarity a removal needs.
     pub threshold: f64,
     /// A cluster over this size is a warning.
@@ -143,7 +145,7 @@ pub fn cluster(records: Merged<'_>, output: &Path, settings: &ClusterSettings) -
         let signature = signature_of(&value);
         hot_bands.clear();
         hot_bands.extend(
-            signature
+            signature[..settings.hashes.min(signature.len())]
                 .chunks(settings.rows)
                 .enumerate()
                 .map(|(b, rows)| band_key(b, crate::minhash::band_hash(rows)))
@@ -160,7 +162,7 @@ pub fn cluster(records: Merged<'_>, output: &Path, settings: &ClusterSettings) -
                 if !seen.insert(k) || best.is_some_and(|(b, _)| b < k) {
                     continue;
                 }
-                let s = crate::minhash::similarity(&signature, &kept[k as usize].signature);
+                let s = crate::minhash::similarity(&signature, &kept[k as usize].signature, settings.hashes);
                 if s >= settings.threshold {
                     best = Some((k, s));
                 }

@@ -245,6 +245,15 @@ impl Dedup {
         }
     }
 
+    /// The hashes a signature starts with, cut into bands.
+    fn hashes(&self) -> usize {
+        if self.config.method() == Method::Exact {
+            4
+        } else {
+            self.config.bands * self.config.rows
+        }
+    }
+
     fn rows(&self) -> usize {
         if self.config.method() == Method::Exact {
             4
@@ -390,7 +399,7 @@ impl Passes for Dedup {
             records.push(cluster::count_key("documents without text"), 1u64.to_le_bytes());
             return Ok(());
         };
-        for (b, rows) in signature.chunks(self.rows()).enumerate() {
+        for (b, rows) in signature[..self.hashes()].chunks(self.rows()).enumerate() {
             records.push(cluster::band_key(b, minhash::band_hash(rows)), 1u32.to_le_bytes());
         }
         let mut key = vec![cluster::DOC];
@@ -410,6 +419,7 @@ impl Passes for Dedup {
         let exact = self.config.method() == Method::Exact;
         let settings = ClusterSettings {
             rows: self.rows(),
+            hashes: self.hashes(),
             threshold: if exact { 1.0 } else { self.config.threshold },
             warn_over: self.config.cluster_warning,
             exact,
