@@ -197,3 +197,41 @@ sbatch --wait "$work/sharded/moulin-slurm.sh" >/dev/null
 complete=$(cat "$work/sharded/slurm"/*.out | grep -c "already complete" || true)
 [ "$complete" -eq 4 ] || { echo "slurm-test: resubmitted, $complete of 4 tasks found their shard complete" >&2; cat "$work/sharded/slurm"/*.out >&2; exit 1; }
 echo "slurm-test: resubmitted, the 4 tasks found their shards complete"
+
+# A project with a pass over every shard (dedup): `moulin slurm` writes a job array for the
+# pass and one for the run, the second submitted to start once the first succeeded
+# (afterok). One task at a time (--max-running 1): no shard waits for another to run beside it.
+cat > "$work/dedup.toml" <<TOML
+[project]
+name = "slurm-dedup"
+output = "out"
+[input]
+paths = ["corpus/jsonl"]
+[[stage]]
+id = "dedup"
+plugin = "dedup"
+[[stage]]
+id = "jsonl"
+plugin = "jsonl"
+config = { path = "docs.jsonl" }
+TOML
+set +e
+"$moulin" run "$work/dedup.toml" --output "$work/dedup-single" --quiet > "$work/dedup-single.txt"
+status=$?
+set -e
+[ "$status" -le 1 ] || { cat "$work/dedup-single.txt"; echo "slurm-test: the single dedup run failed ($status)" >&2; exit 1; }
+"$moulin" slurm "$work/dedup.toml" --tasks 3 --cpus-per-task 1 --max-running 1 --time 00:10:00 \
+    --output "$work/dedup-sharded" --submit --wait | tee "$work/dedup-submit.txt"
+grep -q "moulin-slurm-pass-0.sh: job" "$work/dedup-submit.txt" || { echo "slurm-test: the pass was not a job array of its own" >&2; exit 1; }
+"$moulin" merge "$work/dedup-sharded" --concat
+cmp "$work/dedup-single/docs.jsonl" "$work/dedup-sharded/docs.jsonl" || { echo "slurm-test: the sharded dedup run kept other documents" >&2; exit 1; }
+python3 - "$work" <<'PY'
+import json, sys
+work = sys.argv[1]
+stage = lambda d: next(s for s in json.load(open(f"{work}/{d}/manifest.json"))["stages"] if s["id"] == "dedup")
+single, merged = stage("dedup-single"), stage("dedup-sharded")
+assert single["dropped"] == merged["dropped"] and single["pass_summary"] == merged["pass_summary"], (single, merged)
+removed = sum(single["dropped"].values())
+assert removed > 0, single
+print(f"slurm-test: dedup as two dependent job arrays of 3 tasks, one at a time: {removed} removed, as one run removes")
+PY

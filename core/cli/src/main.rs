@@ -56,6 +56,11 @@ enum Command {
         /// counts as done, redo the rest. Starts a new run when there is no journal.
         #[arg(long)]
         resume: bool,
+        /// Stop once this shard's part of pass K over every shard (from 0, in stage order)
+        /// is done, before it is merged; `--resume` goes on. `moulin slurm` runs each such
+        /// pass as a job array of its own this way.
+        #[arg(long, value_name = "K")]
+        until_pass: Option<u32>,
     },
     /// Show how far a run is: each shard done, partial or missing, with its documents and
     /// errors. Exit status 0 when every shard is done, 1 otherwise.
@@ -108,10 +113,12 @@ enum Command {
         /// Output folder (default: the project's).
         #[arg(long, short)]
         output: Option<PathBuf>,
-        /// Where to write the script (default: moulin-slurm.sh in the output folder).
-        #[arg(long)]
-        script: Option<PathBuf>,
-        /// Submit it with sbatch.
+        /// The folder to write the scripts into (default: the output folder): moulin-slurm.sh,
+        /// one moulin-slurm-pass-K.sh per pass over every shard, and moulin-slurm-submit.sh,
+        /// which submits them in order.
+        #[arg(long, value_name = "DIR")]
+        scripts: Option<PathBuf>,
+        /// Submit them with sbatch, each job array after the one before succeeded.
         #[arg(long)]
         submit: bool,
         /// With --submit: wait until every task ends (sbatch --wait); the exit status is
@@ -150,8 +157,8 @@ fn main() -> ExitCode {
         .with_target(true)
         .init();
     let result = match cli.command {
-        Command::Run { project, threads, output, quiet, shard, resume } => {
-            run(project, threads, output, quiet, shard, resume)
+        Command::Run { project, threads, output, quiet, shard, resume, until_pass } => {
+            run(project, RunArgs { threads, output, quiet, shard, resume, until_pass })
         }
         Command::Status { output, json } => status(output, json),
         Command::Merge { output, concat } => merge(output, concat),
@@ -165,12 +172,12 @@ fn main() -> ExitCode {
             mem,
             max_running,
             output,
-            script,
+            scripts,
             submit,
             wait,
         } => {
             let options =
-                SlurmArgs { tasks, partition, time, cpus_per_task, mem, max_running, output, script, submit, wait };
+                SlurmArgs { tasks, partition, time, cpus_per_task, mem, max_running, output, scripts, submit, wait };
             slurm(project, options)
         }
         Command::Check { project } => check(project),
@@ -264,14 +271,18 @@ impl moulin::Progress for Bar {
     }
 }
 
-fn run(
-    project: PathBuf,
+/// `moulin run`'s options.
+struct RunArgs {
     threads: usize,
     output: Option<PathBuf>,
     quiet: bool,
     shard: Option<String>,
     resume: bool,
-) -> anyhow::Result<ExitCode> {
+    until_pass: Option<u32>,
+}
+
+fn run(project: PathBuf, args: RunArgs) -> anyhow::Result<ExitCode> {
+    let RunArgs { threads, output, quiet, shard, resume, until_pass } = args;
     let shard = match shard.as_deref().map(|value| Shard::from_arg(value, |name| std::env::var(name).ok())).transpose()
     {
         Ok(s) => s,
@@ -296,8 +307,12 @@ fn run(
         );
         Some(Arc::new(Bar(bar, Default::default())))
     };
-    let options = RunOptions { threads, output, progress, shard, resume };
+    let options = RunOptions { threads, output, progress, shard, resume, until_pass };
     match project.run_with(&options) {
+        Ok(RunReport { paused: Some(at), output_dir, .. }) => {
+            println!("{}: paused after {at} (--until-pass); `--resume` goes on", output_dir.display());
+            Ok(ExitCode::SUCCESS)
+        }
         Ok(report) => {
             if resume && report.totals.files > 0 && report.files_already_done == report.totals.files {
                 println!("{}: the run is already complete; nothing to do", report.output_dir.display());
@@ -462,7 +477,7 @@ struct SlurmArgs {
     mem: Option<String>,
     max_running: Option<usize>,
     output: Option<PathBuf>,
-    script: Option<PathBuf>,
+    scripts: Option<PathBuf>,
     submit: bool,
     wait: bool,
 }
@@ -493,19 +508,37 @@ fn slurm(project_file: PathBuf, args: SlurmArgs) -> anyhow::Result<ExitCode> {
     // Slurm opens the tasks' log files before they start: the folder must exist.
     std::fs::create_dir_all(output.join("slurm"))
         .with_context(|| format!("creating {}", output.join("slurm").display()))?;
-    let script = args.script.unwrap_or_else(|| output.join("moulin-slurm.sh"));
-    std::fs::write(&script, cluster::slurm_script(&options))
-        .with_context(|| format!("writing {}", script.display()))?;
-    println!("wrote {}", script.display());
+    options.passes = match project.global_passes() {
+        Ok(passes) => passes,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(EXIT_CONFIG));
+        }
+    };
+    let dir = absolute(&args.scripts.unwrap_or_else(|| output.clone()))?;
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    for (name, text) in cluster::slurm_scripts(&options, &dir) {
+        let path = dir.join(&name);
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        println!("wrote {}", path.display());
+    }
+    let submit = dir.join(cluster::SUBMIT);
+    if !options.passes.is_empty() {
+        println!(
+            "{} pass(es) over every shard: a job array each, then the run's, each after the one before",
+            options.passes.len()
+        );
+    }
     if !args.submit {
-        println!("submit it with: sbatch {}", script.display());
+        println!("submit them with: bash {}", submit.display());
         return Ok(ExitCode::SUCCESS);
     }
-    let mut sbatch = std::process::Command::new("sbatch");
+    let mut sbatch = std::process::Command::new("bash");
+    sbatch.arg(&submit);
     if args.wait {
         sbatch.arg("--wait");
     }
-    let status = sbatch.arg(&script).status().context("running sbatch (is Slurm installed, and sbatch on PATH?)")?;
+    let status = sbatch.status().context("running sbatch (is Slurm installed, and sbatch on PATH?)")?;
     println!("follow it with: moulin status {}", output.display());
     if !status.success() {
         eprintln!("error: sbatch exited with {status}");

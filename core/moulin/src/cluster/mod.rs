@@ -1,15 +1,17 @@
 //! Runs split into shards over a cluster: how far each shard is ([`status`]), one summary
-//! of all of them once they are done ([`merge`]), and the Slurm job array script that runs
-//! them ([`slurm_script`]).
+//! of all of them once they are done ([`merge`]), and the Slurm job array scripts that run
+//! them ([`slurm_scripts`]).
 //!
 //! A sharded run's output folder holds one folder per shard, `part-I-of-N`, each with its
 //! outputs, `manifest.json`, `errors.jsonl` and `journal.jsonl` (written by the run's journal).
 //!
 //! ```
-//! use moulin::cluster::{slurm_script, SlurmOptions};
+//! use moulin::cluster::{slurm_scripts, SlurmOptions};
 //!
 //! let options = SlurmOptions::new("/bin/moulin".into(), "/p/project.toml".into(), "/p/out".into(), 4);
-//! let script = slurm_script(&options);
+//! let scripts = slurm_scripts(&options, std::path::Path::new("/p/out"));
+//! let (name, script) = &scripts[0];
+//! assert_eq!(name, "moulin-slurm.sh");
 //! assert!(script.contains("#SBATCH --array=0-3"));
 //! assert!(script.contains("--shard auto/4 --resume"));
 //! ```
@@ -18,7 +20,7 @@ mod merge;
 mod slurm;
 
 pub use merge::{merge, Merged};
-pub use slurm::{slurm_script, SlurmOptions};
+pub use slurm::{slurm_scripts, SlurmOptions, SCRIPT, SUBMIT};
 
 use crate::report::Totals;
 use crate::run::journal;

@@ -61,6 +61,11 @@ pub struct RunOptions {
     /// files it counts as done are not read again, and what was written after its last
     /// resume point is replaced. A run the journal counts as complete is not run again.
     pub resume: bool,
+    /// Stop once this run's workers of pass K over every shard (a global pass, counted from
+    /// 0 in stage order) are done, before the pass is merged: nothing is exported, and a run
+    /// with `resume` goes on from there. `moulin slurm` runs each such pass as a job array of
+    /// its own, the next one depending on it (docs/cluster.md).
+    pub until_pass: Option<u32>,
 }
 
 /// The outcome of a run that went to its end (some inputs may have failed: see
@@ -129,8 +134,22 @@ impl Project {
             shard_wait: std::time::Duration::from_secs(self.config.pipeline.shard_wait_seconds),
             progress: options.progress.as_ref(),
             fingerprint: &fingerprint.digest,
+            until: options.until_pass,
         };
-        let observed = passes.run(&mut engine.stages, &mut ledger)?;
+        let observed = match passes.run(&mut engine.stages, &mut ledger)? {
+            passes::PassesDone::Done(observed) => observed,
+            passes::PassesDone::Paused(at) => {
+                ledger.flush()?;
+                return Ok(RunReport {
+                    output_dir: output.clone(),
+                    shard: options.shard,
+                    threads,
+                    attempt: ledger.earlier.attempt,
+                    paused: Some(at),
+                    ..Default::default()
+                });
+            }
+        };
         let outcome = main_pass(&engine, &reader, &self.config.pipeline, &mut ledger, options)?;
 
         let mut stages = ledger.stages(&outcome.stages);
@@ -151,6 +170,7 @@ impl Project {
             attempt: ledger.earlier.attempt,
             files_already_done: ledger.earlier.files_done as u64,
             entities: ledger.entities.clone(),
+            paused: None,
         };
         let written = manifest::write_manifest(self, &output, &report, started_unix, outcome.fatal.as_ref());
         if written.is_ok() {
@@ -172,6 +192,20 @@ impl Project {
         ledger.commit(&report.stages, &summaries, files.len(), report.seconds, true);
         ledger.flush()?;
         Ok(report)
+    }
+
+    /// The passes over every shard (global passes) the stages ask for, in the order a run
+    /// makes them: each stage's id and the pass. `moulin slurm` runs each as a job array of
+    /// its own ([`RunOptions::until_pass`]).
+    pub fn global_passes(&self) -> Result<Vec<(String, u32)>, Error> {
+        let mut passes = Vec::new();
+        for spec in self.stages() {
+            let (plan, _) = spec.pass_plan(&self.config.output, 1)?;
+            if plan.global {
+                passes.extend((0..plan.passes).map(|p| (spec.id.clone(), p)));
+            }
+        }
+        Ok(passes)
     }
 
     /// The input files of this run, in order, and what the walk could not read. The output

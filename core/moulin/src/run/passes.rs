@@ -53,6 +53,17 @@ pub(crate) struct Passes<'a> {
     /// The project's fingerprint: pass folders another project (or configuration) left are
     /// not taken for this one's.
     pub fingerprint: &'a str,
+    /// Pause once this shard's workers of this pass over every shard (counted from 0 over the
+    /// run's global passes) are done, before it is merged ([`super::RunOptions::until_pass`]).
+    pub until: Option<u32>,
+}
+
+/// How the passes went.
+pub(crate) enum PassesDone {
+    /// Every pass is done: what each stage's did.
+    Done(Vec<Passed>),
+    /// The run paused where [`Passes::until`] asked: which pass.
+    Paused(String),
 }
 
 /// What the passes of one stage did, for its entry in the manifest.
@@ -81,9 +92,11 @@ struct Workers {
 impl Passes<'_> {
     /// Run every pass the stages ask for, in stage order, each stage's before the next
     /// stage's; each stage's spec gets its results for the main pass. Passes the journal
-    /// counts as done are not run again. Returns what each stage that had passes did.
-    pub fn run(&self, stages: &mut [StageSpec], ledger: &mut Ledger) -> Result<Vec<Passed>, Error> {
+    /// counts as done are not run again. Returns what each stage that had passes did, or,
+    /// with `until`, where the run paused.
+    pub fn run(&self, stages: &mut [StageSpec], ledger: &mut Ledger) -> Result<PassesDone, Error> {
         let mut timed = Vec::new();
+        let mut global = 0u32;
         for i in 0..stages.len() {
             let (plan, legacy) = stages[i].pass_plan(self.output, self.threads)?;
             let mut seconds = 0.0;
@@ -93,11 +106,21 @@ impl Passes<'_> {
                 let done = match done.filter(|d| d.result.as_ref().is_none_or(|r| r.is_dir())) {
                     Some(done) => done.clone(),
                     None => {
-                        let done = self.run_pass(stages, i, pass, plan, legacy)?;
+                        let started = Instant::now();
+                        let workers = self.workers(stages, i, pass, plan)?;
+                        if plan.global && self.until == Some(global) {
+                            return Ok(PassesDone::Paused(format!(
+                                "stage `{}`, pass {}: this shard's part is done, not merged",
+                                stages[i].id,
+                                pass + 1
+                            )));
+                        }
+                        let done = self.merge_pass(&stages[i], pass, plan, legacy, workers, started)?;
                         ledger.record(&done);
                         done
                     }
                 };
+                global += u32::from(plan.global);
                 seconds += done.seconds;
                 summary.add(&done.summary);
                 stages[i].pass_results.extend(done.result.clone());
@@ -107,7 +130,14 @@ impl Passes<'_> {
                 timed.push(Passed { stage: i, seconds, summary, global: plan.global });
             }
         }
-        Ok(timed)
+        match self.until {
+            Some(k) => Err(Error::Pass {
+                stage: String::new(),
+                pass: k,
+                message: format!("there is no pass {k} over every shard to stop at: the project has {global}"),
+            }),
+            None => Ok(PassesDone::Done(timed)),
+        }
     }
 
     /// A pass's `workers.json`, when it is whole, of this project, and its folders are there.
@@ -121,32 +151,39 @@ impl Passes<'_> {
         output.join("passes").join(stage).join(format!("pass-{pass}"))
     }
 
-    /// Run pass `pass` of stage `i` (unless its workers were done before a crash), merge it,
-    /// and say what it left.
-    fn run_pass(
+    /// The workers' part of pass `pass` of stage `i`: run, unless a crashed or paused run
+    /// already did it.
+    fn workers(&self, stages: &[StageSpec], i: usize, pass: u32, plan: PassPlan) -> Result<Workers, Error> {
+        let stage = &stages[i];
+        let dir = self.pass_dir(self.output, &stage.id, pass);
+        let workers_file = dir.join("workers.json");
+        if let Some(workers) = self.read_workers(&workers_file) {
+            return Ok(workers);
+        }
+        self.observe(stages, i, pass, plan, &dir)?;
+        if super::journal::crash_point("pass", u64::from(pass)) {
+            std::process::abort();
+        }
+        self.read_workers(&workers_file).ok_or_else(|| Error::Pass {
+            stage: stage.id.clone(),
+            pass,
+            message: format!("{} was not written", workers_file.display()),
+        })
+    }
+
+    /// Merge pass `pass` of `stage` (every shard's workers for a global pass of a sharded
+    /// run), and say what it left.
+    fn merge_pass(
         &self,
-        stages: &[StageSpec],
-        i: usize,
+        stage: &StageSpec,
         pass: u32,
         plan: PassPlan,
         legacy: bool,
+        workers: Workers,
+        started: Instant,
     ) -> Result<PassDone, Error> {
-        let started = Instant::now();
-        let stage = &stages[i];
         let fail = |message: String| Error::Pass { stage: stage.id.clone(), pass, message };
         let dir = self.pass_dir(self.output, &stage.id, pass);
-        let workers_file = dir.join("workers.json");
-        let workers: Workers = match self.read_workers(&workers_file) {
-            Some(workers) => workers,
-            None => {
-                self.observe(stages, i, pass, plan, &dir)?;
-                if super::journal::crash_point("pass", u64::from(pass)) {
-                    std::process::abort();
-                }
-                self.read_workers(&workers_file)
-                    .ok_or_else(|| fail(format!("{} was not written", workers_file.display())))?
-            }
-        };
         let mut done = PassDone {
             pass_done: stage.id.clone(),
             pass,

@@ -145,5 +145,6 @@ fn finished_report(state: &State, output: &Path, shard: Option<Shard>, threads: 
         attempt: state.attempts,
         files_already_done: state.files.len() as u64,
         entities: last.entities,
+        paused: None,
     }
 }
