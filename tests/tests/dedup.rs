@@ -34,7 +34,7 @@ fn project(config: &str) -> TestProject {
          [[stage]]\nid = \"jsonl\"\nplugin = \"jsonl\"\nconfig = {{ path = \"docs.jsonl\" }}\n"
     );
     let p = TestProject::new(&toml);
-    let mut files = vec![String::new(), String::new(), String::new()];
+    let mut files = [String::new(), String::new(), String::new()];
     for n in 0..30 {
         let words = story(n);
         files[n % 3] += &format!("{}\n", json!({ "text": words.join(" ") }));
@@ -87,7 +87,11 @@ fn one_run_removes_copies_the_same_for_any_threads_and_says_what_it_found() {
             let entry = dedup_entry(&manifest_of(&out));
             assert_eq!(entry["dropped"], json!({ "dedup: near duplicate": 14 }), "{entry}");
             let counts = &entry["pass_summary"]["counts"];
-            assert_eq!((counts["clusters"].as_u64(), counts["documents removed"].as_u64()), (Some(12), Some(14)), "{entry}");
+            assert_eq!(
+                (counts["clusters"].as_u64(), counts["documents removed"].as_u64()),
+                (Some(12), Some(14)),
+                "{entry}"
+            );
             assert_eq!(counts["documents without text"], 2);
             assert!(summary.contains("passes: candidates"), "{summary}");
             let page = read(&out.join("report.html"));
