@@ -71,6 +71,9 @@ echo "== benchmarks (quick: they must run; their times are not judged)"
 # reference job end to end on a 5 MB corpus with the debug build.
 cargo test --workspace --benches --quiet
 bench/run.sh --quick
+# Deduplication on a 5 MB reference corpus: check.py fails when an exact copy is not found or
+# a removal is far under the threshold (its exact similarity with the copy kept).
+bench/dedup.sh --quick
 
 echo "== docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet

@@ -15,11 +15,15 @@ in a cluster. Prints, in markdown:
   under the threshold, and under threshold - 0.1;
 - removals the labels do not explain (two documents the generator did not make copies of
   each other), with their exact similarity;
-- with --datatrove, a file of the ids datatrove's MinhashDedup removed: how far the two removed
-  sets agree.
+- with --datatrove, datatrove_minhash.py's removed.txt (kept.txt beside it): how far the two
+  removed sets agree, and how close datatrove's removals are to the copies it kept.
+
+Exit status 1 when an exact copy is not found or a removal's exact similarity is under the
+threshold - 0.1.
 """
 import argparse
 import json
+import os
 import re
 import sys
 import unicodedata
@@ -82,7 +86,7 @@ def main():
     ap.add_argument("corpus")
     ap.add_argument("output")
     ap.add_argument("--threshold", type=float, default=0.8)
-    ap.add_argument("--datatrove", help="a file of the record ids datatrove removed, one a line")
+    ap.add_argument("--datatrove", help="datatrove_minhash.py's removed.txt (`id cluster` a line)")
     args = ap.parse_args()
 
     labels = {}
@@ -110,14 +114,15 @@ def main():
     print(f"{len(text)} documents read from {args.output}/documents.jsonl, {len(removals)} removals\n")
     print("| labelled | in the output | found (same cluster as the original) | recall |")
     print("|---|---|---|---|")
-    damaged = []
+    damaged, recall = [], {}
     for kind in ("exact_dup", "near_dup"):
         pairs = [(r, l["dup_of"]) for r, l in labels.items() if l["kind"] == kind and r in text and l["dup_of"] in text]
         # A record the generator damages on purpose (bad UTF-8 read as Latin-1) is no copy.
         damaged += [(r, o) for r, o in pairs if labels[r]["malformed"] or labels[o]["malformed"]]
         pairs = [(r, o) for r, o in pairs if not (labels[r]["malformed"] or labels[o]["malformed"])]
         found = sum(1 for r, o in pairs if record_cluster[r] == record_cluster[o])
-        print(f"| {kind} | {len(pairs)} | {found} | {found / max(1, len(pairs)):.4f} |")
+        recall[kind] = found / max(1, len(pairs))
+        print(f"| {kind} | {len(pairs)} | {found} | {recall[kind]:.4f} |")
     found = sum(1 for r, o in damaged if record_cluster[r] == record_cluster[o])
     print(f"\nLeft out above: {len(damaged)} labelled copies of which one side is damaged on purpose "
           f"(`malformed` in labels.jsonl); {found} of them found all the same.")
@@ -156,19 +161,40 @@ def main():
         print(f"- {r} ({labels[r]['kind']}) for {k} ({labels[k]['kind']}): exact {j:.3f}")
 
     if args.datatrove:
-        with open(args.datatrove, encoding="utf-8") as f:
-            theirs = {line.strip() for line in f if line.strip()}
+        # removed.txt and kept.txt beside it: "id cluster" a line.
+        def pairs(name):
+            with open(os.path.join(os.path.dirname(args.datatrove), name), encoding="utf-8") as f:
+                return [line.split() for line in f if line.strip()]
+        theirs_removed = pairs("removed.txt")
+        kept_of = {c: i for i, c in pairs("kept.txt")}
+        theirs = {i for i, _ in theirs_removed}
         ours = {by_doc[d] for d, _, _ in removals}
         both = ours & theirs
         print(f"\nAgainst datatrove's MinhashDedup: moulin removed {len(ours)}, datatrove {len(theirs)}, both {len(both)} "
               f"(Jaccard of the removed sets {len(both) / max(1, len(ours | theirs)):.4f}); only moulin {len(ours - theirs)}, "
               f"only datatrove {len(theirs - ours)}")
-        only_us = sorted(ours - theirs)
-        only_them = sorted(theirs - ours)
-        for name, ids in (("only moulin", only_us), ("only datatrove", only_them)):
+        for name, ids in (("only moulin", sorted(ours - theirs)), ("only datatrove", sorted(theirs - ours))):
             kinds = Counter(labels.get(i, {}).get("kind", "?") for i in ids)
             print(f"- {name}, by label: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
-    return 1 if far else 0
+        # datatrove keeps one document a cluster (connected components of the LSH pairs, not
+        # verified): each removal's exact similarity with the document it kept.
+        js = [jaccard(sh(r), sh(kept_of[c])) for r, c in theirs_removed if r in text and kept_of.get(c) in text]
+        if js:
+            js.sort()
+            print(f"- datatrove's removals, exact Jaccard with the document kept in their cluster: median "
+                  f"{js[len(js) // 2]:.3f}; {sum(j < t for j in js)} under {t}, {sum(j < t - 0.1 for j in js)} under "
+                  f"{t - 0.1:.1f}, {sum(j < 0.3 for j in js)} under 0.3 (of {len(js)})")
+            sizes = Counter(c for _, c in theirs_removed)
+            print(f"- datatrove's largest cluster: {max(sizes.values()) + 1} documents")
+    # The gates: every exact copy found, no removal far under the threshold.
+    failed = []
+    if recall["exact_dup"] < 1.0:
+        failed.append(f"exact copies found: {recall['exact_dup']:.4f}, expected all")
+    if far:
+        failed.append(f"{len(far)} removals under exact similarity {t - 0.1:.1f} with their kept copy")
+    for f in failed:
+        print(f"check.py: FAILED: {f}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -84,14 +84,17 @@ pub trait Passes: Stage {
 }
 
 /// The key/value records an instance writes during a pass. Kept in memory up to a bound,
-/// then sorted, folded and spilled to a file of the instance's folder.
+/// then sorted, folded and spilled to a file of the instance's folder. Keys and values are
+/// held one after the other in one buffer (no allocation a record), so the bound is the
+/// memory they take.
 pub struct Records {
-    buffer: Vec<Record>,
-    bytes: usize,
-    /// Where the records of the call now running start (they are dropped if it panics),
-    /// and the bytes before them.
+    /// Every key and value, one after the other.
+    data: Vec<u8>,
+    /// Each record: where it starts in `data`, its key's length, its value's.
+    index: Vec<(usize, u32, u32)>,
+    /// Where the records of the call now running start (they are dropped if it panics).
     mark: usize,
-    mark_bytes: usize,
+    mark_data: usize,
     dir: PathBuf,
     instance: u64,
     runs: u32,
@@ -99,7 +102,7 @@ pub struct Records {
     limit: usize,
 }
 
-/// Records held in memory before a spill, in bytes of keys and values.
+/// Records held in memory before a spill, in bytes of keys, values and their index.
 const SPILL_BYTES: usize = 64 << 20;
 const MAGIC: &[u8; 8] = b"MOULINR1";
 /// The merged result's file in a pass's result folder.
@@ -112,10 +115,10 @@ static INSTANCES: AtomicU64 = AtomicU64::new(0);
 impl Records {
     fn new(pass: &PassContext) -> Records {
         Records {
-            buffer: Vec::new(),
-            bytes: 0,
+            data: Vec::new(),
+            index: Vec::new(),
             mark: 0,
-            mark_bytes: 0,
+            mark_data: 0,
             dir: pass.dir.clone(),
             instance: INSTANCES.fetch_add(1, Ordering::Relaxed),
             runs: 0,
@@ -124,49 +127,67 @@ impl Records {
         }
     }
 
-    /// Write one record. Several records may have the same key: they are combined.
-    pub fn push(&mut self, key: impl Into<Vec<u8>>, value: impl Into<Vec<u8>>) {
-        let (key, value) = (key.into(), value.into());
-        self.bytes += key.len() + value.len() + 16;
-        self.buffer.push((key, value));
+    /// Write one record. Several records may have the same key: they are combined. A key
+    /// or value over 4 GiB cannot be written to a record file: the spill says so.
+    pub fn push(&mut self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) {
+        let (key, value) = (key.as_ref(), value.as_ref());
+        let at = self.data.len();
+        self.data.extend_from_slice(key);
+        self.data.extend_from_slice(value);
+        let len = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        self.index.push((at, len(key.len()), len(value.len())));
+    }
+
+    fn bytes(&self) -> usize {
+        self.data.len() + self.index.len() * std::mem::size_of::<(usize, u32, u32)>()
     }
 
     /// The records of a call that completed are kept.
     pub(crate) fn commit(&mut self) {
-        self.mark = self.buffer.len();
-        self.mark_bytes = self.bytes;
+        (self.mark, self.mark_data) = (self.index.len(), self.data.len());
     }
 
     /// The records of a call that panicked are dropped: its documents run again.
     pub(crate) fn roll_back(&mut self) {
-        self.buffer.truncate(self.mark);
-        self.bytes = self.mark_bytes;
+        self.index.truncate(self.mark);
+        self.data.truncate(self.mark_data);
     }
 
     /// Whether the buffer is over its bound (checked between calls).
     pub(crate) fn full(&self) -> bool {
-        self.bytes >= self.limit
+        self.bytes() >= self.limit
     }
 
-    /// Sort, fold and write the kept records to a new file; nothing when there are none.
+    /// Sort, fold and write the kept records to a new file; nothing when there are none. The
+    /// buffer's memory is given back.
     pub(crate) fn spill(&mut self, combine: Combine<'_>) -> Result<(), Error> {
         self.roll_back();
-        if self.buffer.is_empty() {
+        if self.index.is_empty() {
             return Ok(());
         }
-        let mut records = std::mem::take(&mut self.buffer);
-        (self.bytes, self.mark, self.mark_bytes) = (0, 0, 0);
-        records.sort_unstable();
+        let (data, mut index) = (std::mem::take(&mut self.data), std::mem::take(&mut self.index));
+        (self.mark, self.mark_data) = (0, 0);
+        let part = |&(at, k, v): &(usize, u32, u32)| {
+            let (k, v) = (k as usize, v as usize);
+            (&data[at..at + k], &data[at + k..at + k + v])
+        };
+        if let Some(&(_, k, v)) = index.iter().find(|(_, k, v)| *k == u32::MAX || *v == u32::MAX) {
+            return Err(Error::other(format!("a pass record of {} bytes is over 4 GiB", u64::from(k) + u64::from(v))));
+        }
+        index.sort_unstable_by(|a, b| part(a).cmp(&part(b)));
         let path = self.dir.join(format!("run-{:06}-{:06}.bin", self.instance, self.runs));
         let mut out = RecordWriter::create(&path)?;
-        let mut records = records.into_iter().peekable();
+        let mut records = index.iter().map(part).peekable();
         while let Some((key, value)) = records.next() {
-            let mut values = vec![value];
-            while records.peek().is_some_and(|(k, _)| *k == key) {
-                values.push(records.next().expect("peeked").1);
+            if records.peek().is_some_and(|(k, _)| *k == key) {
+                let mut values = vec![value.to_vec()];
+                while records.peek().is_some_and(|(k, _)| *k == key) {
+                    values.push(records.next().expect("peeked").1.to_vec());
+                }
+                out.write(key, &combine(key, &values))?;
+            } else {
+                out.write(key, value)?;
             }
-            let value = if values.len() == 1 { values.pop().expect("one") } else { combine(&key, &values) };
-            out.write(&key, &value)?;
         }
         self.spilled += out.records;
         out.finish(false)?;

@@ -10,9 +10,10 @@
 //! 2. the signatures, in rank order (the order in which copies stay): a document with no hot
 //!    band is unique and costs nothing; another is compared with the kept documents that
 //!    share a hot band with it, and is removed for the first whose estimated similarity
-//!    reaches the threshold, or else kept. Only kept candidates are held in memory, so a
-//!    chain of near pairs cannot glue unrelated documents: each removal is checked against
-//!    the copy that stays.
+//!    reaches the threshold, or else kept. A chain of near pairs cannot glue unrelated
+//!    documents: each removal is checked against the copy that stays. Of a kept candidate,
+//!    only its id, its hot bands and where its signature is (a file of the result folder)
+//!    stay in memory: about 100 bytes.
 //!
 //! The result folder holds `decisions.bin` (each removed document and each cluster's kept
 //! copy) and `removed.jsonl` (one line per removal: id, kept id, similarity), in rank order.
@@ -111,8 +112,72 @@ pub struct ClusterSettings {
 
 struct Kept {
     id: String,
-    signature: Vec<u32>,
+    /// Where its signature is in the [`Sketches`] file.
+    at: u64,
+    len: u32,
     size: u32,
+}
+
+/// The signatures of the kept candidates, in a file of the result folder while the cluster
+/// step runs (removed after): only an offset a document stays in memory, so the step's
+/// memory does not grow with the corpus by 2.5 KB a kept candidate.
+struct Sketches {
+    file: std::fs::File,
+    path: PathBuf,
+    /// Written, not yet in the file.
+    pending: Vec<u8>,
+    /// The file's length.
+    flushed: u64,
+}
+
+impl Sketches {
+    fn create(path: PathBuf) -> Result<Sketches, Error> {
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&path)
+            .map_err(|e| Error::io(format!("cannot create {}: {e}", path.display())))?;
+        Ok(Sketches { file, path, pending: Vec::new(), flushed: 0 })
+    }
+
+    fn io(&self, e: std::io::Error) -> Error {
+        Error::io(format!("{}: {e}", self.path.display()))
+    }
+
+    /// Keep a signature: where it is.
+    fn put(&mut self, signature: &[u32]) -> Result<(u64, u32), Error> {
+        let at = self.flushed + self.pending.len() as u64;
+        self.pending.extend(signature.iter().flat_map(|h| h.to_le_bytes()));
+        if self.pending.len() >= 1 << 20 {
+            self.flush()?;
+        }
+        Ok((at, signature.len() as u32))
+    }
+
+    fn flush(&mut self) -> Result<(), Error> {
+        use std::io::{Seek, SeekFrom};
+        (&self.file).seek(SeekFrom::Start(self.flushed)).map_err(|e| self.io(e))?;
+        (&self.file).write_all(&self.pending).map_err(|e| self.io(e))?;
+        self.flushed += self.pending.len() as u64;
+        self.pending.clear();
+        Ok(())
+    }
+
+    /// A signature kept before, into `out`.
+    fn get(&mut self, at: u64, len: u32, out: &mut Vec<u32>) -> Result<(), Error> {
+        use std::io::{Read, Seek, SeekFrom};
+        if at + u64::from(len) * 4 > self.flushed {
+            self.flush()?;
+        }
+        let mut bytes = vec![0u8; len as usize * 4];
+        (&self.file).seek(SeekFrom::Start(at)).map_err(|e| self.io(e))?;
+        (&self.file).read_exact(&mut bytes).map_err(|e| self.io(e))?;
+        out.clear();
+        out.extend(bytes.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().expect("4"))));
+        Ok(())
+    }
 }
 
 /// The cluster step of the document level (see the module's documentation).
@@ -133,6 +198,8 @@ pub fn cluster(records: Merged<'_>, output: &Path, settings: &ClusterSettings) -
         .map_err(|e| Error::io(format!("cannot create {}: {e}", removed_path.display())))?;
     let mut log = std::io::BufWriter::new(file);
     let mut kept: Vec<Kept> = Vec::new();
+    let mut sketches = Sketches::create(output.join("kept-signatures.tmp"))?;
+    let mut other = Vec::new();
     let mut in_band: FxHashMap<[u8; 10], Vec<u32>> = FxHashMap::default();
     let mut removed: Vec<(u64, u32, f32)> = Vec::new();
     let mut candidates = 0u64;
@@ -162,7 +229,9 @@ pub fn cluster(records: Merged<'_>, output: &Path, settings: &ClusterSettings) -
                 if !seen.insert(k) || best.is_some_and(|(b, _)| b < k) {
                     continue;
                 }
-                let s = crate::minhash::similarity(&signature, &kept[k as usize].signature, settings.hashes);
+                let Kept { at, len, .. } = kept[k as usize];
+                sketches.get(at, len, &mut other)?;
+                let s = crate::minhash::similarity(&signature, &other, settings.hashes);
                 if s >= settings.threshold {
                     best = Some((k, s));
                 }
@@ -180,7 +249,8 @@ pub fn cluster(records: Merged<'_>, output: &Path, settings: &ClusterSettings) -
             }
             None => {
                 let k = kept.len() as u32;
-                kept.push(Kept { id: id.to_string(), signature, size: 1 });
+                let (at, len) = sketches.put(&signature)?;
+                kept.push(Kept { id: id.to_string(), at, len, size: 1 });
                 for band in &hot_bands {
                     let list = in_band.entry(*band).or_default();
                     if list.len() < BAND_KEPT_LIMIT {
@@ -191,6 +261,7 @@ pub fn cluster(records: Merged<'_>, output: &Path, settings: &ClusterSettings) -
         }
     }
     log.flush().map_err(|e| Error::io(format!("cannot write {}: {e}", removed_path.display())))?;
+    let _ = std::fs::remove_file(&sketches.path);
     write_decisions(output, &kept, &removed, settings)?;
     summarise(&mut summary, &kept, removed.len() as u64, candidates, settings);
     Ok(summary)
