@@ -471,7 +471,7 @@ mod tests {
                     }
                 }
                 // What a call that panicked recorded is not kept.
-                records.push(b"lost".to_vec(), 1u64.to_le_bytes());
+                records.push(b"lost", 1u64.to_le_bytes());
                 records.roll_back();
                 records.spill(&sum).unwrap();
                 assert!(records.runs > 1, "{} runs", records.runs);

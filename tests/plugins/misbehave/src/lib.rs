@@ -203,7 +203,7 @@ impl Passes for TwoPasses {
             _ => {
                 let words: Vec<String> = words.collect();
                 if words.iter().any(|w| self.words.get(w) == Some(&1)) {
-                    records.push(b"hapax_documents".to_vec(), 1u64.to_le_bytes());
+                    records.push(b"hapax_documents", 1u64.to_le_bytes());
                 }
             }
         }
