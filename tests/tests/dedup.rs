@@ -180,3 +180,30 @@ fn a_cluster_over_the_limit_is_a_warning_in_the_summary() {
     let entry = dedup_entry(&manifest_of(&out));
     assert!(!entry["pass_summary"]["warnings"].as_array().unwrap().is_empty());
 }
+
+#[test]
+fn a_project_dedups_against_the_index_another_run_wrote_relative_to_its_file() {
+    let p = project("method = \"exact\", index = \"index\"");
+    let out = p.dir.path().join("first");
+    assert_eq!(run(&p, &out, &["--quiet"], &[]).status.code(), Some(0));
+    assert!(p.dir.path().join("index/index.json").is_file());
+    // The same corpus again, against that index: every document is in it.
+    let toml = read(&p.file()).replace("index = \"index\"", "against = [\"index\"]");
+    std::fs::write(p.file(), toml).unwrap();
+    let again = p.dir.path().join("again");
+    let done = run(&p, &again, &[], &[]);
+    assert_eq!(done.status.code(), Some(0), "{}", text(&done));
+    let entry = dedup_entry(&manifest_of(&again));
+    // The 36 documents with text that stayed the first time are in the index, and the 8 exact
+    // copies are copies of them; the 2 empty documents are never duplicates, and are all
+    // that is left.
+    assert_eq!(entry["dropped"], json!({ "dedup: exact duplicate in an index": 44 }), "{entry}");
+    assert_eq!(
+        read(&again.join("docs.jsonl")),
+        read(&p.dir.path().join("first/docs.jsonl"))
+            .lines()
+            .filter(|l| l.contains("\"text\":\"\""))
+            .map(|l| format!("{l}\n"))
+            .collect::<String>()
+    );
+}

@@ -108,6 +108,10 @@ pub struct ClusterSettings {
     pub warn_over: u64,
     /// Exact: the reason's words.
     pub exact: bool,
+    /// Write the documents that stay as an index here.
+    pub index: Option<(PathBuf, crate::index::IndexParams)>,
+    /// The indexes to dedup against (checked).
+    pub against: Vec<PathBuf>,
 }
 
 struct Kept {
@@ -116,8 +120,9 @@ struct Kept {
     at: u64,
     len: u32,
     size: u32,
+    /// A document of an index the run dedups against, not of this run.
+    in_index: bool,
 }
-
 /// The signatures of the kept candidates, in a file of the result folder while the cluster
 /// step runs (removed after): only an offset a document stays in memory, so the step's
 /// memory does not grow with the corpus by 2.5 KB a kept candidate.
@@ -180,91 +185,162 @@ impl Sketches {
     }
 }
 
+/// A band, and the index documents that have it.
+type BandDocs = ([u8; 10], Vec<crate::index::IndexDoc>);
+
+/// The cluster step's state.
+struct Step<'a> {
+    settings: &'a ClusterSettings,
+    /// Hot bands: seen twice or more in the run, or also in an index.
+    hot: FxHashSet<[u8; 10]>,
+    kept: Vec<Kept>,
+    sketches: Sketches,
+    in_band: FxHashMap<[u8; 10], Vec<u32>>,
+    removed: Vec<(u64, u32, f32)>,
+    candidates: u64,
+}
+
 /// The cluster step of the document level (see the module's documentation).
 pub fn cluster(records: Merged<'_>, output: &Path, settings: &ClusterSettings) -> Result<MergeSummary, Error> {
     let mut summary = MergeSummary::default();
-    let mut hot: FxHashSet<[u8; 10]> = FxHashSet::default();
+    let mut step = Step {
+        settings,
+        hot: FxHashSet::default(),
+        kept: Vec::new(),
+        sketches: Sketches::create(output.join("kept-signatures.tmp"))?,
+        in_band: FxHashMap::default(),
+        removed: Vec::new(),
+        candidates: 0,
+    };
     let mut records = records.peekable();
+    let mut against = crate::index::Against::open(&settings.against)?;
+    let mut from_index: Vec<BandDocs> = Vec::new();
     while let Some(record) = records.next_if(|r| r.as_ref().is_ok_and(|(k, _)| k[0] == COUNT || k[0] == BAND)) {
         let (key, value) = record?;
         if key[0] == COUNT {
             summary.counts.insert(String::from_utf8_lossy(&key[1..]).into_owned(), u64_of(&value));
-        } else if value.len() >= 4 && u32::from_le_bytes(value[..4].try_into().expect("4")) >= 2 {
-            hot.insert(key.try_into().map_err(|_| Error::other("a band record of the wrong size"))?);
+            continue;
+        }
+        let band: [u8; 10] = key.try_into().map_err(|_| Error::other("a band record of the wrong size"))?;
+        let theirs = against.documents_with(&band)?;
+        if value.len() >= 4 && u32::from_le_bytes(value[..4].try_into().expect("4")) >= 2 || !theirs.is_empty() {
+            step.hot.insert(band);
+        }
+        if !theirs.is_empty() {
+            from_index.push((band, theirs));
         }
     }
+    step.seed_with_index(&against, from_index)?;
     let removed_path = output.join("removed.jsonl");
     let file = std::fs::File::create(&removed_path)
         .map_err(|e| Error::io(format!("cannot create {}: {e}", removed_path.display())))?;
     let mut log = std::io::BufWriter::new(file);
-    let mut kept: Vec<Kept> = Vec::new();
-    let mut sketches = Sketches::create(output.join("kept-signatures.tmp"))?;
-    let mut other = Vec::new();
-    let mut in_band: FxHashMap<[u8; 10], Vec<u32>> = FxHashMap::default();
-    let mut removed: Vec<(u64, u32, f32)> = Vec::new();
-    let mut candidates = 0u64;
-    let (mut seen, mut hot_bands) = (FxHashSet::default(), Vec::new());
+    let mut index = match &settings.index {
+        Some((dir, params)) => Some(crate::index::IndexWriter::create(dir, params.clone())?),
+        None => None,
+    };
     for record in records {
         let (key, value) = record?;
         if key[0] != DOC {
             return Err(Error::other(format!("an unexpected dedup pass record (kind {})", key[0])));
         }
-        let signature = signature_of(&value);
-        hot_bands.clear();
-        hot_bands.extend(
-            signature[..settings.hashes.min(signature.len())]
-                .chunks(settings.rows)
-                .enumerate()
-                .map(|(b, rows)| band_key(b, crate::minhash::band_hash(rows)))
-                .filter(|k| hot.contains(k)),
-        );
-        if hot_bands.is_empty() {
-            continue;
-        }
-        candidates += 1;
-        seen.clear();
-        let mut best: Option<(u32, f64)> = None;
-        for band in &hot_bands {
-            for &k in in_band.get(band).into_iter().flatten() {
-                if !seen.insert(k) || best.is_some_and(|(b, _)| b < k) {
-                    continue;
-                }
-                let Kept { at, len, .. } = kept[k as usize];
-                sketches.get(at, len, &mut other)?;
-                let s = crate::minhash::similarity(&signature, &other, settings.hashes);
-                if s >= settings.threshold {
-                    best = Some((k, s));
-                }
-            }
-        }
         let id = Rank::id(&key[1..])?;
-        match best {
+        let signature = signature_of(&value);
+        match step.place(id, signature.clone())? {
             Some((k, s)) => {
-                let target = &mut kept[k as usize];
-                target.size += 1;
-                removed.push((id_hash(id), k, s as f32));
-                let line = serde_json::json!({ "id": id, "kept": target.id, "similarity": round(s) });
+                let line = serde_json::json!({ "id": id, "kept": step.kept[k as usize].id, "similarity": round(s) });
                 writeln!(log, "{line}")
                     .map_err(|e| Error::io(format!("cannot write {}: {e}", removed_path.display())))?;
             }
             None => {
-                let k = kept.len() as u32;
-                let (at, len) = sketches.put(&signature)?;
-                kept.push(Kept { id: id.to_string(), at, len, size: 1 });
-                for band in &hot_bands {
-                    let list = in_band.entry(*band).or_default();
+                if let Some(index) = &mut index {
+                    index.add(id, &signature, step.bands(&signature))?;
+                }
+            }
+        }
+    }
+    log.flush().map_err(|e| Error::io(format!("cannot write {}: {e}", removed_path.display())))?;
+    let _ = std::fs::remove_file(&step.sketches.path);
+    if let Some(index) = index {
+        summary.counts.insert("documents in the index written".into(), u64::from(index.finish()?));
+    }
+    write_decisions(output, &step.kept, &step.removed, settings)?;
+    summarise(&mut summary, &step, settings);
+    Ok(summary)
+}
+
+impl Step<'_> {
+    /// The band keys of a signature.
+    fn bands<'s>(&self, signature: &'s [u32]) -> impl Iterator<Item = [u8; 10]> + 's {
+        let settings = self.settings;
+        signature[..settings.hashes.min(signature.len())]
+            .chunks(settings.rows)
+            .enumerate()
+            .map(|(b, rows)| band_key(b, crate::minhash::band_hash(rows)))
+    }
+
+    /// The index documents that share a band with the run, kept before any of the run's.
+    fn seed_with_index(&mut self, against: &crate::index::Against, from_index: Vec<BandDocs>) -> Result<(), Error> {
+        let wanted: FxHashSet<crate::index::IndexDoc> =
+            from_index.iter().flat_map(|(_, d)| d.iter().copied()).collect();
+        let mut documents: Vec<_> = against.documents(&wanted)?.into_iter().collect();
+        documents.sort_by_key(|(at, _)| *at);
+        let mut number = FxHashMap::default();
+        for (at, (id, signature)) in documents {
+            let (offset, len) = self.sketches.put(&signature)?;
+            number.insert(at, self.kept.len() as u32);
+            self.kept.push(Kept { id, at: offset, len, size: 1, in_index: true });
+        }
+        for (band, docs) in from_index {
+            let list = self.in_band.entry(band).or_default();
+            list.extend(docs.iter().filter_map(|d| number.get(d)).take(BAND_KEPT_LIMIT));
+        }
+        Ok(())
+    }
+
+    /// Place one of the run's documents, in rank order: removed for a kept copy (which, and
+    /// the similarity), or kept.
+    fn place(&mut self, id: &str, signature: Vec<u32>) -> Result<Option<(u32, f64)>, Error> {
+        let hot_bands: Vec<[u8; 10]> = self.bands(&signature).filter(|k| self.hot.contains(k)).collect();
+        if hot_bands.is_empty() {
+            return Ok(None);
+        }
+        self.candidates += 1;
+        let mut seen = FxHashSet::default();
+        let mut best: Option<(u32, f64)> = None;
+        let mut other = Vec::new();
+        for band in &hot_bands {
+            for &k in self.in_band.get(band).into_iter().flatten() {
+                if !seen.insert(k) || best.is_some_and(|(b, _)| b < k) {
+                    continue;
+                }
+                let Kept { at, len, .. } = self.kept[k as usize];
+                self.sketches.get(at, len, &mut other)?;
+                let s = crate::minhash::similarity(&signature, &other, self.settings.hashes);
+                if s >= self.settings.threshold {
+                    best = Some((k, s));
+                }
+            }
+        }
+        match best {
+            Some((k, s)) => {
+                self.kept[k as usize].size += 1;
+                self.removed.push((id_hash(id), k, s as f32));
+            }
+            None => {
+                let k = self.kept.len() as u32;
+                let (at, len) = self.sketches.put(&signature)?;
+                self.kept.push(Kept { id: id.to_string(), at, len, size: 1, in_index: false });
+                for band in hot_bands {
+                    let list = self.in_band.entry(band).or_default();
                     if list.len() < BAND_KEPT_LIMIT {
                         list.push(k);
                     }
                 }
             }
         }
+        Ok(best)
     }
-    log.flush().map_err(|e| Error::io(format!("cannot write {}: {e}", removed_path.display())))?;
-    let _ = std::fs::remove_file(&sketches.path);
-    write_decisions(output, &kept, &removed, settings)?;
-    summarise(&mut summary, &kept, removed.len() as u64, candidates, settings);
-    Ok(summary)
 }
 
 fn round(s: f64) -> f64 {
@@ -281,13 +357,13 @@ fn write_decisions(
     let mut value = Vec::new();
     let mut put = |out: &mut RecordWriter, id: u64, removed: bool, s: f32, kept: &Kept| {
         value.clear();
-        value.push(u8::from(removed) | (u8::from(settings.exact) << 1));
+        value.push(u8::from(removed) | (u8::from(settings.exact) << 1) | (u8::from(kept.in_index) << 2));
         value.extend_from_slice(&s.to_le_bytes());
         value.extend_from_slice(&kept.size.to_le_bytes());
         value.extend_from_slice(kept.id.as_bytes());
         out.write(&id.to_be_bytes(), &value)
     };
-    for k in kept.iter().filter(|k| k.size > 1) {
+    for k in kept.iter().filter(|k| k.size > 1 && !k.in_index) {
         put(&mut out, id_hash(&k.id), false, 1.0, k)?;
     }
     for &(id, k, s) in removed {
@@ -296,8 +372,13 @@ fn write_decisions(
     out.finish(true)
 }
 
-fn summarise(summary: &mut MergeSummary, kept: &[Kept], removed: u64, candidates: u64, settings: &ClusterSettings) {
+fn summarise(summary: &mut MergeSummary, step: &Step<'_>, settings: &ClusterSettings) {
+    let (kept, removed, candidates) = (&step.kept, step.removed.len() as u64, step.candidates);
     let clusters: Vec<&Kept> = kept.iter().filter(|k| k.size > 1).collect();
+    if !settings.against.is_empty() {
+        let for_index = step.removed.iter().filter(|(_, k, _)| kept[*k as usize].in_index).count();
+        summary.counts.insert("documents removed for an index".into(), for_index as u64);
+    }
     let sizes = summary.histograms.entry("cluster size".into()).or_default();
     for k in &clusters {
         *sizes.entry(u64::from(k.size)).or_default() += 1;
@@ -335,6 +416,8 @@ pub struct Decision {
     pub size: u32,
     /// The kept copy's id (the cluster's id).
     pub kept: String,
+    /// The kept copy is in an index the run dedups against (`against`).
+    pub in_index: bool,
 }
 
 /// The decisions of a document-level result, by id hash.
@@ -355,6 +438,7 @@ impl Decisions {
                 let decision = Decision {
                     removed: value[0] & 1 == 1,
                     exact: value[0] & 2 == 2,
+                    in_index: value[0] & 4 == 4,
                     similarity: f32::from_le_bytes(value[1..5].try_into().expect("4")),
                     size: u32::from_le_bytes(value[5..9].try_into().expect("4")),
                     kept: String::from_utf8(value[9..].to_vec()).map_err(|_| bad())?,

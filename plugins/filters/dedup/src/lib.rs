@@ -17,6 +17,9 @@ or annotated (`action = "annotate"`: meta `dedup` with the cluster, its size, th
 the similarity). The run's manifest gives, per stage, the clusters, the largest and their
 sizes; `passes/<stage>/pass-0/merged/removed.jsonl` lists every removal.
 
+A run can write the documents that stay as an index (`index = "dir"`, [`index`]), and a
+later project dedup against it read-only (`against = ["dir"]`): the index's copies stay.
+
 With `level = "paragraph"` or `"line"`, the units of the text (blocks between blank lines, or
 lines) are compared instead, by the hash of their normalised text: every occurrence of a
 repeated unit but the first (in the same order) is removed from its document, or covered by
@@ -39,6 +42,7 @@ assert_eq!(stage.pass_summaries()[0].counts["clusters"], 1);
 #![deny(missing_docs)]
 
 pub mod cluster;
+pub mod index;
 pub mod minhash;
 pub mod order;
 pub mod text;
@@ -51,7 +55,7 @@ use moulin_plugin::{
 };
 use order::{Keep, Rank};
 use serde::Deserialize;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use text::{Cut, Normalize};
 use twox_hash::{XxHash3_128, XxHash3_64};
@@ -122,6 +126,12 @@ pub struct DedupConfig {
     pub threshold: f64,
     /// A cluster larger than this is a warning in the run's summary.
     pub cluster_warning: u64,
+    /// Write the documents that stay here, as an index a later run can dedup against
+    /// (relative to the project file's folder).
+    pub index: Option<PathBuf>,
+    /// Indexes (written by `index`) to dedup against, read-only: a document near one of
+    /// theirs is removed, theirs stays.
+    pub against: Vec<PathBuf>,
 }
 
 impl Default for DedupConfig {
@@ -140,6 +150,8 @@ impl Default for DedupConfig {
             seed: 1,
             threshold: 0.8,
             cluster_warning: 1000,
+            index: None,
+            against: Vec::new(),
         }
     }
 }
@@ -148,6 +160,23 @@ impl DedupConfig {
     /// The method, with its default for the level.
     pub fn method(&self) -> Method {
         self.method.unwrap_or(if self.level == Level::Document { Method::Minhash } else { Method::Exact })
+    }
+
+    /// What the signatures depend on, for an index.
+    fn index_params(&self) -> index::IndexParams {
+        index::IndexParams {
+            method: if self.method() == Method::Exact { "exact" } else { "minhash" }.into(),
+            normalize: self.normalize,
+            shingle: if self.shingle == minhash::Unit::Word { "word" } else { "char" }.into(),
+            ngram: self.ngram(),
+            bands: self.bands,
+            rows: self.rows,
+            seed: self.seed,
+        }
+    }
+
+    fn ngram(&self) -> usize {
+        self.ngram.unwrap_or(if self.shingle == minhash::Unit::Word { 5 } else { 24 })
     }
 
     fn cut(&self) -> Option<Cut> {
@@ -170,6 +199,9 @@ pub struct Dedup {
     /// The main pass's lookups (document level, unit levels).
     decisions: Option<Arc<Decisions>>,
     repeated: Option<Arc<Repeated>>,
+    /// `index` and `against`, resolved against the project's folder.
+    index: Option<PathBuf>,
+    against: Vec<PathBuf>,
 }
 
 impl Stage for Dedup {
@@ -202,6 +234,10 @@ impl Stage for Dedup {
                 "`level = \"paragraph\"` and `\"line\"` compare units by their normalised text: use `method = \"exact\"` (or leave it out)",
             ));
         }
+        if config.level != Level::Document && (config.index.is_some() || !config.against.is_empty()) {
+            let key = if config.index.is_some() { "index" } else { "against" };
+            return Err(Error::config(key, "an index holds documents: it needs `level = \"document\"`"));
+        }
         match (config.keep, &config.keep_field) {
             (Keep::Highest | Keep::Lowest, None) => {
                 Err(Error::config("keep_field", "`keep = \"highest\"` or `\"lowest\"` needs the meta field to read"))
@@ -214,8 +250,12 @@ impl Stage for Dedup {
     }
 
     fn new(config: DedupConfig, ctx: &StageContext) -> Result<Self, Error> {
-        let ngram = config.ngram.unwrap_or(if config.shingle == minhash::Unit::Word { 5 } else { 24 });
-        let signer = Signer::new(config.shingle, ngram, config.bands, config.rows, config.seed);
+        let signer = Signer::new(config.shingle, config.ngram(), config.bands, config.rows, config.seed);
+        let index = config.index.as_deref().map(|p| ctx.resolve(p));
+        let against: Vec<PathBuf> = config.against.iter().map(|p| ctx.resolve(p)).collect();
+        for dir in &against {
+            index::check(dir, &config.index_params())?;
+        }
         let (mut decisions, mut repeated) = (None, None);
         if ctx.pass.is_none() {
             let result = PassResult::open(ctx, 0).ok_or_else(|| {
@@ -228,7 +268,7 @@ impl Stage for Dedup {
                 Level::Paragraph | Level::Line => repeated = Some(Repeated::load(result.dir())?),
             }
         }
-        Ok(Dedup { config, signer, scratch: String::new(), hashes: Vec::new(), decisions, repeated })
+        Ok(Dedup { config, signer, scratch: String::new(), hashes: Vec::new(), decisions, repeated, index, against })
     }
 }
 
@@ -289,9 +329,10 @@ impl Dedup {
     fn process_document(&self, doc: &mut Document) {
         let Some(decision) = self.decisions.as_ref().and_then(|d| d.get(doc.id())) else { return };
         let kind = if decision.exact { "exact" } else { "near" };
+        let of = if decision.in_index { " in an index" } else { "" };
         if decision.removed && self.config.action == Action::Drop {
             doc.drop_with(format!(
-                "dedup: {kind} duplicate; kept {}, similarity {:.3}",
+                "dedup: {kind} duplicate{of}; kept {}, similarity {:.3}",
                 decision.kept, decision.similarity
             ));
         } else {
@@ -303,6 +344,7 @@ impl Dedup {
                     "kept": decision.kept,
                     "duplicate": decision.removed,
                     "method": kind,
+                    "in_index": decision.in_index,
                     "similarity": (f64::from(decision.similarity) * 1000.0).round() / 1000.0,
                 }),
             );
@@ -423,6 +465,8 @@ impl Passes for Dedup {
             threshold: if exact { 1.0 } else { self.config.threshold },
             warn_over: self.config.cluster_warning,
             exact,
+            index: self.index.clone().map(|dir| (dir, self.config.index_params())),
+            against: self.against.clone(),
         };
         cluster::cluster(records, output, &settings)
     }

@@ -163,3 +163,29 @@ fn bad_settings_are_refused_with_the_key() {
     let e = Harness::new::<Dedup>(json!({})).err().expect("no pass result");
     assert!(e.to_string().contains("Harness::with_passes"), "{e}");
 }
+
+#[test]
+fn a_later_run_dedups_against_the_index_an_earlier_one_wrote() {
+    let dir = std::env::temp_dir().join(format!("moulin-dedup-index-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let other = "Une dépêche sans rapport, qui ne ressemble à aucune autre du fil de la semaine.";
+    let first = docs(&[("a", STORY), ("b", other), ("c", STORY)]);
+    let (stage, out) = run(json!({ "index": dir }), &first, 2);
+    assert_eq!(ids(&out.kept), ["a", "b"]);
+    assert_eq!(stage.pass_summaries()[0].counts["documents in the index written"], 2);
+    for name in ["index.json", "docs.bin", "bands.bin"] {
+        assert!(dir.join(name).is_file(), "{name}");
+    }
+    let later = docs(&[("x", &format!("{STORY} ")), ("y", "Tout autre chose, écrit ailleurs et plus tard.")]);
+    let (stage, out) = run(json!({ "against": [dir] }), &later, 1);
+    assert_eq!(ids(&out.kept), ["y"]);
+    let reason = out.dropped[0].drop_reason().unwrap();
+    assert!(reason.starts_with("dedup: near duplicate in an index; kept a, similarity 1.000"), "{reason}");
+    assert_eq!(stage.pass_summaries()[0].counts["documents removed for an index"], 1);
+    // An index is read-only, and made with other settings it is refused, naming the setting.
+    let e = Harness::with_passes::<Dedup>(json!({ "against": [dir], "bands": 20 }), vec![]).err().expect("refused");
+    assert!(e.key() == Some("against") && e.to_string().contains("bands = 14"), "{e}");
+    let e = Harness::with_passes::<Dedup>(json!({ "against": [dir.join("none")] }), vec![]).err().expect("refused");
+    assert!(e.to_string().contains("not a dedup index"), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

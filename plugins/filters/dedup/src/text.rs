@@ -1,14 +1,14 @@
 //! What is compared: the text normalised ([`Normalize`], datatrove's `simplify_text` by
 //! default), cut into tokens ([`tokens`]) or into paragraphs and lines ([`units`]).
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use unicode_general_category::{get_general_category, GeneralCategory as G};
 use unicode_normalization::{char::is_combining_mark, UnicodeNormalization};
 
 /// How a text is normalised before it is hashed or shingled. Every step is on by default,
 /// as datatrove's `simplify_text` (its MinHash and exact dedup) does them: so "Le 12 mai, à
 /// Paris !" and "le 3 mai a paris" compare equal.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Normalize {
     /// Lowercase.
