@@ -14,3 +14,18 @@ measure() {
     done
     printf "%s\n" "${lines[@]}" | median
 }
+
+# build_and_corpus PROFILE SIZE: build moulin (release or debug), make the reference corpus
+# of SIZE MB under target/bench/corpus-<SIZE>mb unless it is there, point target/bench/corpus
+# at it. Sets MOULIN, BENCH and CORPUS. Run from the repository's root.
+build_and_corpus() {
+    if [ "$1" = release ]; then cargo build --release --workspace --quiet; else cargo build --workspace --quiet; fi
+    MOULIN=$PWD/target/$1/moulin
+    BENCH=$PWD/target/bench
+    CORPUS=$BENCH/corpus-${2}mb
+    mkdir -p "$BENCH"
+    if [ ! -f "$CORPUS/manifest.json" ]; then
+        python3 bench/make_corpus.py --out "$CORPUS" --size-mb "$2" --seed 42 --seeds examples/french-news/corpus > /dev/null
+    fi
+    ln -sfn "$CORPUS" "$BENCH/corpus"
+}

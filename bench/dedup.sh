@@ -25,15 +25,8 @@ while [ $# -gt 0 ]; do
     esac
 done
 cd "$REPO"
-if [ "$PROFILE" = release ]; then cargo build --release --workspace --quiet; else cargo build --workspace --quiet; fi
-MOULIN=$REPO/target/$PROFILE/moulin
-BENCH=$REPO/target/bench
-CORPUS=$BENCH/corpus-${SIZE}mb
-mkdir -p "$BENCH"
-if [ ! -f "$CORPUS/manifest.json" ]; then
-    python3 bench/make_corpus.py --out "$CORPUS" --size-mb "$SIZE" --seed 42 --seeds examples/french-news/corpus > /dev/null
-fi
-ln -sfn "$CORPUS" "$BENCH/corpus"
+source "$REPO/bench/common.sh"
+build_and_corpus "$PROFILE" "$SIZE"
 echo "moulin: $MOULIN; corpus: $CORPUS (its 16 regular shards), $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores"
 echo
 echo "| job | threads | wall s | pass s | text MB/s | removed | peak RSS MiB |"

@@ -27,17 +27,9 @@ while [ $# -gt 0 ]; do
     esac
 done
 cd "$REPO"
-if [ "$PROFILE" = release ]; then cargo build --release --workspace --quiet; else cargo build --workspace --quiet; fi
-MOULIN=$REPO/target/$PROFILE/moulin
-BENCH=$REPO/target/bench
-CORPUS=$BENCH/corpus-${SIZE}mb
-mkdir -p "$BENCH"
-if [ ! -f "$CORPUS/manifest.json" ]; then
-    python3 bench/make_corpus.py --out "$CORPUS" --size-mb "$SIZE" --seed 42 --seeds examples/french-news/corpus > /dev/null
-fi
-ln -sfn "$CORPUS" "$BENCH/corpus"
-
 source "$REPO/bench/common.sh"
+build_and_corpus "$PROFILE" "$SIZE"
+
 OUT=$BENCH/stdout.txt
 
 echo "moulin: $MOULIN; corpus: $CORPUS ($(du -sh "$CORPUS/jsonl" | cut -f1) of JSONL.gz shards), $RUNS run(s) each, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores"

@@ -195,6 +195,25 @@ impl TestProject {
     }
 }
 
+/// Run `shards` shards of a project at once, as a Slurm array runs them (without the
+/// caller's plugin path), and wait for them all.
+pub fn run_shards(project_file: &Path, out: &Path, shards: usize, envs: &[(&str, &str)]) -> Vec<Output> {
+    let children: Vec<_> = (0..shards)
+        .map(|i| {
+            Command::new(moulin_exe())
+                .args(["run", &project_file.display().to_string(), "--output", &out.display().to_string()])
+                .args(["--shard", &format!("{i}/{shards}"), "--quiet"])
+                .envs(envs.iter().copied())
+                .env_remove("MOULIN_PLUGIN_PATH")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    children.into_iter().map(|c| c.wait_with_output().unwrap()).collect()
+}
+
 /// The `manifest.json` of a run's output folder.
 pub fn manifest_of(out: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(out.join("manifest.json")).unwrap_or_else(|e| panic!("{}: {e}", out.display()));

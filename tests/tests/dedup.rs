@@ -5,7 +5,6 @@
 use moulin_tests::{manifest_of, moulin, text, TestProject};
 use serde_json::{json, Value};
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 /// A word of letters only.
 fn word(mut i: usize) -> String {
@@ -111,20 +110,7 @@ fn one_run_removes_copies_the_same_for_any_threads_and_says_what_it_found() {
 
 /// Two shards, run at once, as a Slurm array runs them.
 fn run_shards(p: &TestProject, out: &Path) {
-    let children: Vec<_> = (0..2)
-        .map(|i| {
-            Command::new(moulin_tests::moulin_exe())
-                .args(["run", &p.file().display().to_string(), "--output", &out.display().to_string()])
-                .args(["--shard", &format!("{i}/2"), "--quiet"])
-                .env_remove("MOULIN_PLUGIN_PATH")
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    for child in children {
-        let done = child.wait_with_output().unwrap();
+    for done in moulin_tests::run_shards(&p.file(), out, 2, &[]) {
         assert_eq!(done.status.code(), Some(0), "{}", text(&done));
     }
 }

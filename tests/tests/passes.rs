@@ -5,7 +5,6 @@
 use moulin_tests::{lib, load_project, moulin, text, toml_path, TestProject};
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 
 /// A project with `two_passes` (see tests/plugins/misbehave) and a JSONL exporter.
@@ -142,20 +141,7 @@ fn mtime(path: &Path) -> std::time::SystemTime {
 
 /// Two shards, run at once, as a Slurm array runs them.
 fn run_shards(p: &TestProject, out: &Path, envs: &[(&str, &str)]) -> Vec<std::process::Output> {
-    let children: Vec<_> = (0..2)
-        .map(|i| {
-            Command::new(moulin_tests::moulin_exe())
-                .args(["run", &p.file().display().to_string(), "--output", &out.display().to_string()])
-                .args(["--shard", &format!("{i}/2"), "--quiet"])
-                .envs(envs.iter().copied())
-                .env_remove("MOULIN_PLUGIN_PATH")
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    children.into_iter().map(|c| c.wait_with_output().unwrap()).collect()
+    moulin_tests::run_shards(&p.file(), out, 2, envs)
 }
 
 #[test]

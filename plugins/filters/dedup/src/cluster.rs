@@ -427,25 +427,18 @@ impl Decisions {
     /// Read `decisions.bin` of `dir`, once per process for as long as an instance holds it.
     pub fn load(dir: &Path) -> Result<Arc<Decisions>, Error> {
         shared(&dir.join(DECISIONS), |path| {
-            let mut reader = RecordReader::open(path)?;
-            let mut map = FxHashMap::default();
-            while let Some((key, value)) = reader.read()? {
-                let bad = || Error::other(format!("{}: a decision record is damaged", path.display()));
-                let id = u64::from_be_bytes(key.try_into().map_err(|_| bad())?);
-                if value.len() < 9 {
-                    return Err(bad());
-                }
-                let decision = Decision {
-                    removed: value[0] & 1 == 1,
-                    exact: value[0] & 2 == 2,
-                    in_index: value[0] & 4 == 4,
-                    similarity: f32::from_le_bytes(value[1..5].try_into().expect("4")),
-                    size: u32::from_le_bytes(value[5..9].try_into().expect("4")),
-                    kept: String::from_utf8(value[9..].to_vec()).map_err(|_| bad())?,
-                };
-                map.insert(id, decision);
-            }
-            Ok(Decisions(map))
+            read_map(path, |value| {
+                let flags = *value.first()?;
+                Some(Decision {
+                    removed: flags & 1 == 1,
+                    exact: flags & 2 == 2,
+                    in_index: flags & 4 == 4,
+                    similarity: f32::from_le_bytes(value.get(1..5)?.try_into().ok()?),
+                    size: u32::from_le_bytes(value.get(5..9)?.try_into().ok()?),
+                    kept: String::from_utf8(value.get(9..)?.to_vec()).ok()?,
+                })
+            })
+            .map(Decisions)
         })
     }
 
@@ -496,16 +489,11 @@ impl Repeated {
     /// Read `repeated.bin` of `dir`, once per process for as long as an instance holds it.
     pub fn load(dir: &Path) -> Result<Arc<Repeated>, Error> {
         shared(&dir.join(REPEATED), |path| {
-            let mut reader = RecordReader::open(path)?;
-            let mut map = FxHashMap::default();
-            while let Some((key, value)) = reader.read()? {
-                let bad = || Error::other(format!("{}: a record is damaged", path.display()));
-                let unit = u64::from_be_bytes(key.try_into().map_err(|_| bad())?);
-                let first = u64::from_le_bytes(value.get(..8).ok_or_else(bad)?.try_into().expect("8"));
-                let index = u32::from_be_bytes(value.get(8..12).ok_or_else(bad)?.try_into().expect("4"));
-                map.insert(unit, (first, index));
-            }
-            Ok(Repeated(map))
+            read_map(path, |value| {
+                let first = u64::from_le_bytes(value.get(..8)?.try_into().ok()?);
+                Some((first, u32::from_be_bytes(value.get(8..12)?.try_into().ok()?)))
+            })
+            .map(Repeated)
         })
     }
 
@@ -513,6 +501,19 @@ impl Repeated {
     pub fn first(&self, hash: u64) -> Option<(u64, u32)> {
         self.0.get(&hash).copied()
     }
+}
+
+/// A result file whose keys are 8-byte hashes (big-endian) as a map, each value read by
+/// `parse` (`None`: the record is damaged, an error naming the file).
+fn read_map<V>(path: &Path, parse: impl Fn(&[u8]) -> Option<V>) -> Result<FxHashMap<u64, V>, Error> {
+    let mut reader = RecordReader::open(path)?;
+    let mut map = FxHashMap::default();
+    while let Some((key, value)) = reader.read()? {
+        let bad = || Error::other(format!("{}: a record is damaged", path.display()));
+        let hash = u64::from_be_bytes(key.try_into().map_err(|_| bad())?);
+        map.insert(hash, parse(&value).ok_or_else(bad)?);
+    }
+    Ok(map)
 }
 
 type Cache = Mutex<Vec<(PathBuf, Weak<dyn Any + Send + Sync>)>>;
