@@ -193,3 +193,25 @@ fn a_project_dedups_against_the_index_another_run_wrote_relative_to_its_file() {
             .collect::<String>()
     );
 }
+
+#[test]
+fn until_pass_stops_after_this_shards_part_and_resume_goes_on() {
+    let p = project("");
+    let reference = p.dir.path().join("reference");
+    assert_eq!(run(&p, &reference, &["--quiet"], &[]).status.code(), Some(0));
+    let out = p.dir.path().join("out");
+    let paused = run(&p, &out, &["--quiet", "--resume", "--until-pass", "0"], &[]);
+    assert_eq!(paused.status.code(), Some(0), "{}", text(&paused));
+    assert!(text(&paused).contains("paused after stage `dedup`, pass 1"), "{}", text(&paused));
+    assert!(out.join("passes/dedup/pass-0/workers.json").is_file() && !out.join("docs.jsonl").exists());
+    // Asked again, the part is there: nothing to do.
+    assert_eq!(run(&p, &out, &["--quiet", "--resume", "--until-pass", "0"], &[]).status.code(), Some(0));
+    let done = run(&p, &out, &["--quiet", "--resume"], &[]);
+    assert_eq!(done.status.code(), Some(0), "{}", text(&done));
+    assert_eq!(read(&out.join("docs.jsonl")), read(&reference.join("docs.jsonl")));
+    // Once merged, the same phase run again does nothing either.
+    assert_eq!(run(&p, &out, &["--quiet", "--resume", "--until-pass", "0"], &[]).status.code(), Some(0));
+    let beyond = run(&p, &p.dir.path().join("other"), &["--until-pass", "1"], &[]);
+    assert_eq!(beyond.status.code(), Some(2));
+    assert!(text(&beyond).contains("--until-pass 1: the project has 1 pass(es) over every shard"), "{}", text(&beyond));
+}

@@ -295,6 +295,13 @@ fn run(project: PathBuf, args: RunArgs) -> anyhow::Result<ExitCode> {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
+    if let Some(k) = until_pass {
+        let passes = project.global_passes().context("asking the stages for their passes")?;
+        if k as usize >= passes.len() {
+            eprintln!("error: --until-pass {k}: the project has {} pass(es) over every shard (from 0)", passes.len());
+            return Ok(ExitCode::from(EXIT_CONFIG));
+        }
+    }
     let progress: Option<Arc<dyn moulin::Progress>> = if quiet || !std::io::stderr().is_terminal() {
         None
     } else {

@@ -103,12 +103,22 @@ impl Passes<'_> {
             let mut summary = MergeSummary::default();
             for pass in 0..plan.passes {
                 let done = ledger.earlier.passes.iter().find(|p| p.pass_done == stages[i].id && p.pass == pass);
-                let done = match done.filter(|d| d.result.as_ref().is_none_or(|r| r.is_dir())) {
+                let done = done.filter(|d| d.result.as_ref().is_none_or(|r| r.is_dir()));
+                let pause = plan.global && self.until == Some(global);
+                let done = match done {
+                    // Run again after the pass was merged: nothing to do here.
+                    Some(_) if pause => {
+                        return Ok(PassesDone::Paused(format!(
+                            "stage `{}`, pass {} (merged before)",
+                            stages[i].id,
+                            pass + 1
+                        )))
+                    }
                     Some(done) => done.clone(),
                     None => {
                         let started = Instant::now();
                         let workers = self.workers(stages, i, pass, plan)?;
-                        if plan.global && self.until == Some(global) {
+                        if pause {
                             return Ok(PassesDone::Paused(format!(
                                 "stage `{}`, pass {}: this shard's part is done, not merged",
                                 stages[i].id,
