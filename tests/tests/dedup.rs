@@ -131,6 +131,12 @@ fn shards_merged_remove_what_one_run_removes() {
     assert_eq!(one["dropped"], json!({ "dedup: exact duplicate": 8 }), "{one}");
     // The pass was global: its summary is kept once, not added over the shards.
     assert_eq!(both["pass_summary"], one["pass_summary"]);
+    // It was merged once, beside the shards, for both.
+    assert!(sharded.join("passes/dedup/pass-0/merged.json").is_file());
+    assert!(sharded.join("passes/dedup/pass-0/merged/decisions.bin").is_file());
+    for shard in ["part-0-of-2", "part-1-of-2"] {
+        assert!(!sharded.join(shard).join("passes/dedup/pass-0/merged").exists(), "{shard} merged on its own");
+    }
 }
 
 #[test]

@@ -78,6 +78,18 @@ pub(crate) struct Passed {
     pub global: bool,
 }
 
+/// `merged.json`: a global pass of a sharded run, merged once for every shard.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MergedOnce {
+    /// The fingerprint of the project that merged it.
+    fingerprint: String,
+    /// The worker folders it merged, of every shard.
+    inputs: Vec<PathBuf>,
+    /// What the merge found.
+    summary: MergeSummary,
+}
+
 /// `workers.json`: the folders a pass's workers wrote, once they are all done.
 #[derive(serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -203,15 +215,92 @@ impl Passes<'_> {
             summary: MergeSummary::default(),
         };
         if !legacy {
-            let inputs = match self.shard {
-                Some(shard) if plan.global && shard.count > 1 => self.wait_for_shards(&stage.id, pass, shard)?,
-                _ => workers.workers,
+            let (result, summary) = match self.shard {
+                Some(shard) if plan.global && shard.count > 1 => {
+                    let inputs = self.wait_for_shards(&stage.id, pass, shard)?;
+                    self.merge_once(stage, pass, inputs)?
+                }
+                _ => self.merge(stage, pass, &dir, workers.workers).map_err(fail)?,
             };
-            let (result, summary) = self.merge(stage, pass, &dir, inputs).map_err(fail)?;
             (done.result, done.summary) = (Some(result), summary);
         }
         done.seconds = started.elapsed().as_secs_f64();
         Ok(done)
+    }
+
+    /// A global pass of a sharded run is merged once, for every shard, into
+    /// `<output root>/passes/<stage>/pass-<k>/`: the first shard to lock `merge.lock` there
+    /// merges and writes `merged.json`; the others wait for it and read the same result. Where
+    /// the file system cannot lock, each shard merges on its own (the same result).
+    fn merge_once(&self, stage: &StageSpec, pass: u32, inputs: Vec<PathBuf>) -> Result<(PathBuf, MergeSummary), Error> {
+        let fail = |message: String| Error::Pass { stage: stage.id.clone(), pass, message };
+        let shared = self.pass_dir(self.output_root, &stage.id, pass);
+        std::fs::create_dir_all(&shared).map_err(|e| fail(format!("{}: {e}", shared.display())))?;
+        let done_file = shared.join("merged.json");
+        // Merged after every shard's part was written: not what an earlier run left.
+        let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+        let parts: Vec<PathBuf> = inputs.iter().filter_map(|d| d.parent()).map(|d| d.join("workers.json")).collect();
+        let read_done = || -> Option<MergeSummary> {
+            let text = std::fs::read_to_string(&done_file).ok()?;
+            let done: MergedOnce = serde_json::from_str(&text).ok()?;
+            let when = modified(&done_file)?;
+            let after_parts = parts.iter().all(|p| modified(p).is_some_and(|m| m <= when));
+            (done.fingerprint == self.fingerprint
+                && done.inputs == inputs
+                && after_parts
+                && shared.join("merged").is_dir())
+            .then_some(done.summary)
+        };
+        let lock_path = shared.join("merge.lock");
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| fail(format!("{}: {e}", lock_path.display())))?;
+        let started = Instant::now();
+        loop {
+            if let Some(summary) = read_done() {
+                return Ok((shared.join("merged"), summary));
+            }
+            match fs4::FileExt::try_lock(&lock) {
+                Ok(()) => {
+                    let merged = match read_done() {
+                        Some(summary) => Ok((shared.join("merged"), summary)),
+                        None => {
+                            self.merge(stage, pass, &shared, inputs.clone()).map_err(fail).and_then(|(dir, summary)| {
+                                let record = MergedOnce {
+                                    fingerprint: self.fingerprint.to_string(),
+                                    inputs: inputs.clone(),
+                                    summary,
+                                };
+                                let tmp = shared.join("merged.json.partial");
+                                std::fs::write(&tmp, serde_json::to_string_pretty(&record).unwrap_or_default())
+                                    .and_then(|_| std::fs::rename(&tmp, &done_file))
+                                    .map_err(|e| fail(format!("{}: {e}", done_file.display())))?;
+                                Ok((dir, record.summary))
+                            })
+                        }
+                    };
+                    let _ = fs4::FileExt::unlock(&lock);
+                    return merged;
+                }
+                Err(fs4::TryLockError::WouldBlock) if started.elapsed() < self.shard_wait => {
+                    std::thread::sleep(Duration::from_millis(200))
+                }
+                Err(fs4::TryLockError::WouldBlock) => {
+                    return Err(fail(format!(
+                        "another shard held {} for longer than shard_wait_seconds",
+                        lock_path.display()
+                    )))
+                }
+                Err(fs4::TryLockError::Error(e)) => {
+                    tracing::warn!(path = %lock_path.display(), error = %e, "Cannot lock: this shard merges the pass on its own.");
+                    let dir = self.pass_dir(self.output, &stage.id, pass);
+                    return self.merge(stage, pass, &dir, inputs).map_err(fail);
+                }
+            }
+        }
     }
 
     /// The workers' part of a pass: the stages up to `i` over every input file, stage `i`

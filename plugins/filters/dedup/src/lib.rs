@@ -15,7 +15,8 @@ shares a band with, and removes it for the first whose similarity reaches `thres
 document is dropped (`action = "drop"`: the reason names the kept copy and the similarity)
 or annotated (`action = "annotate"`: meta `dedup` with the cluster, its size, the kept id and
 the similarity). The run's manifest gives, per stage, the clusters, the largest and their
-sizes; `passes/<stage>/pass-0/merged/removed.jsonl` lists every removal.
+sizes; `passes/<stage>/pass-0/merged/removed.jsonl` lists every removal (under the output
+folder, beside the shards of a sharded run).
 
 A run can write the documents that stay as an index (`index = "dir"`, [`index`]), and a
 later project dedup against it read-only (`against = ["dir"]`): the index's copies stay.
