@@ -178,7 +178,7 @@ pub struct RunReport {
     pub files_already_done: u64,
     /// The most frequent entities of the exported documents (an estimate).
     pub entities: crate::content::FrequentEntities,
-    /// The run paused before its main pass, where [`crate::RunOptions::until_pass`] asked:
+    /// The run paused before its main pass, where the run options' `until_pass` asked:
     /// which pass. Nothing was exported; a run with `resume` goes on.
     pub paused: Option<String>,
 }

@@ -89,6 +89,30 @@ impl Ledger {
         self.earlier.seconds + self.started.elapsed().as_secs_f64()
     }
 
+    /// The run's report: what it counted, with `stages` (this attempt's and the earlier
+    /// ones' counts, [`Ledger::stages`]).
+    pub fn report(
+        &self,
+        stages: Vec<StageReport>,
+        threads: usize,
+        output: &std::path::Path,
+        shard: Option<crate::shard::Shard>,
+    ) -> crate::report::RunReport {
+        crate::report::RunReport {
+            totals: self.totals.clone(),
+            stages,
+            files: self.reports.clone(),
+            seconds: self.seconds(),
+            threads,
+            output_dir: output.to_path_buf(),
+            shard,
+            attempt: self.earlier.attempt,
+            files_already_done: self.earlier.files_done as u64,
+            entities: self.entities.clone(),
+            paused: None,
+        }
+    }
+
     /// Count a finished batch; its errors go to `errors.jsonl` with their file filled in.
     pub fn account(&mut self, batch: &Finished, files: &[InputFile]) {
         let (reports, totals) = (&mut self.reports, &mut self.totals);

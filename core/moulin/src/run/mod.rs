@@ -140,11 +140,12 @@ impl Project {
             passes::PassesDone::Done(observed) => observed,
             passes::PassesDone::Paused(at) => {
                 ledger.flush()?;
+                let (shard, attempt) = (options.shard, ledger.earlier.attempt);
                 return Ok(RunReport {
-                    output_dir: output.clone(),
-                    shard: options.shard,
+                    output_dir: output,
+                    shard,
                     threads,
-                    attempt: ledger.earlier.attempt,
+                    attempt,
                     paused: Some(at),
                     ..Default::default()
                 });
@@ -153,25 +154,8 @@ impl Project {
         let outcome = main_pass(&engine, &reader, &self.config.pipeline, &mut ledger, options)?;
 
         let mut stages = ledger.stages(&outcome.stages);
-        for passed in observed {
-            let stage = &mut stages[passed.stage];
-            stage.observation_seconds = Some(passed.seconds);
-            stage.pass_summary = Some(passed.summary);
-            stage.pass_global = passed.global;
-        }
-        let report = RunReport {
-            totals: ledger.totals.clone(),
-            stages,
-            files: ledger.reports.clone(),
-            seconds: ledger.seconds(),
-            threads,
-            output_dir: output.clone(),
-            shard: options.shard,
-            attempt: ledger.earlier.attempt,
-            files_already_done: ledger.earlier.files_done as u64,
-            entities: ledger.entities.clone(),
-            paused: None,
-        };
+        passes::Passed::report(observed, &mut stages);
+        let report = ledger.report(stages, threads, &output, options.shard);
         let written = manifest::write_manifest(self, &output, &report, started_unix, outcome.fatal.as_ref());
         if written.is_ok() {
             // The page is for people; a run does not fail for want of it.

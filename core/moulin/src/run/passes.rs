@@ -78,6 +78,18 @@ pub(crate) struct Passed {
     pub global: bool,
 }
 
+impl Passed {
+    /// Put what the passes did in the stages' entries of the run's report.
+    pub fn report(passed: Vec<Passed>, stages: &mut [crate::report::StageReport]) {
+        for p in passed {
+            let stage = &mut stages[p.stage];
+            stage.observation_seconds = Some(p.seconds);
+            stage.pass_summary = Some(p.summary);
+            stage.pass_global = p.global;
+        }
+    }
+}
+
 /// `merged.json`: a global pass of a sharded run, merged once for every shard.
 #[derive(serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
