@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-/// What [`slurm_script`] writes.
+/// What [`slurm_scripts`] writes.
 #[derive(Debug, Clone)]
 pub struct SlurmOptions {
     /// The moulin program the tasks run (an absolute path).
