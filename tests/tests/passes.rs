@@ -202,6 +202,9 @@ impl moulin::Progress for Recorder {
     fn pass(&self, stage: &str, pass: u32, passes: u32) {
         self.0.lock().unwrap().push(format!("pass {stage} {pass}/{passes}"));
     }
+    fn merging(&self, stage: &str, pass: u32) {
+        self.0.lock().unwrap().push(format!("merging {stage} {pass}"));
+    }
 }
 
 #[test]
@@ -219,7 +222,20 @@ fn each_pass_shows_progress_before_the_main_pass() {
     let events = recorder.0.lock().unwrap().clone();
     assert_eq!(
         events,
-        ["pass twice 0/2", "start 4", "finish", "pass twice 1/2", "start 4", "finish", "start 4", "finish"]
+        [
+            "pass twice 0/2",
+            "start 4",
+            "finish",
+            "merging twice 0",
+            "finish",
+            "pass twice 1/2",
+            "start 4",
+            "finish",
+            "merging twice 1",
+            "finish",
+            "start 4",
+            "finish"
+        ]
     );
 }
 

@@ -250,6 +250,12 @@ impl moulin::Progress for Bar {
     fn pass(&self, stage: &str, pass: u32, passes: u32) {
         self.0.set_prefix(format!("pass {} of {passes} of `{stage}` ", pass + 1));
     }
+    fn merging(&self, stage: &str, pass: u32) {
+        self.0.reset();
+        self.0.set_prefix(format!("merging pass {} of `{stage}` ", pass + 1));
+        self.0.set_message("");
+        self.0.enable_steady_tick(std::time::Duration::from_millis(250));
+    }
     fn start(&self, total_bytes: u64, files: u64) {
         // A pass ends with `finish`; the main pass follows on the same bar.
         self.0.reset();
@@ -266,6 +272,7 @@ impl moulin::Progress for Bar {
         self.0.set_message(format!("{documents} documents: {}", stage_counts(stages)));
     }
     fn finish(&self) {
+        self.0.disable_steady_tick();
         self.0.finish_and_clear();
         self.0.set_prefix("");
     }

@@ -38,6 +38,9 @@ pub trait Progress: Send + Sync {
     /// A pass before the main pass begins (`start`, `advance` and `finish` then follow it):
     /// pass `pass` (from 0) of `passes` of stage `stage`. The main pass follows the last.
     fn pass(&self, _stage: &str, _pass: u32, _passes: u32) {}
+    /// Pass `pass` (from 0) of stage `stage` is being merged, which shows no progress of its
+    /// own; `finish` follows when it is done. The default ignores it.
+    fn merging(&self, _stage: &str, _pass: u32) {}
     /// Every stage's counts so far in the main pass (transform and annotate, then export),
     /// after each batch; the default ignores them.
     fn stages(&self, _stages: &[crate::report::StageReport]) {}

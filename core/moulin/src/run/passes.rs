@@ -434,10 +434,22 @@ impl Passes<'_> {
         std::fs::create_dir_all(&output).map_err(|e| format!("{}: {e}", output.display()))?;
         let spec = StageSpec { observing: true, pass: Some((pass, dir.to_path_buf())), ..stage.clone() };
         let mut merger = spec.instantiate(self.output, 0, self.threads).map_err(|e| e.to_string())?;
+        // The merge has no progress of its own: say when it starts and how long it took.
+        tracing::info!(stage = %stage.id, "Merging pass {} ({} worker folders).", pass + 1, inputs.len());
+        let started = Instant::now();
         let request = MergeRequest { pass, inputs, output: output.clone() };
         let payload = serde_json::to_string(&request).map_err(|e| e.to_string())?;
-        match merger.call_ext(moulin_abi::ext::MERGE.into(), payload.as_str().into()) {
+        if let Some(p) = self.progress {
+            p.merging(&stage.id, pass);
+        }
+        let answer = merger.call_ext(moulin_abi::ext::MERGE.into(), payload.as_str().into());
+        if let Some(p) = self.progress {
+            p.finish();
+        }
+        match answer {
             RResult::ROk(summary) => {
+                let seconds = started.elapsed().as_secs_f64();
+                tracing::info!(stage = %stage.id, "Pass {} merged in {seconds:.1} s.", pass + 1);
                 tracing::debug!(stage = %stage.id, pass, summary = %summary, "Pass merged.");
                 let summary = serde_json::from_str(summary.as_str())
                     .map_err(|e| format!("the merge's summary is not a MergeSummary: {e}: {summary}"))?;
