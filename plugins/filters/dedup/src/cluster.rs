@@ -198,6 +198,9 @@ struct Step<'a> {
     in_band: FxHashMap<[u8; 10], Vec<u32>>,
     removed: Vec<(u64, u32, f32)>,
     candidates: u64,
+    /// Reused for each document: the kept copies compared with it, one's signature.
+    seen: FxHashSet<u32>,
+    other: Vec<u32>,
 }
 
 /// The cluster step of the document level (see the module's documentation).
@@ -211,6 +214,8 @@ pub fn cluster(records: Merged<'_>, output: &Path, settings: &ClusterSettings) -
         in_band: FxHashMap::default(),
         removed: Vec::new(),
         candidates: 0,
+        seen: FxHashSet::default(),
+        other: Vec::new(),
     };
     let mut records = records.peekable();
     let mut against = crate::index::Against::open(&settings.against)?;
@@ -246,7 +251,7 @@ pub fn cluster(records: Merged<'_>, output: &Path, settings: &ClusterSettings) -
         }
         let id = Rank::id(&key[1..])?;
         let signature = signature_of(&value);
-        match step.place(id, signature.clone())? {
+        match step.place(id, &signature)? {
             Some((k, s)) => {
                 let line = serde_json::json!({ "id": id, "kept": step.kept[k as usize].id, "similarity": round(s) });
                 writeln!(log, "{line}")
@@ -300,23 +305,22 @@ impl Step<'_> {
 
     /// Place one of the run's documents, in rank order: removed for a kept copy (which, and
     /// the similarity), or kept.
-    fn place(&mut self, id: &str, signature: Vec<u32>) -> Result<Option<(u32, f64)>, Error> {
-        let hot_bands: Vec<[u8; 10]> = self.bands(&signature).filter(|k| self.hot.contains(k)).collect();
+    fn place(&mut self, id: &str, signature: &[u32]) -> Result<Option<(u32, f64)>, Error> {
+        let hot_bands: Vec<[u8; 10]> = self.bands(signature).filter(|k| self.hot.contains(k)).collect();
         if hot_bands.is_empty() {
             return Ok(None);
         }
         self.candidates += 1;
-        let mut seen = FxHashSet::default();
+        self.seen.clear();
         let mut best: Option<(u32, f64)> = None;
-        let mut other = Vec::new();
         for band in &hot_bands {
             for &k in self.in_band.get(band).into_iter().flatten() {
-                if !seen.insert(k) || best.is_some_and(|(b, _)| b < k) {
+                if !self.seen.insert(k) || best.is_some_and(|(b, _)| b < k) {
                     continue;
                 }
                 let Kept { at, len, .. } = self.kept[k as usize];
-                self.sketches.get(at, len, &mut other)?;
-                let s = crate::minhash::similarity(&signature, &other, self.settings.hashes);
+                self.sketches.get(at, len, &mut self.other)?;
+                let s = crate::minhash::similarity(signature, &self.other, self.settings.hashes);
                 if s >= self.settings.threshold {
                     best = Some((k, s));
                 }
@@ -329,7 +333,7 @@ impl Step<'_> {
             }
             None => {
                 let k = self.kept.len() as u32;
-                let (at, len) = self.sketches.put(&signature)?;
+                let (at, len) = self.sketches.put(signature)?;
                 self.kept.push(Kept { id: id.to_string(), at, len, size: 1, in_index: false });
                 for band in hot_bands {
                     let list = self.in_band.entry(band).or_default();

@@ -118,6 +118,15 @@ impl Signer {
 /// The hash of one band's rows: the xxh3 of their little-endian bytes (the same on every
 /// machine, since one shard's bands meet another's).
 pub fn band_hash(rows: &[u32]) -> u64 {
+    // Called for every band of every document, in the pass and the cluster step: no
+    // allocation for bands of up to 64 rows.
+    let mut bytes = [0u8; 256];
+    if rows.len() * 4 <= bytes.len() {
+        for (chunk, r) in bytes.chunks_exact_mut(4).zip(rows) {
+            chunk.copy_from_slice(&r.to_le_bytes());
+        }
+        return XxHash3_64::oneshot(&bytes[..rows.len() * 4]);
+    }
     let mut buf = Vec::with_capacity(rows.len() * 4);
     hash_le(rows.iter().map(|r| r.to_le_bytes()), &mut buf)
 }

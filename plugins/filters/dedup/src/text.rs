@@ -91,7 +91,9 @@ fn lower_into(c: char, lowercase: bool, out: &mut String, push: &mut impl FnMut(
 }
 
 /// Punctuation as datatrove's set has it: Unicode punctuation and the ASCII symbols
-/// (`$ + < = > ^ ` | ~`).
+/// (`$ + < = > ^ ` | ~`). The quality plugin's `pystr::is_punct` tests the same `P*`
+/// categories without the symbols; plugins do not depend on one another (linking the quality
+/// library would bring its spaCy tables), so the few lines stand in both.
 fn is_punctuation(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_punctuation();
