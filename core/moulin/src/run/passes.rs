@@ -12,9 +12,12 @@
 //!
 //! One new instance then merges the workers' folders ([`moulin_abi::ext::MERGE`]); for a
 //! global pass of a sharded run, every shard's, once every shard has written its
-//! `workers.json` (a shard waits for the others, up to `[pipeline] shard_wait_seconds`).
-//! A merged pass is recorded in the journal: a resumed run does not run it again, and one
-//! killed after its workers were done only merges again.
+//! `workers.json` (a shard waits for the others, up to `[pipeline] shard_wait_seconds`),
+//! and once for all shards: into `<output root>/passes/<stage>/pass-<k>/merged/`, by the
+//! first shard to lock `merge.lock` there, the others reading its `merged.json`. A merged
+//! pass is recorded in the journal: a resumed run does not run it again, and one killed after
+//! its workers were done only merges again. With `until` (`--until-pass K`) a run stops once
+//! its workers of global pass K are done: `moulin slurm` makes each a job array of its own.
 
 use super::journal::PassDone;
 use super::ledger::Ledger;
