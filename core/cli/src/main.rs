@@ -7,9 +7,9 @@
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use moulin::cluster::{self, State};
 use moulin::shard::Shard;
+use moulin::terminal::{stage_counts, TerminalProgress};
 use moulin::{Error, Problem, Project, Registry, RunOptions, RunReport};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -227,57 +227,6 @@ fn load(file: &std::path::Path) -> anyhow::Result<Result<Project, ExitCode>> {
     }
 }
 
-/// The progress bar, and the documents count the per-stage counts are shown beside.
-struct Bar(ProgressBar, std::sync::atomic::AtomicU64);
-
-/// Every stage's counts in a line: `normalize 1200 | boilerplate 1180 (20 dropped) | ...`.
-fn stage_counts(stages: &[moulin::StageReport]) -> String {
-    let one = |s: &moulin::StageReport| {
-        let dropped: u64 = s.dropped.values().sum();
-        let mut text = format!("{} {}", s.id, s.documents_out);
-        match (dropped, s.failed) {
-            (0, 0) => {}
-            (d, 0) => text.push_str(&format!(" ({d} dropped)")),
-            (0, f) => text.push_str(&format!(" ({f} failed)")),
-            (d, f) => text.push_str(&format!(" ({d} dropped, {f} failed)")),
-        }
-        text
-    };
-    stages.iter().map(one).collect::<Vec<_>>().join(" | ")
-}
-
-impl moulin::Progress for Bar {
-    fn pass(&self, stage: &str, pass: u32, passes: u32) {
-        self.0.set_prefix(format!("pass {} of {passes} of `{stage}` ", pass + 1));
-    }
-    fn merging(&self, stage: &str, pass: u32) {
-        self.0.reset();
-        self.0.set_prefix(format!("merging pass {} of `{stage}` ", pass + 1));
-        self.0.set_message("");
-        self.0.enable_steady_tick(std::time::Duration::from_millis(250));
-    }
-    fn start(&self, total_bytes: u64, files: u64) {
-        // A pass ends with `finish`; the main pass follows on the same bar.
-        self.0.reset();
-        self.0.set_length(total_bytes);
-        self.0.set_message(format!("{files} files"));
-    }
-    fn advance(&self, bytes_read: u64, documents: u64) {
-        self.0.set_position(bytes_read);
-        self.1.store(documents, std::sync::atomic::Ordering::Relaxed);
-        self.0.set_message(format!("{documents} documents"));
-    }
-    fn stages(&self, stages: &[moulin::StageReport]) {
-        let documents = self.1.load(std::sync::atomic::Ordering::Relaxed);
-        self.0.set_message(format!("{documents} documents: {}", stage_counts(stages)));
-    }
-    fn finish(&self) {
-        self.0.disable_steady_tick();
-        self.0.finish_and_clear();
-        self.0.set_prefix("");
-    }
-}
-
 /// `moulin run`'s options.
 struct RunArgs {
     threads: usize,
@@ -312,14 +261,7 @@ fn run(project: PathBuf, args: RunArgs) -> anyhow::Result<ExitCode> {
     let progress: Option<Arc<dyn moulin::Progress>> = if quiet || !std::io::stderr().is_terminal() {
         None
     } else {
-        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{spinner} {prefix}[{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} {msg}",
-            )
-            .expect("the template is valid"),
-        );
-        Some(Arc::new(Bar(bar, Default::default())))
+        Some(Arc::new(TerminalProgress::stderr()))
     };
     let options = RunOptions { threads, output, progress, shard, resume, until_pass };
     match project.run_with(&options) {

@@ -4,7 +4,7 @@
 //! pass (see `moulin_plugin::Passes`; `boilerplate` with `repeated`) is refused by
 //! [`PipelineBuilder::build`]. Run a [`crate::Project`] for that.
 
-use crate::batch::Batch;
+use crate::batch::{Batch, Failure};
 use crate::config::ConfigError;
 use crate::engine::{Engine, EngineOutcome};
 use crate::error::Problem;
@@ -163,6 +163,15 @@ pub enum Outcome {
     },
 }
 
+/// An item the caller could not make a document of ([`Pipeline::process_items`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rejected {
+    /// The item's id, when it has one.
+    pub id: Option<String>,
+    /// What was wrong with it: what was expected, what was found.
+    pub message: String,
+}
+
 /// The processed documents, as an iterator; batches come back in input order.
 pub struct Outputs {
     rx: Receiver<Outcome>,
@@ -205,9 +214,21 @@ impl Pipeline {
         I: IntoIterator<Item = Doc>,
         I::IntoIter: Send + 'static,
     {
+        self.process_items(docs.into_iter().map(Ok))
+    }
+
+    /// As [`Pipeline::process`], over items that may not be documents: the caller turns its
+    /// own records into documents, and one it could not turn (a [`Rejected`]) fails in its
+    /// place, in order, without reaching a stage ([`Outcome::Failed`] with no stage), so that
+    /// every item has its outcome.
+    pub fn process_items<I>(&self, items: I) -> Outputs
+    where
+        I: IntoIterator<Item = Result<Doc, Rejected>>,
+        I::IntoIter: Send + 'static,
+    {
         let engine = self.engine.clone();
         let per_batch = self.batch_documents;
-        let mut docs = docs.into_iter();
+        let mut items = items.into_iter();
         let (tx, rx) = bounded::<Outcome>(per_batch * 4);
         let handle = std::thread::spawn(move || {
             let source = move |emit: &mut dyn FnMut(Batch) -> bool| loop {
@@ -215,13 +236,22 @@ impl Pipeline {
                 // A document's origin is its place in the batch: outcomes are put back in that
                 // order at the end (a stage keeps its documents in order, but drops and
                 // failures are collected apart).
-                for (k, doc) in docs.by_ref().take(per_batch).enumerate() {
-                    batch.text_bytes += doc.text.len() as u64;
+                for (k, item) in items.by_ref().take(per_batch).enumerate() {
                     batch.count_read(0);
-                    batch.docs.push(doc);
-                    batch.origins.push(k as u32);
+                    match item {
+                        Ok(doc) => {
+                            batch.text_bytes += doc.text.len() as u64;
+                            batch.docs.push(doc);
+                            batch.origins.push(k as u32);
+                        }
+                        Err(Rejected { id, message }) => {
+                            let mut failure = Failure::record(k as u32, None, None, message);
+                            failure.record.id = id;
+                            batch.failures.push(failure);
+                        }
+                    }
                 }
-                if batch.docs.is_empty() || !emit(batch) {
+                if batch.is_empty() || !emit(batch) {
                     return;
                 }
             };

@@ -55,9 +55,11 @@ pub mod report_page;
 mod run;
 pub mod shard;
 mod stages;
+#[cfg(feature = "terminal-progress")]
+pub mod terminal;
 
 pub use config::{ConfigError, ProjectConfig};
-pub use embed::{Outcome, Outputs, Pipeline, PipelineBuilder};
+pub use embed::{Outcome, Outputs, Pipeline, PipelineBuilder, Rejected};
 pub use error::{Error, LockError, Problem, StageError};
 pub use moulin_abi::{Doc, Span, ABI_VERSION};
 pub use plugins::{Library, LoadError, LoadProblem, Registry, StageKind};

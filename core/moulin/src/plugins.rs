@@ -273,8 +273,12 @@ pub fn is_plugin_file_name(name: &str) -> bool {
     name.starts_with(&prefix) && name.ends_with(std::env::consts::DLL_SUFFIX)
 }
 
+/// Folders an embedder adds after the executable's ([`also_search`]).
+static EMBEDDER_PATHS: std::sync::RwLock<Vec<PathBuf>> = std::sync::RwLock::new(Vec::new());
+
 /// Where plugins are looked for, in order: the project's `[plugins] paths`, then
-/// `MOULIN_PLUGIN_PATH`, then the folder of the running executable.
+/// `MOULIN_PLUGIN_PATH`, then the folder of the running executable, then the folders an
+/// embedder added with [`also_search`].
 pub fn search_path(project_paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut paths = project_paths.to_vec();
     if let Some(env) = std::env::var_os("MOULIN_PLUGIN_PATH") {
@@ -283,7 +287,18 @@ pub fn search_path(project_paths: &[PathBuf]) -> Vec<PathBuf> {
     if let Some(dir) = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_path_buf)) {
         paths.push(dir);
     }
+    paths.extend(EMBEDDER_PATHS.read().unwrap_or_else(|e| e.into_inner()).iter().cloned());
     paths
+}
+
+/// Look for plugins in `dir` too, last, for every project and pipeline of this process:
+/// for a host that is not an executable of its own (the Python package adds its folder,
+/// since the running executable is Python's).
+pub fn also_search(dir: PathBuf) {
+    let mut paths = EMBEDDER_PATHS.write().unwrap_or_else(|e| e.into_inner());
+    if !paths.contains(&dir) {
+        paths.push(dir);
+    }
 }
 
 /// The loaded libraries and the stages they offer.

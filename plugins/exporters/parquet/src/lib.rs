@@ -35,9 +35,11 @@ assert!(bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1"));
 */
 #![deny(missing_docs)]
 
-use arrow_array::builder::{Float32Builder, ListBuilder, StringBuilder, StructBuilder, UInt64Builder};
-use arrow_array::{ArrayRef, RecordBatch};
-use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
+pub mod columns;
+
+use columns::Columns;
+pub use columns::schema;
+
 use moulin_plugin::output::{self, CountingFile, FileLimits, Join, Outputs, PartWriter};
 use moulin_plugin::{Document, Error, Export, Exports, Stage, StageContext};
 use parquet::arrow::ArrowWriter;
@@ -101,106 +103,6 @@ impl ParquetConfig {
     fn limits(&self) -> FileLimits {
         FileLimits { max_documents: self.max_documents_per_file, max_bytes: self.max_bytes_per_file }
     }
-}
-
-/// The fields of a span struct.
-fn span_fields() -> Fields {
-    Fields::from(vec![
-        Field::new("start", DataType::UInt64, false),
-        Field::new("end", DataType::UInt64, false),
-        Field::new("layer", DataType::Utf8, false),
-        Field::new("label", DataType::Utf8, false),
-        Field::new("score", DataType::Float32, true),
-        Field::new("source", DataType::Utf8, false),
-        Field::new("attrs", DataType::Utf8, false),
-    ])
-}
-
-/// The item field of the `spans` list.
-fn span_item() -> Arc<Field> {
-    Arc::new(Field::new("item", DataType::Struct(span_fields()), false))
-}
-
-/// The schema of the files written.
-pub fn schema() -> SchemaRef {
-    Arc::new(Schema::new(vec![
-        Field::new("id", DataType::Utf8, false),
-        Field::new("text", DataType::Utf8, false),
-        Field::new("lang", DataType::Utf8, false),
-        Field::new("lang_score", DataType::Float32, true),
-        Field::new("meta", DataType::Utf8, false),
-        Field::new("spans", DataType::List(span_item()), false),
-    ]))
-}
-
-/// Column builders for one batch of rows.
-struct Columns {
-    id: StringBuilder,
-    text: StringBuilder,
-    lang: StringBuilder,
-    lang_score: Float32Builder,
-    meta: StringBuilder,
-    spans: ListBuilder<StructBuilder>,
-    rows: usize,
-}
-
-impl Columns {
-    fn new() -> Columns {
-        let spans = StructBuilder::from_fields(span_fields(), 0);
-        Columns {
-            id: StringBuilder::new(),
-            text: StringBuilder::new(),
-            lang: StringBuilder::new(),
-            lang_score: Float32Builder::new(),
-            meta: StringBuilder::new(),
-            spans: ListBuilder::new(spans).with_field(span_item()),
-            rows: 0,
-        }
-    }
-
-    fn push(&mut self, doc: &Document) {
-        self.id.append_value(doc.id());
-        self.text.append_value(doc.text());
-        self.lang.append_value(doc.lang());
-        self.lang_score.append_option(finite(doc.lang_score()));
-        self.meta.append_value(doc.meta_json());
-        let spans = self.spans.values();
-        for s in doc.spans() {
-            field::<UInt64Builder>(spans, 0).append_value(s.start);
-            field::<UInt64Builder>(spans, 1).append_value(s.end);
-            field::<StringBuilder>(spans, 2).append_value(&s.layer);
-            field::<StringBuilder>(spans, 3).append_value(&s.label);
-            field::<Float32Builder>(spans, 4).append_option(finite(s.score));
-            field::<StringBuilder>(spans, 5).append_value(&s.source);
-            field::<StringBuilder>(spans, 6).append_value(&s.attrs_json);
-            spans.append(true);
-        }
-        self.spans.append(true);
-        self.rows += 1;
-    }
-
-    /// The rows gathered, as a batch; the builders start again empty.
-    fn finish(&mut self) -> Result<RecordBatch, Error> {
-        let columns: Vec<ArrayRef> = vec![
-            Arc::new(self.id.finish()),
-            Arc::new(self.text.finish()),
-            Arc::new(self.lang.finish()),
-            Arc::new(self.lang_score.finish()),
-            Arc::new(self.meta.finish()),
-            Arc::new(self.spans.finish()),
-        ];
-        self.rows = 0;
-        RecordBatch::try_new(schema(), columns).map_err(|e| Error::other(format!("parquet: building a batch: {e}")))
-    }
-}
-
-/// A span struct's field builder, by position in [`span_fields`].
-fn field<T: arrow_array::builder::ArrayBuilder>(spans: &mut StructBuilder, i: usize) -> &mut T {
-    spans.field_builder::<T>(i).expect("the span fields are built from span_fields()")
-}
-
-fn finite(x: f32) -> Option<f32> {
-    x.is_finite().then_some(x)
 }
 
 /// The `parquet` stage.
