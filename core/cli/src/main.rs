@@ -258,11 +258,8 @@ fn run(project: PathBuf, args: RunArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(EXIT_CONFIG));
         }
     }
-    let progress: Option<Arc<dyn moulin::Progress>> = if quiet || !std::io::stderr().is_terminal() {
-        None
-    } else {
-        Some(Arc::new(TerminalProgress::stderr()))
-    };
+    let progress: Option<Arc<dyn moulin::Progress>> =
+        if quiet || !std::io::stderr().is_terminal() { None } else { Some(Arc::new(TerminalProgress::stderr())) };
     let options = RunOptions { threads, output, progress, shard, resume, until_pass };
     match project.run_with(&options) {
         Ok(RunReport { paused: Some(at), output_dir, .. }) => {

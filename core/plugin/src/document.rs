@@ -28,6 +28,11 @@ impl Document {
         self.0
     }
 
+    /// The ABI document (no copy).
+    pub fn as_abi(&self) -> &Doc {
+        &self.0
+    }
+
     /// View a slice of ABI documents as documents (no copy).
     pub fn slice_from_abi(docs: &[Doc]) -> &[Document] {
         // SAFETY: Document is #[repr(transparent)] over Doc.

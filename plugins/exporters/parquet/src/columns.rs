@@ -110,7 +110,6 @@ fn finite(x: f32) -> Option<f32> {
     x.is_finite().then_some(x)
 }
 
-
 /// The documents as one record batch of [`schema`]'s columns.
 pub fn to_record_batch(docs: &[Document]) -> Result<RecordBatch, Error> {
     let mut columns = Columns::new();
@@ -136,15 +135,14 @@ pub fn from_record_batch(batch: &RecordBatch, first_row: u64) -> Result<Vec<Resu
     };
     let text = strings("text")?.ok_or_else(|| Error::other("no `text` column"))?;
     let (id, lang, meta) = (strings("id")?, strings("lang")?, strings("meta")?);
-    let lang_score = match batch.column_by_name("lang_score") {
-        None => None,
-        Some(c) => Some(
-            c.as_primitive_opt::<Float32Type>().ok_or_else(|| {
+    let lang_score =
+        match batch.column_by_name("lang_score") {
+            None => None,
+            Some(c) => Some(c.as_primitive_opt::<Float32Type>().ok_or_else(|| {
                 Error::other(format!("column `lang_score`: expected float32, found {}", c.data_type()))
-            })?,
-        ),
-    };
-    let spans = batch.column_by_name("spans").map(|c| SpanColumn::of(c)).transpose()?;
+            })?),
+        };
+    let spans = batch.column_by_name("spans").map(SpanColumn::of).transpose()?;
     let mut docs = Vec::with_capacity(batch.num_rows());
     for row in 0..batch.num_rows() {
         let value = |c| valid(c, row);
@@ -162,7 +160,10 @@ pub fn from_record_batch(batch: &RecordBatch, first_row: u64) -> Result<Vec<Resu
             match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(m) {
                 Ok(map) => doc.set_meta(map),
                 Err(e) => {
-                    docs.push(Err(format!("row {} (id `{doc_id}`): `meta` is not a JSON object: {e}", first_row + row as u64)));
+                    docs.push(Err(format!(
+                        "row {} (id `{doc_id}`): `meta` is not a JSON object: {e}",
+                        first_row + row as u64
+                    )));
                     continue;
                 }
             }

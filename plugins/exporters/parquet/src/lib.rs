@@ -37,8 +37,8 @@ assert!(bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1"));
 
 pub mod columns;
 
-use columns::Columns;
 pub use columns::schema;
+use columns::Columns;
 
 use moulin_plugin::output::{self, CountingFile, FileLimits, Join, Outputs, PartWriter};
 use moulin_plugin::{Document, Error, Export, Exports, Stage, StageContext};

@@ -1,0 +1,50 @@
+"""Pipeline.process_arrow: pyarrow data in and out, with the Parquet exporter's columns."""
+
+from __future__ import annotations
+
+import json
+
+import pyarrow as pa
+import pytest
+
+import moulin
+
+STAGES = [{"id": "clean", "plugin": "normalize"}, {"id": "lang", "plugin": "langid", "config": {"candidates": ["fr", "en"]}}]
+TEXTS = ["Bonjour   à tous, voici les nouvelles du jour.", "Good morning, here is the news of the day.", ""] * 40
+
+
+def test_a_table_comes_back_with_the_exporter_columns_as_the_dicts_do():
+    table = pa.table({"id": [f"t{i}" for i in range(len(TEXTS))], "text": TEXTS})
+    pipeline = moulin.Pipeline(STAGES + [lambda d: d if d["text"] else "empty"])
+    out = pipeline.process_arrow(table)
+    assert out.column_names == ["id", "text", "lang", "lang_score", "meta", "spans"]
+    dicts = list(pipeline.process(table.to_pylist()))
+    assert out.num_rows == len(dicts) == 80
+    assert out.column("id").to_pylist() == [d["id"] for d in dicts]
+    assert out.column("text").to_pylist() == [d["text"] for d in dicts]
+    assert out.column("lang").to_pylist()[:2] == ["fr", "en"]
+
+
+def test_batches_readers_and_outcomes():
+    batch = pa.RecordBatch.from_pydict({"text": TEXTS[:3], "meta": ['{"a": 1}', "{}", "{}"]})
+    out = moulin.Pipeline([lambda d: d if d["text"] else None]).process_arrow([batch, batch], outcomes=True)
+    assert out.column("outcome").to_pylist() == ["kept", "kept", "dropped"] * 2
+    assert out.column("id").to_pylist() == ["0", "1", "2", "3", "4", "5"]
+    assert json.loads(out.column("meta").to_pylist()[0]) == {"a": 1}
+    reader = pa.RecordBatchReader.from_batches(batch.schema, [batch])
+    assert moulin.Pipeline([]).process_arrow(reader).num_rows == 3
+
+
+def test_a_wrong_column_raises_before_anything_runs_and_a_null_text_fails_its_row():
+    with pytest.raises(TypeError, match=r"column `text`: expected strings \(utf8\), found Int64"):
+        moulin.Pipeline([]).process_arrow(pa.table({"text": [1, 2]}))
+    out = moulin.Pipeline([]).process_arrow(pa.table({"text": ["a", None, "c"]}), outcomes=True)
+    assert out.column("outcome").to_pylist() == ["kept", "failed", "kept"]
+    assert out.column("reason").to_pylist()[1] == "row 1 (id `1`): `text` is null"
+
+
+def test_several_threads_give_the_table_of_one():
+    table = pa.table({"text": TEXTS * 10})
+    one = moulin.Pipeline(STAGES, threads=1, batch_documents=16).process_arrow(table)
+    three = moulin.Pipeline(STAGES, threads=3, batch_documents=16).process_arrow(table)
+    assert one.equals(three)
