@@ -35,6 +35,15 @@ target/py/bin/python tests/python/readback.py target/example-out/exporters
 (cd examples/hello-plugin && cargo test --quiet --target-dir ../../target/oot)
 python3 tests/data/french-news/check_expected.py
 
+echo "== python"
+# The Python package built from source as a user builds it (`pip install ./python`: maturin
+# from PyPI, a release build into target/release), in a virtualenv of its own with pytest,
+# pyarrow, tqdm and mypy (its stubtest checks the type stubs); the tests load the plugins built
+# above (target/debug).
+python3 -m venv target/pyenv
+target/pyenv/bin/pip install --quiet --disable-pip-version-check ./python pytest==9.2.0 pyarrow==26.0.1 mypy==2.4.1 tqdm==4.70.1
+target/pyenv/bin/pytest -q python/tests
+
 echo "== cluster"
 # A 4-task Slurm job array on a one-node cluster started for the run (installs slurm-wlm and
 # munge from Debian when missing), merged and compared with a single-process run.
@@ -74,6 +83,8 @@ bench/run.sh --quick
 # Deduplication on a 5 MB reference corpus: check.py fails when an exact copy is not found or
 # a removal is far under the threshold (its exact similarity with the copy kept).
 bench/dedup.sh --quick
+# The Python package against the command on the reference job's stages: the same texts out.
+bench/python.sh --quick
 
 echo "== docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet

@@ -23,12 +23,7 @@ pub fn to_dict<'py>(py: Python<'py>, doc: &Doc) -> PyResult<Bound<'py, PyDict>> 
     dict.set_item("text", doc.text.as_str())?;
     dict.set_item("lang", doc.lang.as_str())?;
     dict.set_item("lang_score", finite(doc.lang_score))?;
-    let meta = if doc.meta_json.as_str() == "{}" {
-        PyDict::new(py).into_any()
-    } else {
-        json(py)?.0.bind(py).call1((doc.meta_json.as_str(),))?
-    };
-    dict.set_item("meta", meta)?;
+    dict.set_item("meta", object(py, &doc.meta_json)?)?;
     let spans = PyList::empty(py);
     for s in doc.spans.iter() {
         let span = PyDict::new(py);
@@ -38,12 +33,20 @@ pub fn to_dict<'py>(py: Python<'py>, doc: &Doc) -> PyResult<Bound<'py, PyDict>> 
         span.set_item("label", s.label.as_str())?;
         span.set_item("score", finite(s.score))?;
         span.set_item("source", s.source.as_str())?;
-        let attrs = json(py)?.0.bind(py).call1((s.attrs_json.as_str(),))?;
-        span.set_item("attrs", attrs)?;
+        span.set_item("attrs", object(py, &s.attrs_json)?)?;
         spans.append(span)?;
     }
     dict.set_item("spans", spans)?;
     Ok(dict)
+}
+
+/// A JSON object as a dict (the empty one, the most frequent, without parsing).
+fn object<'py>(py: Python<'py>, json_text: &str) -> PyResult<Bound<'py, PyAny>> {
+    if json_text == "{}" {
+        Ok(PyDict::new(py).into_any())
+    } else {
+        json(py)?.0.bind(py).call1((json_text,))
+    }
 }
 
 fn finite(x: f32) -> Option<f32> {

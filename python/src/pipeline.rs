@@ -81,6 +81,23 @@ fn stage_arg(index: usize, item: &Bound<'_, PyAny>) -> PyResult<StageArg> {
     Ok(StageArg::Plugin { id: text("id")?.unwrap_or_else(|| plugin.clone()), plugin, config })
 }
 
+/// Stage ids made unique (`<lambda>`, `<lambda>-2`): the report and the outcomes name
+/// stages by id.
+fn unique_ids(args: &mut [StageArg]) {
+    let mut seen = std::collections::HashSet::new();
+    for arg in args {
+        let id = match arg {
+            StageArg::Plugin { id, .. } | StageArg::Python { id, .. } => id,
+        };
+        let base = id.clone();
+        let mut n = 1;
+        while !seen.insert(id.clone()) {
+            n += 1;
+            *id = format!("{base}-{n}");
+        }
+    }
+}
+
 fn py_json_dumps(value: &Bound<'_, PyAny>) -> PyResult<String> {
     value.py().import("json")?.getattr("dumps")?.call1((value,))?.extract()
 }
@@ -99,10 +116,11 @@ impl Pipeline {
         batch_documents: Option<usize>,
         max_stage_restarts: Option<usize>,
     ) -> PyResult<Pipeline> {
-        let args: Vec<StageArg> =
+        let mut args: Vec<StageArg> =
             stages.try_iter()?.enumerate().map(|(i, s)| stage_arg(i, &s?)).collect::<PyResult<_>>()?;
+        unique_ids(&mut args);
         let paths = moulin::plugins::search_path(&plugin_path.unwrap_or_default());
-        let (mut registry, _load_errors) = py.detach(|| Registry::discover(&paths));
+        let (mut registry, load_errors) = py.detach(|| Registry::discover(&paths));
         if args.iter().any(|a| matches!(a, StageArg::Python { .. })) {
             registry
                 .add_module(pystage::moulin_plugin_module())
@@ -133,11 +151,31 @@ impl Pipeline {
             builder = builder.max_stage_restarts(n);
         }
         match py.detach(|| builder.build()) {
-            Ok(pipeline) => Ok(Pipeline { pipeline, callables }),
+            Ok(pipeline) => {
+                // A library on the path that did not load, while the stages asked for are
+                // all there: said, as `moulin run` logs it, not raised.
+                for e in &load_errors {
+                    PyErr::warn(
+                        py,
+                        &py.get_type::<pyo3::exceptions::PyRuntimeWarning>(),
+                        &std::ffi::CString::new(e.to_string()).unwrap_or_default(),
+                        1,
+                    )?;
+                }
+                Ok(Pipeline { pipeline, callables })
+            }
             Err(e) => {
                 for n in callables {
                     pystage::unregister(n);
                 }
+                // Why a stage is unknown may be a library that did not load: said with it.
+                let e = match e {
+                    moulin::Error::Invalid(mut problems) => {
+                        problems.extend(load_errors.into_iter().map(moulin::Problem::Load));
+                        moulin::Error::Invalid(problems)
+                    }
+                    other => other,
+                };
                 Err(to_py(py, e))
             }
         }

@@ -157,3 +157,18 @@ def test_the_package_doctest():
     import doctest
 
     assert doctest.testmod(moulin).failed == 0
+
+
+def test_two_callables_get_ids_of_their_own():
+    outputs = moulin.Pipeline([lambda d: d, lambda d: None]).process(["a"], outcomes=True)
+    assert [(d["outcome"], d["stage"]) for d in outputs] == [("dropped", "<lambda>-2")]
+
+
+def test_a_library_that_does_not_load_is_said(plugin_path):
+    broken = plugin_path / "libtest_not_a_plugin.so"
+    with pytest.warns(RuntimeWarning, match="libtest_not_a_plugin"):
+        moulin.Pipeline([{"plugin": "normalize"}], plugin_path=[broken])
+    with pytest.raises(moulin.ConfigError) as e:
+        moulin.Pipeline([{"plugin": "not_there"}], plugin_path=[broken])
+    kinds = [p["kind"] for p in e.value.problems]
+    assert kinds == ["config", "plugin"] and "libtest_not_a_plugin" in e.value.problems[1]["file"]

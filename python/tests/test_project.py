@@ -82,3 +82,11 @@ def test_a_bad_input_file_is_counted_not_raised(tmp_path):
     report = moulin.run(project, progress=False)
     assert report.has_failures() and report.totals["failed"] == 1 and report.totals["exported"] == 1
     assert "a.jsonl" in (tmp_path / "out" / "errors.jsonl").read_text()
+
+
+def test_progress_as_a_tqdm_bar(root, tmp_path, capsys):
+    pytest.importorskip("tqdm")
+    moulin.run(root / "examples" / "french-news" / "moulin.toml", output=tmp_path, progress="tqdm")
+    err = capsys.readouterr().err
+    # The pass of `clean` (boilerplate's repeated lines), then the main pass, in bytes.
+    assert "pass 1 of 1 of clean" in err and "moulin" in err and "B/s" in err, err

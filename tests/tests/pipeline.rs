@@ -1,7 +1,7 @@
 //! The pipeline with real plugin libraries: panics, per-document errors, drops, the batch
 //! contract, determinism, accounting on malformed input, and the embedding API.
 
-use moulin::{Doc, Outcome, PipelineBuilder, Registry, RunOptions};
+use moulin::{Doc, Outcome, PipelineBuilder, Registry, Rejected, RunOptions};
 use moulin_tests::{assert_accounting, gzip, lib, load_project, moulin, text, toml_path, zstd, TestProject};
 
 fn misbehave_project(stages: &str, extra: &str) -> TestProject {
@@ -284,6 +284,47 @@ fn the_embedding_builder_runs_loaded_stages_over_supplied_documents() {
     // A panic fails its document only, in the embedding API too.
     assert_eq!((failed[1].0.as_str(), failed[1].1.as_deref()), ("d10", Some("check")));
     assert!(failed[1].2.contains("found PANIC in d10"), "{:?}", failed[1]);
+}
+
+#[test]
+fn an_item_the_embedder_rejects_fails_in_its_place_and_is_counted() {
+    let (registry, errors) = Registry::discover(&[lib("moulin-normalize")]);
+    assert!(errors.is_empty(), "{errors:?}");
+    let pipeline = PipelineBuilder::new(registry)
+        .stage("clean", "normalize", serde_json::json!({}))
+        .batch_documents(3)
+        .build()
+        .unwrap();
+    let items: Vec<Result<Doc, Rejected>> = (0..7)
+        .map(|i| match i {
+            3 | 4 => Err(Rejected { id: Some(format!("r{i}")), message: format!("item {i}: no text") }),
+            _ => Ok(Doc::new(&format!("d{i}"), " a  b ")),
+        })
+        .collect();
+    let mut outputs = pipeline.process_items(items);
+    let every: Vec<String> = outputs
+        .by_ref()
+        .map(|o| match o {
+            Outcome::Kept(d) => format!("kept {} {}", d.id, d.text),
+            Outcome::Failed { id, stage: None, message } => format!("failed {id}: {message}"),
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        every,
+        [
+            "kept d0 a b",
+            "kept d1 a b",
+            "kept d2 a b",
+            "failed r3: item 3: no text",
+            "failed r4: item 4: no text",
+            "kept d5 a b",
+            "kept d6 a b"
+        ]
+    );
+    // A rejected item never reached a stage.
+    let stages = outputs.finish().unwrap();
+    assert_eq!((stages[0].documents_in, stages[0].documents_out), (5, 5));
 }
 
 #[test]

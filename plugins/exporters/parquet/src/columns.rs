@@ -113,6 +113,9 @@ fn finite(x: f32) -> Option<f32> {
 /// The documents as one record batch of [`schema`]'s columns.
 pub fn to_record_batch(docs: &[Document]) -> Result<RecordBatch, Error> {
     let mut columns = Columns::new();
+    // Room for every text at once: growing the builder by doubling would copy them again.
+    let text_bytes = docs.iter().map(|d| d.text().len()).sum();
+    columns.text = StringBuilder::with_capacity(docs.len(), text_bytes);
     for doc in docs {
         columns.push(doc);
     }
