@@ -67,6 +67,11 @@ __all__ = [
 
 Progress = Union[None, bool, str, Callable[[dict], Any]]
 
+# Plugin libraries installed beside the package are found too, after the command's folders.
+_PLUGINS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "plugins")
+if os.path.isdir(_PLUGINS):
+    _native.search_also(_PLUGINS)
+
 
 def _in_notebook() -> bool:
     shell = sys.modules.get("IPython")

@@ -18,6 +18,7 @@ __all__ = [
     "Stream",
     "check",
     "run",
+    "search_also",
 ]
 
 ABI_VERSION: str
@@ -92,3 +93,4 @@ class Pipeline:
 
 def run(project: str, options: Mapping[str, Any]) -> Report: ...
 def check(project: str) -> list[dict[str, Any]]: ...
+def search_also(folder: str) -> None: ...

@@ -8,7 +8,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyString};
 
 /// Python's `json.loads` and `json.dumps`, imported once.
-fn json(py: Python<'_>) -> PyResult<&(Py<PyAny>, Py<PyAny>)> {
+pub(crate) fn json(py: Python<'_>) -> PyResult<&(Py<PyAny>, Py<PyAny>)> {
     static JSON: PyOnceLock<(Py<PyAny>, Py<PyAny>)> = PyOnceLock::new();
     JSON.get_or_try_init(py, || {
         let json = py.import("json")?;
@@ -116,7 +116,8 @@ fn field<'py, T: FromPyObjectOwned<'py>>(value: &Bound<'py, PyAny>, name: &str, 
     })
 }
 
-fn dumps(value: &Bound<'_, PyAny>) -> PyResult<String> {
+/// A value as JSON text, by Python's `json.dumps` (non-ASCII kept as it is).
+pub(crate) fn dumps(value: &Bound<'_, PyAny>) -> PyResult<String> {
     let py = value.py();
     let kwargs = PyDict::new(py);
     kwargs.set_item("ensure_ascii", false)?;

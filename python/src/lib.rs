@@ -25,18 +25,19 @@ pub mod report;
 
 use pyo3::prelude::*;
 
-/// The module: its functions and classes, and its folder on the plugin search path.
+/// Look for plugin libraries in `folder` too, after the folders the `moulin` command looks
+/// in (the package's `plugins` folder: `moulin/__init__.py` adds it when it exists).
+#[pyfunction]
+fn search_also(folder: std::path::PathBuf) {
+    moulin::plugins::also_search(folder);
+}
+
+/// The module: its functions and classes.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    // Plugins installed beside the package are found too, after the paths the CLI looks in.
-    if let Ok(file) = m.filename().and_then(|f| f.extract::<std::path::PathBuf>()) {
-        // Only a folder that exists: a missing one on the path is a load problem.
-        if let Some(dir) = file.parent().map(|d| d.join("plugins")).filter(|d| d.is_dir()) {
-            moulin::plugins::also_search(dir);
-        }
-    }
     m.add_function(wrap_pyfunction!(project::run, m)?)?;
     m.add_function(wrap_pyfunction!(project::check, m)?)?;
+    m.add_function(wrap_pyfunction!(search_also, m)?)?;
     m.add_class::<pipeline::Pipeline>()?;
     m.add_class::<pipeline::Outputs>()?;
     m.add_class::<report::Report>()?;

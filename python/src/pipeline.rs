@@ -74,7 +74,7 @@ fn stage_arg(index: usize, item: &Bound<'_, PyAny>) -> PyResult<StageArg> {
     let config = match dict.get_item("config")? {
         None => serde_json::json!({}),
         Some(c) => {
-            let json: String = py_json_dumps(&c).map_err(|e| wrong(format!("`config`: {e}")))?;
+            let json: String = convert::dumps(&c).map_err(|e| wrong(format!("`config`: {e}")))?;
             serde_json::from_str(&json).map_err(|e| wrong(format!("`config`: {e}")))?
         }
     };
@@ -96,10 +96,6 @@ fn unique_ids(args: &mut [StageArg]) {
             *id = format!("{base}-{n}");
         }
     }
-}
-
-fn py_json_dumps(value: &Bound<'_, PyAny>) -> PyResult<String> {
-    value.py().import("json")?.getattr("dumps")?.call1((value,))?.extract()
 }
 
 #[pymethods]
@@ -152,8 +148,10 @@ impl Pipeline {
         }
         match py.detach(|| builder.build()) {
             Ok(pipeline) => {
-                // A library on the path that did not load, while the stages asked for are
-                // all there: said, as `moulin run` logs it, not raised.
+                // A library on the path that did not load, while every stage asked for is
+                // there, is said as a warning (a project run refuses it, since it cannot
+                // tell which stages a library would have offered).
+                let pipeline = Pipeline { pipeline, callables };
                 for e in &load_errors {
                     PyErr::warn(
                         py,
@@ -162,7 +160,7 @@ impl Pipeline {
                         1,
                     )?;
                 }
-                Ok(Pipeline { pipeline, callables })
+                Ok(pipeline)
             }
             Err(e) => {
                 for n in callables {

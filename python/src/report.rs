@@ -1,15 +1,12 @@
 //! What a run or a pipeline reports, as Python objects.
 
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use serde::Serialize;
 
 /// A JSON-serialisable value as Python objects (through Python's `json.loads`, which is C).
 pub fn to_python<'py>(py: Python<'py>, value: &impl Serialize) -> PyResult<Bound<'py, PyAny>> {
-    static LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-    let loads = LOADS.get_or_try_init(py, || Ok::<_, PyErr>(py.import("json")?.getattr("loads")?.unbind()))?;
     let text = serde_json::to_string(value).map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
-    loads.bind(py).call1((text,))
+    crate::convert::json(py)?.0.bind(py).call1((text,))
 }
 
 /// The report of a run: `str(report)` is the summary `moulin run` prints.

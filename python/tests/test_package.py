@@ -38,3 +38,23 @@ def test_the_datatrove_comparison_of_the_docs_runs(root, tmp_path, monkeypatch):
     assert kept == ["a"]
     assert [r["id"] for r in removed] == ["b", "c"]
     assert removed[0]["reason"] == "lambda: no hugging" and removed[1]["reason"].startswith("gopher")
+
+
+def test_plugins_in_the_package_folder_are_found(plugin_path, tmp_path, monkeypatch):
+    folder = __import__("pathlib").Path(moulin.__file__).parent / "plugins"
+    if folder.exists():
+        pytest.skip(f"{folder} exists already: this test makes it and removes it")
+    folder.mkdir()
+    try:
+        (folder / "libmoulin_normalize.so").write_bytes((plugin_path / "libmoulin_normalize.so").read_bytes())
+        monkeypatch.delenv("MOULIN_PLUGIN_PATH")
+        code = "import moulin; print(list(moulin.Pipeline([{'plugin': 'normalize'}]).process([' a  b ']))[0]['text'])"
+        # A fresh interpreter: the folder is looked for when the module is imported.
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+        assert result.stdout.strip() == "a b", result.stderr
+    finally:
+        for f in folder.iterdir():
+            f.unlink()
+        folder.rmdir()
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert "unknown plugin stage `normalize`" in result.stderr
