@@ -208,7 +208,7 @@ class Pipeline:
         """
         return self._native.process(docs, outcomes=outcomes)
 
-    def process_arrow(self, data: Any, outcomes: bool = False):
+    def process_arrow(self, data: Any, outcomes: bool = False, lazy: bool = False):
         """Run the stages over Arrow data; returns a ``pyarrow.Table``.
 
         ``data`` is a pyarrow Table, RecordBatch, RecordBatchReader, a list of record
@@ -217,6 +217,10 @@ class Pipeline:
         ``lang_score``, ``meta`` as JSON, ``spans``). The result has those columns, for the
         documents kept; with ``outcomes=True`` every document, with ``outcome``, ``stage``
         and ``reason`` columns. No Python object is made per document.
+
+        With ``lazy=True`` the result is a ``pyarrow.RecordBatchReader`` whose batches are
+        made as they are read (at most 65,536 rows or 64 MiB of text each), so that neither
+        the input nor the result need be held in memory at once.
         """
         import pyarrow as pa
 
@@ -225,4 +229,19 @@ class Pipeline:
         elif isinstance(data, (list, tuple)):
             data = pa.Table.from_batches(list(data))
         stream = self._native._process_arrow(data, outcomes=outcomes)
-        return pa.RecordBatchReader.from_stream(stream).read_all()
+        reader = pa.RecordBatchReader.from_stream(stream)
+        if not lazy:
+            try:
+                return reader.read_all()
+            except Exception:
+                stream._raise_error()
+                raise
+
+        def batches():
+            try:
+                yield from reader
+            except Exception:
+                stream._raise_error()
+                raise
+
+        return pa.RecordBatchReader.from_batches(reader.schema, batches())

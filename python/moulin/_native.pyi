@@ -76,6 +76,7 @@ class Outputs(Iterator[dict[str, Any]]):
 @final
 class Stream:
     def __arrow_c_stream__(self, requested_schema: Any = None) -> Any: ...
+    def _raise_error(self) -> None: ...
 
 @final
 class Pipeline:

@@ -3,9 +3,10 @@
 //! (`moulin_parquet::columns`). No Python object is made per document.
 
 use crate::errors::to_py;
+use crate::pipeline::Pipeline;
 use arrow_array::ffi_stream::{ArrowArrayStreamReader, FFI_ArrowArrayStream};
-use arrow_array::{ArrayRef, RecordBatch, RecordBatchIterator, RecordBatchReader, StringArray};
-use arrow_schema::{ArrowError, DataType, Field, Schema};
+use arrow_array::{ArrayRef, RecordBatch, RecordBatchReader, StringArray};
+use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
 use moulin::{Doc, Outcome, Rejected};
 use moulin_plugin::Document;
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -14,14 +15,18 @@ use pyo3::types::PyCapsule;
 use std::ffi::CString;
 use std::sync::{Arc, Mutex};
 
-/// Rows per record batch of the result.
+/// A record batch of the result closes at this many rows,
 const ROWS_PER_BATCH: usize = 65_536;
+/// or this many bytes of text.
+const TEXT_BYTES_PER_BATCH: usize = 64 << 20;
 
-/// An Arrow C stream for Python: `pyarrow.RecordBatchReader.from_stream(s)` or
-/// `pyarrow.table(s)` take it (once).
+/// The result as an Arrow C stream for Python: `pyarrow.RecordBatchReader.from_stream(s)`
+/// takes it (once). Its batches are made while they are read; what stopped the pipeline is
+/// kept for `_raise_error`.
 #[pyclass(module = "moulin")]
 pub struct Stream {
     capsule: Option<Py<PyCapsule>>,
+    error: Arc<Mutex<Option<moulin::Error>>>,
 }
 
 #[pymethods]
@@ -31,12 +36,22 @@ impl Stream {
         let _ = requested_schema;
         self.capsule.take().ok_or_else(|| PyValueError::new_err("the stream was already read"))
     }
+
+    /// Raise what stopped the pipeline as moulin's exception for it (`RunStopped`, ...),
+    /// when that is why reading the stream failed; else return.
+    fn _raise_error(&self, py: Python<'_>) -> PyResult<()> {
+        match self.error.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            Some(e) => Err(to_py(py, e)),
+            None => Ok(()),
+        }
+    }
 }
 
-/// Run `pipeline` over the stream `source` exports, and the result as a stream.
+/// Run `pipeline` over the stream `source` exports; the result is a stream read as the
+/// pipeline goes.
 pub fn process(
     py: Python<'_>,
-    pipeline: &moulin::Pipeline,
+    pipeline: &Bound<'_, Pipeline>,
     source: &Bound<'_, PyAny>,
     outcomes: bool,
 ) -> PyResult<Stream> {
@@ -44,23 +59,24 @@ pub fn process(
     // A column of the wrong type is the caller's mistake, raised before anything runs.
     moulin_parquet::columns::from_record_batch(&RecordBatch::new_empty(reader.schema()), 0)
         .map_err(|e| PyTypeError::new_err(format!("the Arrow input: {e}")))?;
-    let error: Arc<Mutex<Option<ArrowError>>> = Arc::default();
-    let items = rows(reader, error.clone());
-    let batches = py.detach(|| -> Result<Vec<RecordBatch>, moulin::Error> {
-        let mut out = Output::new(outcomes);
-        let mut outputs = pipeline.process_items(items);
-        for outcome in outputs.by_ref() {
-            out.push(outcome);
-        }
-        outputs.finish()?;
-        out.flush();
-        Ok(out.batches)
-    });
-    let batches = batches.map_err(|e| to_py(py, e))?;
-    if let Some(e) = error.lock().unwrap_or_else(|e| e.into_inner()).take() {
-        return Err(PyValueError::new_err(format!("reading the Arrow input: {e}")));
-    }
-    export(py, batches, outcomes)
+    let input_error: Arc<Mutex<Option<ArrowError>>> = Arc::default();
+    let items = rows(reader, input_error.clone());
+    let error = Arc::default();
+    let results = Results {
+        outputs: Some(pipeline.get().engine().process_items(items)),
+        _pipeline: pipeline.clone().unbind(),
+        outcomes,
+        docs: Vec::new(),
+        status: Vec::new(),
+        text_bytes: 0,
+        input_error,
+        error: Arc::clone(&error),
+        schema: output_schema(outcomes),
+    };
+    let stream = FFI_ArrowArrayStream::new(Box::new(results));
+    let name = CString::new("arrow_array_stream").expect("no NUL");
+    let capsule = PyCapsule::new(py, stream, Some(name))?;
+    Ok(Stream { capsule: Some(capsule.unbind()), error })
 }
 
 /// The stream an object exports (`__arrow_c_stream__`), as a reader.
@@ -116,57 +132,98 @@ fn rows(
         })
 }
 
-/// The result, gathered into record batches.
-struct Output {
+/// What became of a document: `kept`, `dropped` or `failed`, the stage, the reason.
+type Status = (&'static str, Option<String>, Option<String>);
+
+/// The pipeline's outcomes as record batches, made as they are read.
+struct Results {
+    /// Kept alive while it runs: its Python stages' callables are forgotten when it goes.
+    _pipeline: Py<Pipeline>,
+    /// None once the pipeline has ended.
+    outputs: Option<moulin::Outputs>,
     outcomes: bool,
     docs: Vec<Document>,
-    status: Vec<(&'static str, Option<String>, Option<String>)>,
-    batches: Vec<RecordBatch>,
+    status: Vec<Status>,
+    text_bytes: usize,
+    input_error: Arc<Mutex<Option<ArrowError>>>,
+    error: Arc<Mutex<Option<moulin::Error>>>,
+    schema: SchemaRef,
 }
 
-impl Output {
-    fn new(outcomes: bool) -> Output {
-        Output { outcomes, docs: Vec::new(), status: Vec::new(), batches: Vec::new() }
-    }
-
-    fn push(&mut self, outcome: Outcome) {
+impl Results {
+    /// Take an outcome in; whether the batch is full.
+    fn push(&mut self, outcome: Outcome) -> bool {
         let (doc, status) = match outcome {
             Outcome::Kept(doc) => (doc, ("kept", None, None)),
             Outcome::Dropped { doc, stage, reason } if self.outcomes => (doc, ("dropped", Some(stage), Some(reason))),
             Outcome::Failed { id, stage, message } if self.outcomes => {
                 (Doc::new(&id, ""), ("failed", stage, Some(message)))
             }
-            _ => return,
+            _ => return false,
         };
+        self.text_bytes += doc.text.len();
         self.docs.push(Document::from_abi(doc));
         self.status.push(status);
-        if self.docs.len() == ROWS_PER_BATCH {
-            self.flush();
+        self.docs.len() >= ROWS_PER_BATCH || self.text_bytes >= TEXT_BYTES_PER_BATCH
+    }
+
+    /// The documents taken in so far, as a batch.
+    fn batch(&mut self) -> Result<RecordBatch, ArrowError> {
+        let batch = moulin_parquet::columns::to_record_batch(&self.docs)
+            .map_err(|e| ArrowError::ExternalError(e.message().into()))?;
+        self.docs.clear();
+        self.text_bytes = 0;
+        let status = std::mem::take(&mut self.status);
+        if self.outcomes {
+            with_outcomes(batch, status)
+        } else {
+            Ok(batch)
         }
     }
 
-    fn flush(&mut self) {
-        if self.docs.is_empty() && !self.batches.is_empty() {
-            return;
+    /// The pipeline has ended: what stopped it, or what broke the input, as an error.
+    fn end(&mut self, outputs: moulin::Outputs) -> Option<ArrowError> {
+        if let Err(e) = outputs.finish() {
+            let message = e.to_string();
+            *self.error.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
+            return Some(ArrowError::ExternalError(message.into()));
         }
-        let batch =
-            moulin_parquet::columns::to_record_batch(&self.docs).expect("the columns are built from the schema");
-        self.docs.clear();
-        let status = std::mem::take(&mut self.status);
-        let batch = if self.outcomes { with_outcomes(batch, status) } else { batch };
-        self.batches.push(batch);
+        let input = self.input_error.lock().unwrap_or_else(|e| e.into_inner()).take();
+        input.map(|e| ArrowError::ExternalError(format!("reading the Arrow input: {e}").into()))
+    }
+}
+
+impl Iterator for Results {
+    type Item = Result<RecordBatch, ArrowError>;
+    fn next(&mut self) -> Option<Self::Item> {
+        while let Some(outcome) = self.outputs.as_mut()?.next() {
+            if self.push(outcome) {
+                return Some(self.batch());
+            }
+        }
+        let outputs = self.outputs.take().expect("checked above");
+        if let Some(e) = self.end(outputs) {
+            return Some(Err(e));
+        }
+        (!self.docs.is_empty()).then(|| self.batch())
+    }
+}
+
+impl RecordBatchReader for Results {
+    fn schema(&self) -> SchemaRef {
+        self.schema.clone()
     }
 }
 
 /// `outcome`, `stage` and `reason` columns after the documents'.
-fn with_outcomes(batch: RecordBatch, status: Vec<(&'static str, Option<String>, Option<String>)>) -> RecordBatch {
+fn with_outcomes(batch: RecordBatch, status: Vec<Status>) -> Result<RecordBatch, ArrowError> {
     let schema = output_schema(true);
     let mut columns = batch.columns().to_vec();
     let outcome: ArrayRef = Arc::new(StringArray::from_iter_values(status.iter().map(|s| s.0)));
     let stage: ArrayRef = Arc::new(StringArray::from_iter(status.iter().map(|s| s.1.as_deref())));
     let reason: ArrayRef = Arc::new(StringArray::from_iter(status.iter().map(|s| s.2.as_deref())));
     columns.extend([outcome, stage, reason]);
-    RecordBatch::try_new(schema, columns).expect("the columns match the schema")
+    RecordBatch::try_new(schema, columns)
 }
 
 fn output_schema(outcomes: bool) -> Arc<Schema> {
@@ -177,13 +234,4 @@ fn output_schema(outcomes: bool) -> Arc<Schema> {
         fields.push(Field::new("reason", DataType::Utf8, true));
     }
     Arc::new(Schema::new(fields))
-}
-
-/// Record batches as a stream Python can import.
-fn export(py: Python<'_>, batches: Vec<RecordBatch>, outcomes: bool) -> PyResult<Stream> {
-    let reader = RecordBatchIterator::new(batches.into_iter().map(Ok), output_schema(outcomes));
-    let stream = FFI_ArrowArrayStream::new(Box::new(reader));
-    let name = CString::new("arrow_array_stream").expect("no NUL");
-    let capsule = PyCapsule::new(py, stream, Some(name))?;
-    Ok(Stream { capsule: Some(capsule.unbind()) })
 }

@@ -23,6 +23,13 @@ pub struct Pipeline {
     callables: Vec<u64>,
 }
 
+impl Pipeline {
+    /// The engine's pipeline.
+    pub fn engine(&self) -> &moulin::Pipeline {
+        &self.pipeline
+    }
+}
+
 impl Drop for Pipeline {
     fn drop(&mut self) {
         for &n in &self.callables {
@@ -197,12 +204,11 @@ impl Pipeline {
     /// Run the stages over an Arrow C stream; see `moulin.Pipeline.process_arrow`.
     #[pyo3(signature = (stream, outcomes=false))]
     fn _process_arrow(
-        &self,
-        py: Python<'_>,
+        slf: &Bound<'_, Self>,
         stream: &Bound<'_, PyAny>,
         outcomes: bool,
     ) -> PyResult<crate::arrow::Stream> {
-        crate::arrow::process(py, &self.pipeline, stream, outcomes)
+        crate::arrow::process(slf.py(), slf, stream, outcomes)
     }
 }
 

@@ -48,3 +48,26 @@ def test_several_threads_give_the_table_of_one():
     one = moulin.Pipeline(STAGES, threads=1, batch_documents=16).process_arrow(table)
     three = moulin.Pipeline(STAGES, threads=3, batch_documents=16).process_arrow(table)
     assert one.equals(three)
+
+
+def test_a_lazy_result_is_read_as_the_pipeline_goes_with_a_python_stage():
+    # The Python stage takes the GIL on a worker while the caller reads batches: pyarrow
+    # releases it while it waits for the next one.
+    table = pa.table({"text": [f"doc {i}" for i in range(200_000)]})
+    reader = moulin.Pipeline([lambda d: dict(d, text=d["text"].upper())], threads=2).process_arrow(table, lazy=True)
+    assert isinstance(reader, pa.RecordBatchReader)
+    sizes = [b.num_rows for b in reader]
+    assert sizes == [65_536, 65_536, 65_536, 3_392]
+
+
+def test_a_pipeline_that_stops_raises_run_stopped(plugin_path):
+    from conftest import MISBEHAVE
+
+    pipeline = moulin.Pipeline([{"plugin": "panicky"}], plugin_path=[MISBEHAVE], max_stage_restarts=0)
+    table = pa.table({"text": ["a", "PANIC", "b"]})
+    with pytest.raises(moulin.RunStopped, match="made it panic, more than max_stage_restarts"):
+        pipeline.process_arrow(table)
+    with pytest.raises(moulin.RunStopped):
+        list(pipeline.process_arrow(table, lazy=True))
+    with pytest.raises(moulin.RunStopped):
+        list(pipeline.process(["a", "PANIC", "b"]))
