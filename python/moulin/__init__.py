@@ -29,6 +29,7 @@ the ``plugins`` folder beside this package.
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence, Union
@@ -211,8 +212,9 @@ class Pipeline:
     def process_arrow(self, data: Any, outcomes: bool = False, lazy: bool = False):
         """Run the stages over Arrow data; returns a ``pyarrow.Table``.
 
-        ``data`` is a pyarrow Table, RecordBatch, RecordBatchReader, a list of record
-        batches, or any object with ``__arrow_c_stream__``; it needs a ``text`` column and
+        ``data`` is a pyarrow Table, RecordBatch, RecordBatchReader, an iterable of record
+        batches (a list, ``ParquetFile.iter_batches()``), or any object with
+        ``__arrow_c_stream__``; it needs a ``text`` column and
         may have the other columns the Parquet exporter writes (``id``, ``lang``,
         ``lang_score``, ``meta`` as JSON, ``spans``). The result has those columns, for the
         documents kept; with ``outcomes=True`` every document, with ``outcome``, ``stage``
@@ -226,8 +228,14 @@ class Pipeline:
 
         if isinstance(data, pa.RecordBatch):
             data = pa.Table.from_batches([data])
-        elif isinstance(data, (list, tuple)):
-            data = pa.Table.from_batches(list(data))
+        elif not hasattr(data, "__arrow_c_stream__"):
+            # An iterable of record batches (a list, ParquetFile.iter_batches()): read as a
+            # stream, the first batch giving the schema.
+            batches_in = iter(data)
+            first = next(batches_in, None)
+            if first is None:
+                raise ValueError("process_arrow: no record batch in the input (its schema is not known)")
+            data = pa.RecordBatchReader.from_batches(first.schema, itertools.chain([first], batches_in))
         stream = self._native._process_arrow(data, outcomes=outcomes)
         reader = pa.RecordBatchReader.from_stream(stream)
         if not lazy:

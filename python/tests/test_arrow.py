@@ -71,3 +71,18 @@ def test_a_pipeline_that_stops_raises_run_stopped(plugin_path):
         list(pipeline.process_arrow(table, lazy=True))
     with pytest.raises(moulin.RunStopped):
         list(pipeline.process(["a", "PANIC", "b"]))
+
+
+def test_parquet_in_and_out_batch_by_batch(tmp_path):
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"id": [f"p{i}" for i in range(5000)], "text": [f"  texte   {i} " for i in range(5000)]}), tmp_path / "in.parquet", row_group_size=1000)
+    source = pq.ParquetFile(tmp_path / "in.parquet").iter_batches(batch_size=700)
+    reader = moulin.Pipeline([{"plugin": "normalize"}]).process_arrow(source, lazy=True)
+    with pq.ParquetWriter(tmp_path / "out.parquet", reader.schema) as writer:
+        for batch in reader:
+            writer.write_batch(batch)
+    out = pq.read_table(tmp_path / "out.parquet")
+    assert out.num_rows == 5000 and out.column("text").to_pylist()[4999] == "texte 4999"
+    with pytest.raises(ValueError, match="no record batch"):
+        moulin.Pipeline([]).process_arrow(iter([]))
