@@ -69,19 +69,22 @@ pub fn from_item(item: &Bound<'_, PyAny>, index: u64) -> PyResult<Doc> {
         Some(id) if !id.is_none() => field::<String>(&id, "id", "str")?,
         _ => index.to_string(),
     };
-    let Some(text) = dict.get_item("text")? else {
+    if !dict.contains("text")? {
         return Err(PyTypeError::new_err(format!("document `{id}`: no `text`")));
-    };
-    let mut doc = Doc::new(&id, &field::<String>(&text, "text", "str")?);
+    }
+    let mut doc = Doc::new(&id, "");
     update(&mut doc, dict)?;
     Ok(doc)
 }
 
-/// Set what the dict holds besides `id` and `text` on the document: `lang`, `lang_score`,
-/// `meta`, `spans` (each kept as it is when missing).
+/// Set what the dict holds besides `id` on the document: `text`, `lang`, `lang_score`,
+/// `meta`, `spans` (each kept as it is when missing; spans are checked against the text).
 pub fn update(doc: &mut Doc, dict: &Bound<'_, PyDict>) -> PyResult<()> {
     let id = doc.id.to_string();
     let within = |e: PyErr| PyTypeError::new_err(format!("document `{id}`: {e}"));
+    if let Some(text) = dict.get_item("text")? {
+        doc.text = field::<String>(&text, "text", "str").map_err(within)?.into();
+    }
     if let Some(lang) = dict.get_item("lang")? {
         doc.lang = field::<String>(&lang, "lang", "str").map_err(within)?.into();
     }

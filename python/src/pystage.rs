@@ -96,13 +96,14 @@ impl Transform for PythonStage {
             return;
         }
         Python::attach(|py| match self.call_batch(py, docs) {
-            Ok(()) => {}
-            // The call failed as a whole: each document again alone, so that only the ones
-            // that raise fail.
+            Ok(failed) => errors.extend(failed),
+            // The call failed as a whole (nothing was applied): each document again alone,
+            // so that only the ones that raise fail.
             Err(_) if docs.len() > 1 => {
                 for (i, doc) in docs.iter_mut().enumerate() {
-                    if let Err(e) = self.call_batch(py, std::slice::from_mut(doc)) {
-                        errors.push((i, e));
+                    match self.call_batch(py, std::slice::from_mut(doc)) {
+                        Ok(failed) => errors.extend(failed.into_iter().map(|(_, e)| (i, e))),
+                        Err(e) => errors.push((i, e)),
                     }
                 }
             }
@@ -116,8 +117,10 @@ impl PythonStage {
         self.f.bind(py).call1((arg,)).map_err(|e| failure(py, e))
     }
 
-    /// Call the batch form on `docs` and apply what it returns.
-    fn call_batch(&self, py: Python<'_>, docs: &mut [Document]) -> Result<(), Error> {
+    /// Call the batch form on `docs` and apply what it returns: the documents whose result
+    /// is not one (each fails alone), or the error of a call that failed as a whole (then
+    /// nothing was applied).
+    fn call_batch(&self, py: Python<'_>, docs: &mut [Document]) -> Result<Vec<(usize, Error)>, Error> {
         let list = PyList::empty(py);
         for doc in docs.iter() {
             list.append(convert::to_dict(py, doc.as_abi()).map_err(|e| failure(py, e))?).map_err(|e| failure(py, e))?;
@@ -134,10 +137,13 @@ impl PythonStage {
                 docs.len()
             )));
         }
-        for (doc, result) in docs.iter_mut().zip(&results) {
-            self.apply(doc, result).map_err(|e| failure(py, e))?;
+        let mut failed = Vec::new();
+        for (i, (doc, result)) in docs.iter_mut().zip(&results).enumerate() {
+            if let Err(e) = self.apply(doc, result) {
+                failed.push((i, failure(py, e)));
+            }
         }
-        Ok(())
+        Ok(failed)
     }
 
     /// What the callable returned, applied: a dict replaces the document's fields, `None`
@@ -149,14 +155,6 @@ impl PythonStage {
             doc.drop_with(reason.to_cow()?);
         } else if let Ok(dict) = result.cast::<PyDict>() {
             let mut abi = std::mem::replace(doc, Document::new("", "")).into_abi();
-            if let Some(text) = dict.get_item("text")? {
-                abi.text = text
-                    .extract::<String>()
-                    .map_err(|_| {
-                        pyo3::exceptions::PyTypeError::new_err(format!("document `{}`: `text`: expected str", abi.id))
-                    })?
-                    .into();
-            }
             let outcome = convert::update(&mut abi, dict);
             *doc = Document::from_abi(abi);
             outcome?;

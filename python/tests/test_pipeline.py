@@ -172,3 +172,16 @@ def test_a_library_that_does_not_load_is_said(plugin_path):
         moulin.Pipeline([{"plugin": "not_there"}], plugin_path=[broken])
     kinds = [p["kind"] for p in e.value.problems]
     assert kinds == ["config", "plugin"] and "libtest_not_a_plugin" in e.value.problems[1]["file"]
+
+
+def test_a_bad_result_of_the_batch_form_fails_its_document_only_and_nothing_runs_twice():
+    calls = []
+
+    def tag(docs):
+        calls.append([d["id"] for d in docs])
+        return [42 if d["id"] == "1" else dict(d, text=d["text"] + "!") for d in docs]
+
+    outputs = moulin.Pipeline([{"python": tag, "batch": True}]).process(["a", "b", "c"])
+    assert [d["text"] for d in outputs] == ["a!", "c!"]
+    assert calls == [["0", "1", "2"]]
+    assert "returns a dict, None (drop) or a str" in outputs.failures[0]["error"]
