@@ -10,6 +10,9 @@ documents through the stages on worker threads and writes the outputs, `errors.j
 
 To run stages over documents you already have, build a [`Pipeline`] from a [`Registry`] of
 plugin libraries (loaded from folders, or linked in statically) and give it an iterator.
+[`Pipeline::process_items`] takes items of the caller's that may not be documents: one it
+rejects fails in its place. With the cargo feature `terminal-progress`, the module
+`terminal` draws the progress bar the `moulin` command shows.
 
 The modules follow a document's way (docs/architecture.md names each): [`config`] ->
 [`plugins`] (load, registry) -> the project -> [`corpus`] (walk, then readers) -> batches ->
