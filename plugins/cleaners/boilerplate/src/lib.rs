@@ -6,7 +6,7 @@ Each line is judged as jusText judges paragraphs (see [`classify`]):
 - sure signs first: a line matching one of the patterns (a file of regular expressions,
   inline patterns, and a built-in list of calls to action in French, English, Spanish and
   German), containing one of the configured phrases, shaped like a ticker (many short
-  headlines separated by wide gaps), or repeated in many documents of the same source;
+  headlines separated by wide gaps, or running on without sentence ends), or repeated in many documents of the same source;
 - then its features: length, stop-word density for the document's language, links, whether
   it speaks to the reader;
 - then its context: a short line between boilerplate is boilerplate, one between article
@@ -18,8 +18,9 @@ Removed lines are counted in the document's meta (`boilerplate`), and with `keep
 each leaves an empty `boilerplate` span where it was, labelled with the reason and carrying
 the removed text. A document left with fewer than `min_chars` characters is dropped.
 
-Run it before `normalize`: the wide gaps that separate the headlines of a ticker are one of
-its signs, and normalize collapses them.
+It gives the same lines before or after `normalize`: a ticker is found by the wide gaps
+between its headlines, and, once `normalize` has collapsed them, by headlines that run on
+without the punctuation that ends a sentence ([`classify::is_run_on_ticker`]).
 
 ```
 use moulin_boilerplate::Boilerplate;
