@@ -75,11 +75,14 @@ def load_gold(data: pathlib.Path) -> dict:
 
 
 def read_extractions(path: pathlib.Path) -> dict[str, str]:
-    """A JSONL of {id, text}: the key is the id's file stem (`<key>.txt`, `pages/<key>.html`)."""
+    """A JSONL of {id, text}: the key is the file stem of the id (`<key>.txt`,
+    `pages/<key>.html`), or of the input record's own id (meta `id`) in a moulin export of a
+    JSONL input."""
     out = {}
     for line in path.open(encoding="utf-8"):
         doc = json.loads(line)
-        stem = pathlib.PurePosixPath(doc["id"].split("!/")[-1]).name.split(".")[0]
+        name = doc.get("meta", {}).get("id") or doc["id"]
+        stem = pathlib.PurePosixPath(name.split("!/")[-1]).name.split(".")[0]
         out[stem] = doc.get("text") or ""
     return out
 
@@ -108,7 +111,7 @@ def cmd_score(data: pathlib.Path, runs: list[str]) -> None:
     gold = load_gold(data)
     print(f"{len(gold)} pages ({sum(not held_out(k) for k in gold)} development, {sum(held_out(k) for k in gold)} held out)")
     print()
-    print("| extractor | P | R | F1 | F1, development half | F1, held-out half | pages with nothing |")
+    print("| run | P | R | F1 | F1, development half | F1, held-out half | pages with nothing |")
     print("|---|---|---|---|---|---|---|")
     for run in runs:
         name, _, file = run.rpartition("=")

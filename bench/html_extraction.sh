@@ -12,7 +12,7 @@ WARC=../shared/data/warc/resiliparse-cc-main-2020-34-excerpt.warc.gz
 OUT=$PWD/target/bench/html-extraction
 mkdir -p "$OUT"
 
-cargo build --release --quiet -p moulin-cli -p moulin-html -p moulin-jsonl
+cargo build --release --quiet -p moulin-cli -p moulin-html -p moulin-boilerplate -p moulin-jsonl
 (cd bench/html-extractors/rs-trafilatura && cargo build --release --quiet)
 if [ ! -x target/html-py/bin/python ]; then
     python3 -m venv target/html-py
@@ -24,10 +24,10 @@ if [ -f "$WARC" ] && [ ! -d "$OUT/ccpages" ]; then
     python3 bench/html-extractors/warc_pages.py "$WARC" "$OUT/ccpages"
 fi
 
-# moulin's `html` with its defaults, and with the title put first (`keep_title`; the gold
-# bodies have none), one thread.
+# moulin's `html` with its defaults, with the title put first (`keep_title`; the gold bodies
+# have none), and followed by `boilerplate` (defaults), one thread.
 html_run() {
-    local name=$1 config=$2 pages=$3
+    local name=$1 config=$2 pages=$3 after=${4:-}
     cat > "$OUT/$name.toml" <<EOF
 [input]
 paths = ["$pages"]
@@ -36,17 +36,22 @@ include = ["*.html"]
 id = "html"
 plugin = "html"
 config = { $config }
+$after
 [[stage]]
 id = "export"
 plugin = "jsonl"
 config = { path = "docs.jsonl" }
 EOF
-    rm -rf "$OUT/$name"
+    rm -rf "${OUT:?}/$name"
     target/release/moulin run "$OUT/$name.toml" --quiet --threads 1 --output "$OUT/$name" > /dev/null
     cp "$OUT/$name/docs.jsonl" "$OUT/$name.jsonl"
 }
 html_run html "" "$OUT/pages"
 html_run html-title "keep_title = true" "$OUT/pages"
+html_run html-boilerplate "" "$OUT/pages" '[[stage]]
+id = "boilerplate"
+plugin = "boilerplate"
+config = { min_chars = 0 }'
 bench/html-extractors/rs-trafilatura/target/release/extract-rs-trafilatura "$OUT/pages" --body-only \
     > "$OUT/rs-trafilatura.jsonl" 2> /dev/null
 target/html-py/bin/python bench/html_extraction.py trafilatura "$OUT/pages" > "$OUT/trafilatura.jsonl" 2> /dev/null
@@ -54,6 +59,7 @@ target/html-py/bin/python bench/html_extraction.py trafilatura "$OUT/pages" > "$
 python3 bench/html_extraction.py score "$DATA" \
     "html (defaults)=$OUT/html.jsonl" \
     "html, keep_title = true=$OUT/html-title.jsonl" \
+    "html + boilerplate=$OUT/html-boilerplate.jsonl" \
     "trafilatura 2.3.1=$OUT/trafilatura.jsonl" \
     "rs-trafilatura 0.2.2=$OUT/rs-trafilatura.jsonl"
 

@@ -86,6 +86,12 @@ pub struct Thresholds {
     pub max_heading_lines: usize,
     /// Segments separated by wide gaps from which a line is a ticker.
     pub ticker_min_segments: usize,
+    /// Near-good lines between bad ones are kept when their run (near-good and short lines)
+    /// holds at least this many near-good lines.
+    pub near_good_run: usize,
+    /// Boilerplate's weight against article text when the main block is chosen (0 turns it
+    /// off).
+    pub main_block_penalty: f32,
     /// A block of text separated from the main block by sure boilerplate is dropped when its
     /// good text is less than this share of the main block's.
     pub satellite_ratio: f32,
@@ -101,6 +107,8 @@ impl Default for Thresholds {
             max_link_density: 0.2,
             max_heading_lines: 1,
             ticker_min_segments: 4,
+            near_good_run: 3,
+            main_block_penalty: 0.5,
             satellite_ratio: 0.25,
         }
     }
@@ -125,53 +133,95 @@ pub struct Line {
     pub chars: usize,
 }
 
-/// Stop words of one language or several, with the other word lists the features use, in
-/// one table: one lookup per word.
-pub struct StopWords(HashMap<&'static str, u8>);
+/// The stop words a document's lines are judged with: one language's list (of the 98
+/// shipped, [`crate::stoplists`]), or none (a text in a language without a list, or without
+/// spaces between words: lines are then judged by length and links alone, jusText's
+/// language-independent mode). The word lists the other features use (dates, words that
+/// address the reader) count whatever the language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StopWords {
+    /// The list, by its index in [`crate::stoplists::LISTS`]; `None`: no list.
+    list: Option<u8>,
+}
 
 const STOP: u8 = 1;
 const DATE: u8 = 2;
 const YOU: u8 = 4;
 const WE_FLAG: u8 = 8;
 
-impl StopWords {
-    fn with_lists(lists: &[&'static str]) -> StopWords {
-        let mut words: HashMap<&'static str, u8> = HashMap::new();
-        for list in lists {
+/// Every word of every list, with the features' flags and the lists it is in (a bit a list):
+/// one lookup per word. Built once per process.
+struct Table(HashMap<&'static str, (u8, u128)>);
+
+fn table() -> &'static Table {
+    static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut words: HashMap<&'static str, (u8, u128)> = HashMap::new();
+        for (i, (_, list)) in crate::stoplists::LISTS.iter().enumerate() {
             for w in list.lines().map(str::trim).filter(|w| !w.is_empty()) {
-                *words.entry(w).or_default() |= STOP;
+                words.entry(w).or_default().1 |= 1 << i;
             }
         }
         for (list, flag) in [(DATE_WORDS, DATE), (ADDRESS, YOU), (WE, WE_FLAG)] {
             for w in list {
-                *words.entry(w).or_default() |= flag;
+                words.entry(w).or_default().0 |= flag;
             }
         }
-        StopWords(words)
-    }
+        Table(words)
+    })
+}
 
-    fn list(code: &str) -> Option<&'static str> {
-        Some(match code {
-            "fr" => include_str!("../stoplists/fr.txt"),
-            "en" => include_str!("../stoplists/en.txt"),
-            "es" => include_str!("../stoplists/es.txt"),
-            "de" => include_str!("../stoplists/de.txt"),
-            _ => return None,
-        })
-    }
+/// A list is chosen for a text when at least this share of its words are in it.
+const MIN_COVER: f32 = 0.15;
 
-    /// The stop list for an ISO 639-1 code, if one is shipped.
+impl StopWords {
+    /// The stop list for a language code (ISO 639-1, else 639-3), if one is shipped.
     pub fn for_language(code: &str) -> Option<StopWords> {
-        Some(StopWords::with_lists(&[StopWords::list(code)?]))
+        let i = crate::stoplists::LISTS.iter().position(|(c, _)| *c == code)?;
+        Some(StopWords { list: Some(i as u8) })
     }
 
-    /// All the shipped lists together: for documents whose language is not known.
-    pub fn all() -> StopWords {
-        StopWords::with_lists(&["fr", "en", "es", "de"].map(|c| StopWords::list(c).expect("shipped")))
+    /// No stop list: lines are judged by length and links alone.
+    pub fn none() -> StopWords {
+        StopWords { list: None }
+    }
+
+    /// The list that holds the most of the words of `text` (its first 5,000), when they are
+    /// at least 15 % of them; else none. For documents whose language is not known.
+    pub fn detect(text: &str) -> StopWords {
+        let table = table();
+        let mut hits = [0u32; 128];
+        let (mut words, mut lower) = (0usize, String::new());
+        for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).take(5000) {
+            words += 1;
+            lower.clear();
+            lower.extend(word.chars().flat_map(char::to_lowercase));
+            let mut lists = table.0.get(lower.as_str()).map_or(0, |e| e.1);
+            while lists != 0 {
+                hits[lists.trailing_zeros() as usize] += 1;
+                lists &= lists - 1;
+            }
+        }
+        // The first of the best, so that the choice does not depend on hashing.
+        let (best, count) = hits.iter().enumerate().fold((0, 0), |b, (i, &n)| if n > b.1 { (i, n) } else { b });
+        if words > 0 && count as f32 >= MIN_COVER * words as f32 {
+            StopWords { list: Some(best as u8) }
+        } else {
+            StopWords::none()
+        }
+    }
+
+    /// The language of the list, if there is one.
+    pub fn language(&self) -> Option<&'static str> {
+        self.list.map(|i| crate::stoplists::LISTS[usize::from(i)].0)
     }
 
     fn flags(&self, lowercase_word: &str) -> u8 {
-        self.0.get(lowercase_word).copied().unwrap_or(0)
+        let Some(&(flags, lists)) = table().0.get(lowercase_word) else { return 0 };
+        match self.list {
+            Some(i) if lists & (1 << i) != 0 => flags | STOP,
+            _ => flags,
+        }
     }
 }
 
@@ -243,6 +293,9 @@ const BYLINE_WORDS: &[&str] = &["par", "by", "por", "von", "de"];
 struct Features {
     chars: usize,
     words: usize,
+    /// Words that are numbers: no stop word can be one, so they do not count in the
+    /// stop-word density (a sports result, a market report).
+    numbers: usize,
     stop: usize,
     letters: bool,
     link_chars: usize,
@@ -256,6 +309,7 @@ fn features(content: &str, stop: &StopWords) -> Features {
     let mut f = Features {
         chars: content.chars().count(),
         words: 0,
+        numbers: 0,
         stop: 0,
         letters: false,
         link_chars: 0,
@@ -284,6 +338,7 @@ fn features(content: &str, stop: &StopWords) -> Features {
             f.words += 1;
             if word.bytes().all(|b| b.is_ascii_digit()) {
                 f.has_date |= word.len() == 4 && (word.starts_with("19") || word.starts_with("20"));
+                f.numbers += 1;
                 continue;
             }
             f.letters |= word.chars().any(char::is_alphabetic);
@@ -498,12 +553,15 @@ impl Judge<'_> {
             (Class::Short, None)
         } else if f.link_chars as f32 > t.max_link_density * f.chars as f32 {
             (Class::Bad, Some(Reason::Links))
-        } else if f.address >= 1 && f.address + f.we >= 2 && (f.address + f.we) as f32 >= 0.03 * f.words as f32 {
+        } else if f.address >= 1 && f.we >= 1 && (f.address + f.we) as f32 >= 0.03 * f.words as f32 {
             (Class::Bad, Some(Reason::Address))
         } else if f.chars < t.length_low {
             (Class::Short, None)
         } else {
-            let density = f.stop as f32 / f.words.max(1) as f32;
+            // Without a stop list, every line long enough is near-good or good (jusText's
+            // language-independent mode).
+            let density =
+                if self.stop.language().is_some() { f.stop as f32 / (f.words - f.numbers).max(1) as f32 } else { 1.0 };
             if density >= t.stopwords_high {
                 (if f.chars > t.length_high { Class::Good } else { Class::NearGood }, None)
             } else if density >= t.stopwords_low {
@@ -568,14 +626,18 @@ impl Judge<'_> {
                 _ => Class::Bad,
             };
         }
-        // Near-good lines: bad only between two bad neighbours.
+        // Near-good lines: bad only between two bad neighbours, unless they are a run of
+        // several (short lines between them allowed): an article of short paragraphs, where
+        // chrome has a near-good line here and there.
         let after_short = Neighbours::of(&revised, true);
+        let runs = near_good_runs(&original);
         for k in 0..idx.len() {
             if revised[k] != Class::NearGood || heading[k] {
                 continue;
             }
             let (prev, next) = (after_short.prev[k], after_short.next[k]);
-            revised[k] = if prev == Class::Bad && next == Class::Bad { Class::Bad } else { Class::Good };
+            let alone = prev == Class::Bad && next == Class::Bad && runs[k] < self.thresholds.near_good_run;
+            revised[k] = if alone { Class::Bad } else { Class::Good };
         }
         for (k, &i) in idx.iter().enumerate() {
             let class = if heading[k] { Class::Good } else { revised[k] };
@@ -588,6 +650,8 @@ impl Judge<'_> {
                 line.reason = None;
             }
         }
+
+        self.main_block(lines, &idx, &original, &heading);
 
         // Satellites: blocks between sure boilerplate, with little good text next to the
         // main block (a site pitch after the article, a teaser box before it).
@@ -619,6 +683,80 @@ impl Judge<'_> {
             }
         }
     }
+}
+
+/// See [`Judge::main_block`].
+const SHORT_WEIGHT: f32 = 0.5;
+const NEAR_WEIGHT: f32 = 0.5;
+
+impl Judge<'_> {
+    /// The main block: the run of lines whose article text, less `main_block_penalty` times
+    /// its boilerplate (by characters), is the largest (the maximum subarray; Finn's body
+    /// text extraction, on lines). Article text outside it goes: teasers, lists of other
+    /// stories and comment threads cut off from the article by boilerplate.
+    fn main_block(&self, lines: &mut [Line], idx: &[usize], original: &[Class], heading: &[bool]) {
+        let penalty = self.thresholds.main_block_penalty;
+        if penalty <= 0.0 {
+            return;
+        }
+        // A short line counts against the block even when its context kept it (a comment's
+        // author and date, a teaser's headline), as at least `length_low` characters; not
+        // the heading of article text (a title, a dateline).
+        let short = self.thresholds.length_low as f32;
+        let weight = |line: &Line, original: Class, heading: bool| {
+            let chars = line.chars.max(1) as f32;
+            match (line.class, original) {
+                (Class::Good, Class::Short) if !heading => -penalty * chars.max(short) * SHORT_WEIGHT,
+                (Class::Good, Class::NearGood) if !heading => chars * NEAR_WEIGHT,
+                (Class::Good, _) => chars,
+                _ => -penalty * chars,
+            }
+        };
+        let (mut best, mut best_range) = (0.0f32, None);
+        let (mut sum, mut start) = (0.0f32, 0);
+        for (k, &i) in idx.iter().enumerate() {
+            if sum <= 0.0 {
+                sum = 0.0;
+                start = k;
+            }
+            sum += weight(&lines[i], original[k], heading[k]);
+            if sum > best {
+                best = sum;
+                best_range = Some((start, k));
+            }
+        }
+        let Some((first, last)) = best_range else { return };
+        for (k, &i) in idx.iter().enumerate() {
+            let line = &mut lines[i];
+            if (k < first || k > last) && line.class == Class::Good {
+                line.class = Class::Bad;
+                line.reason = Some(Reason::Satellite);
+            }
+        }
+    }
+}
+
+/// For each line, how many near-good lines the run of near-good and short lines it is in
+/// holds (0 for a line of another class).
+fn near_good_runs(classes: &[Class]) -> Vec<usize> {
+    let mut runs = vec![0; classes.len()];
+    let mut start = 0;
+    while start < classes.len() {
+        let in_run = |c: Class| matches!(c, Class::NearGood | Class::Short);
+        if !in_run(classes[start]) {
+            start += 1;
+            continue;
+        }
+        let end = (start..classes.len()).find(|&k| !in_run(classes[k])).unwrap_or(classes.len());
+        let near = classes[start..end].iter().filter(|&&c| c == Class::NearGood).count();
+        for k in start..end {
+            if classes[k] == Class::NearGood {
+                runs[k] = near;
+            }
+        }
+        start = end;
+    }
+    runs
 }
 
 /// For each line, the class of the nearest line before it and after it that is not short
@@ -694,6 +832,64 @@ mod tests {
         assert!(is_ticker("Accueil | Politique | Économie | Sport | Culture", 4));
         assert!(!is_ticker("Une phrase normale, avec des espaces  doubles par endroits.", 4));
         assert!(!is_ticker(ticker, 0));
+    }
+
+    #[test]
+    fn the_stop_list_is_the_one_that_covers_the_text() {
+        let pt = "O governo anunciou ontem que vai investir mais dinheiro nas escolas, mas a oposição diz que não é suficiente para os professores.";
+        assert_eq!(StopWords::detect(pt).language(), Some("pt"));
+        let it = "Il governo ha annunciato ieri che investirà più denaro nelle scuole, ma l'opposizione dice che non basta per gli insegnanti.";
+        assert_eq!(StopWords::detect(it).language(), Some("it"));
+        let ru = "Правительство объявило вчера, что будет больше вкладывать в школы, но оппозиция говорит, что этого недостаточно.";
+        assert_eq!(StopWords::detect(ru).language(), Some("ru"));
+        // No list covers text without spaces, digits or emoji: no stop words, not an error.
+        for text in ["政府昨天宣布将向学校投入更多资金但反对派表示这对教师来说还不够", "2024 2025 12:30", "🎉🎉🎉", ""]
+        {
+            assert_eq!(StopWords::detect(text), StopWords::none(), "{text}");
+        }
+        assert_eq!(StopWords::for_language("pt").unwrap().language(), Some("pt"));
+        assert_eq!(StopWords::for_language("und"), None);
+    }
+
+    #[test]
+    fn without_a_stop_list_lines_are_judged_by_length_and_context() {
+        let text = "政府昨天宣布将向学校投入更多资金但反对派表示这对教师来说还不够政府昨天宣布将向学校投入更多资金但反对派表示这对教师来说还不够，\
+            政府昨天宣布将向学校投入更多资金但反对派表示这对教师来说还不够政府昨天宣布将向学校投入更多资金但反对派表示这对教师来说还不够。\n版权所有";
+        let (t, stop) = (Thresholds { length_low: 10, length_high: 60, ..Thresholds::default() }, StopWords::none());
+        let judge = Judge { thresholds: &t, stop: &stop, features: true };
+        let classes: Vec<Class> = judge.classify(text, |_, _| None).iter().map(|l| l.class).collect();
+        // The long line is article text (its stop-word density is not measured), the short
+        // one after it boilerplate.
+        assert_eq!(classes, [Class::Good, Class::Bad]);
+    }
+
+    #[test]
+    fn numbers_do_not_lower_the_stop_word_density() {
+        let stop = StopWords::for_language("en").unwrap();
+        let line = "Nadal beat Khachanov 6-3, 7-6 (7), 6-4, 6-2 and Rublev 7-5 in the final of the Cup";
+        let f = features(line, &stop);
+        // 6 stop words in 22 words is under `stopwords_low`; in the 11 that are not numbers,
+        // over `stopwords_high`.
+        assert_eq!((f.words, f.numbers, f.stop), (22, 11, 6));
+        let t = Thresholds::default();
+        let judge = Judge { thresholds: &t, stop: &stop, features: true };
+        let mut lines = judge.classify(line, |_, _| None);
+        assert_eq!((lines.remove(0).class, lines.len()), (Class::Good, 0));
+    }
+
+    #[test]
+    fn speaking_to_the_reader_is_you_and_we_together() {
+        let stop = StopWords::for_language("en").unwrap();
+        let t = Thresholds::default();
+        let judge = Judge { thresholds: &t, stop: &stop, features: true };
+        let review = "You parry the troopers' bolts back at them, and you watch for the tells of the melee troopers, \
+            which are obvious enough that you will rarely be hit by them once you know what to look for in the game.";
+        let appeal =
+            "We are an independent newsroom and we rely on readers like you: your support keeps our reporting \
+            free for everyone, so please consider giving to us today, even a small amount helps us continue our work.";
+        let reasons: Vec<Option<Reason>> =
+            judge.classify(&format!("{review}\n{appeal}"), |_, _| None).iter().map(|l| l.reason).collect();
+        assert_eq!(reasons, [None, Some(Reason::Address)]);
     }
 
     #[test]

@@ -6,13 +6,19 @@ Each line is judged as jusText judges paragraphs (see [`classify`]):
 - sure signs first: a line matching one of the patterns (a file of regular expressions,
   inline patterns, and a built-in list of calls to action in French, English, Spanish and
   German), containing one of the configured phrases, shaped like a ticker (many short
-  headlines separated by wide gaps, or running on without sentence ends), or repeated in many documents of the same source;
-- then its features: length, stop-word density for the document's language, links, whether
-  it speaks to the reader;
+  headlines separated by wide gaps, or running on without sentence ends), or repeated in
+  many documents of the same source;
+- then its features: length, stop-word density (numbers apart) with the stop list of the
+  document's language (98 lists, jusText's; for a document whose language is not known, the
+  list that holds most of its words, or none: lines are then judged by length and links),
+  links, whether it speaks to the reader (you and we together: an appeal);
 - then its context: a short line between boilerplate is boilerplate, one between article
-  lines is kept, the few short lines right before article text are its title and dateline,
-  and a small block of text cut off from the article by sure boilerplate (a site pitch after
-  it) goes.
+  lines is kept, a run of near-good lines is kept, the few short lines right before article
+  text are its title and dateline;
+- then the main block: the run of lines with the most article text less its boilerplate,
+  short lines counting against it (a comment thread's names and dates, a teaser list's
+  headlines); article text outside it goes, as does a small block cut off from the article
+  by sure boilerplate (a site pitch after it).
 
 Removed lines are counted in the document's meta (`boilerplate`), and with `keep_spans`
 each leaves an empty `boilerplate` span where it was, labelled with the reason and carrying
@@ -41,6 +47,7 @@ assert_eq!(out.kept[0].meta()["boilerplate"]["lines_removed"], 2);
 #![deny(missing_docs)]
 
 pub mod classify;
+pub mod stoplists;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use classify::{Class, Judge, Line, Reason, StopWords, Thresholds};
@@ -115,6 +122,14 @@ pub struct BoilerplateConfig {
     pub max_heading_lines: usize,
     /// Segments separated by wide gaps that make a line a ticker; 0 turns it off. Default 4.
     pub ticker_min_segments: usize,
+    /// Near-good lines between boilerplate are kept when their run (near-good and short
+    /// lines) holds at least this many near-good lines: an article of short paragraphs.
+    /// Default 3; 0 or 1 keeps every near-good line.
+    pub near_good_run: usize,
+    /// The main block is the run of lines whose article text less this many times its
+    /// boilerplate (by characters) is the largest; article text outside it goes. Default
+    /// 0.5; 0 turns it off.
+    pub main_block_penalty: f32,
     /// A block separated from the main text by sure boilerplate goes when its article text
     /// is less than this share of the main block's. Default 0.25; 0 turns it off.
     pub satellite_ratio: f32,
@@ -145,6 +160,8 @@ impl Default for BoilerplateConfig {
             max_link_density: t.max_link_density,
             max_heading_lines: t.max_heading_lines,
             ticker_min_segments: t.ticker_min_segments,
+            near_good_run: t.near_good_run,
+            main_block_penalty: t.main_block_penalty,
             satellite_ratio: t.satellite_ratio,
             repeated: Repeated::default(),
             action: Action::Remove,
@@ -167,6 +184,8 @@ impl BoilerplateConfig {
             max_link_density: self.max_link_density,
             max_heading_lines: self.max_heading_lines,
             ticker_min_segments: self.ticker_min_segments,
+            near_good_run: self.near_good_run,
+            main_block_penalty: self.main_block_penalty,
             satellite_ratio: self.satellite_ratio,
         }
     }
@@ -235,8 +254,6 @@ pub struct Boilerplate {
     thresholds: Thresholds,
     patterns: Option<RegexSet>,
     phrases: Option<AhoCorasick>,
-    stop_all: StopWords,
-    stop_by_lang: HashMap<&'static str, StopWords>,
     source_id: String,
     /// Main pass: the line hashes repeated in at least `min_documents` documents, by the
     /// hash of their source.
@@ -290,8 +307,8 @@ impl Boilerplate {
     }
 
     fn classify(&self, doc: &Document) -> Vec<Line> {
-        let stop = self.stop_by_lang.get(doc.lang()).unwrap_or(&self.stop_all);
-        let judge = Judge { thresholds: &self.thresholds, stop, features: self.config.features };
+        let stop = StopWords::for_language(doc.lang()).unwrap_or_else(|| StopWords::detect(doc.text()));
+        let judge = Judge { thresholds: &self.thresholds, stop: &stop, features: self.config.features };
         let repeated =
             if self.repeated.is_empty() { None } else { self.repeated.get(&stable_hash(&self.source_of(doc))) };
         judge.classify(doc.text(), |_content, collapsed| {
@@ -365,11 +382,6 @@ impl Stage for Boilerplate {
             thresholds,
             patterns,
             phrases,
-            stop_all: StopWords::all(),
-            stop_by_lang: ["fr", "en", "es", "de"]
-                .into_iter()
-                .map(|c| (c, StopWords::for_language(c).expect("shipped")))
-                .collect(),
             source_id: if ctx.stage_id.is_empty() { Self::NAME.to_string() } else { ctx.stage_id.clone() },
             repeated,
             config,

@@ -236,3 +236,23 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_comment_thread_after_the_article_is_not_its_main_block() {
+    // Each comment: who, when, a reply link, and its text (a near-good line). jusText keeps
+    // them all (the short lines sit between near-good ones); the main block does not reach
+    // them, its short lines weigh more than their text.
+    let comment = |n: usize| {
+        format!(
+            "lecteur{n}\nIl y a {n} heures\nRépondre\nJe ne suis pas d'accord avec cette décision du conseil, les impôts vont encore augmenter pour nous."
+        )
+    };
+    let article = format!("{ARTICLE_1} {ARTICLE_2}\n{ARTICLE_2} {ARTICLE_1}");
+    let text = format!("{article}\n{}", (1..=4).map(comment).collect::<Vec<_>>().join("\n"));
+    let doc = clean(serde_json::json!({}), &text);
+    assert_eq!(doc.text(), article);
+    assert_eq!(doc.meta()["boilerplate"]["by_reason"]["satellite"], 16, "{:?}", doc.meta());
+    // Without the main block, the thread stays.
+    let doc = clean(serde_json::json!({ "main_block_penalty": 0.0 }), &text);
+    assert!(doc.text().contains("Je ne suis pas d'accord"), "{}", doc.text());
+}
