@@ -307,7 +307,12 @@ impl Boilerplate {
     }
 
     fn classify(&self, doc: &Document) -> Vec<Line> {
-        let stop = StopWords::for_language(doc.lang()).unwrap_or_else(|| StopWords::detect(doc.text()));
+        // Only the features need a stop list (detecting one reads the text).
+        let stop = match StopWords::for_language(doc.lang()) {
+            Some(stop) => stop,
+            None if self.config.features => StopWords::detect(doc.text()),
+            None => StopWords::none(),
+        };
         let judge = Judge { thresholds: &self.thresholds, stop: &stop, features: self.config.features };
         let repeated =
             if self.repeated.is_empty() { None } else { self.repeated.get(&stable_hash(&self.source_of(doc))) };
