@@ -326,8 +326,8 @@ pub fn nesting_depth(page: &str) -> usize {
         if end == start || !bytes[start].is_ascii_alphabetic() {
             continue;
         }
-        let name = page[start..end].to_ascii_lowercase();
-        if NOT_NESTING.contains(&name.as_str()) {
+        let name = &page[start..end];
+        if NOT_NESTING.iter().any(|n| n.eq_ignore_ascii_case(name)) {
             continue;
         }
         if closing {
