@@ -75,7 +75,7 @@ const WORDS: &[&str] = &[
 
 /// Words of a `class` or `id` that name the article's own blocks. A block named by one of
 /// them and by a chrome word is removed only when it has little paragraph text (under
-/// [`MIN_CONTENT_PARAGRAPHS`] bytes): `caption-text`, `post-date` go,
+/// [`MIN_CONTENT_PARAGRAPHS`] characters): `caption-text`, `post-date` go,
 /// `l-sidebar-fixed l-article-body-segment` stays.
 const CONTENT_WORDS: &[&str] = &["article", "body", "content", "entry", "main", "post", "story", "text"];
 
