@@ -351,6 +351,12 @@ impl Stage for Boilerplate {
                 return Err(Error::config(key, format!("expected a share in [0, 1], found {v}")));
             }
         }
+        if !(config.main_block_penalty >= 0.0 && config.main_block_penalty.is_finite()) {
+            return Err(Error::config(
+                "main_block_penalty",
+                format!("expected a weight of 0 (off) or more, found {}", config.main_block_penalty),
+            ));
+        }
         if config.stopwords_low > config.stopwords_high {
             return Err(Error::config("stopwords_low", "expected stopwords_low <= stopwords_high"));
         }

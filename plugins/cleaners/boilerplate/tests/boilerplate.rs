@@ -129,6 +129,7 @@ fn bad_configurations_name_the_key() {
         (serde_json::json!({ "stopwords_low": 0.5, "stopwords_high": 0.4 }), "stopwords_low"),
         (serde_json::json!({ "max_link_density": 2.0 }), "max_link_density"),
         (serde_json::json!({ "repeated": { "min_documents": 3, "source": "site" } }), "repeated.source"),
+        (serde_json::json!({ "main_block_penalty": -1.0 }), "main_block_penalty"),
         (serde_json::json!({ "action": "delete" }), "action"),
         (serde_json::json!({ "keep_span": true }), "keep_span"),
     ] {
