@@ -224,13 +224,7 @@ impl StopWords {
         let sample = text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty());
         for word in sample.take(1000) {
             words += 1;
-            let word = if word.chars().any(char::is_uppercase) {
-                lower.clear();
-                lower.extend(word.chars().flat_map(char::to_lowercase));
-                lower.as_str()
-            } else {
-                word
-            };
+            let word = lowercase(word, &mut lower);
             let mut lists = table.get(word).copied().unwrap_or(0);
             while lists != 0 {
                 hits[lists.trailing_zeros() as usize] += 1;
@@ -267,6 +261,16 @@ impl StopWords {
         }
         flags
     }
+}
+
+/// `word` in lower case: itself when it has no capital, else written into `buffer`.
+fn lowercase<'a>(word: &'a str, buffer: &'a mut String) -> &'a str {
+    if !word.chars().any(char::is_uppercase) {
+        return word;
+    }
+    buffer.clear();
+    buffer.extend(word.chars().flat_map(char::to_lowercase));
+    buffer
 }
 
 /// Words addressing the reader: second person, and first person plural (the site speaking).
@@ -386,13 +390,7 @@ fn features(content: &str, stop: &StopWords) -> Features {
                 continue;
             }
             f.letters |= word.chars().any(char::is_alphabetic);
-            let lowercase = if word.chars().any(char::is_uppercase) {
-                lower.clear();
-                lower.extend(word.chars().flat_map(char::to_lowercase));
-                lower.as_str()
-            } else {
-                word
-            };
+            let lowercase = lowercase(word, &mut lower);
             if f.words == 1 {
                 f.first_word = lowercase.to_string();
             }
@@ -491,9 +489,7 @@ pub fn is_run_on_ticker(collapsed: &str, stop: &StopWords, min: usize) -> bool {
         let bare = word.trim_start_matches(|c: char| "«\"“'".contains(c));
         let next_lower = words.peek().is_none_or(|n| !n.starts_with(char::is_uppercase));
         if bare.starts_with(char::is_uppercase) && next_lower {
-            lower.clear();
-            lower.extend(bare.chars().flat_map(char::to_lowercase));
-            starts += usize::from(stop.flags(&lower) & STOP != 0);
+            starts += usize::from(stop.flags(lowercase(bare, &mut lower)) & STOP != 0);
         }
     }
     starts >= 2 * min && starts > ends
