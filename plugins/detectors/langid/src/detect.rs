@@ -1,94 +1,169 @@
-//! The detector: whichlang for long text, lingua for short or contested text.
+//! The detector: a breadth model for every language, general models where they exist.
 //!
-//! whichlang (a linear model over hashed n-grams) reads about 70 MB/s and is right 99 % of
-//! the time on sentences, but only about 70 % on two-word samples, and it gives no score.
-//! lingua (n-gram language models up to five-grams) is the most accurate detector on short
-//! text but reads under 1 MB/s. So: text with at least `short_chars` characters is decided
-//! by whichlang; shorter text, text whichlang puts outside the candidates, and segments
-//! whichlang thinks differ from their document are decided by lingua over the candidates it
-//! has a model for. Languages lingua has no model for here are written in their own script
-//! (Arabic, Chinese, Hindi, Japanese, Korean, Russian), which whichlang tells apart at any
-//! length. The measurements behind this are in docs/quality.md.
+//! 1. **Script.** The script most of a text's letters are in ([`model::dominant_script`])
+//!    decides which candidates are compared: a text in a script that one candidate writes
+//!    (Greek, Armenian, Georgian, Thai, Hangul...) is that language.
+//! 2. **Breadth.** The n-gram model ([`model`]), trained on the UDHR in 443 languages, ranks
+//!    the candidates that write that script.
+//! 3. **General models.** When most of that ranking's probability lies on languages that a
+//!    detector trained on large general corpora knows, that detector decides among them:
+//!    whichlang (16 languages, about 70 MB/s, 99 % right on sentences) for text of at least
+//!    `short_chars` characters, lingua (precise on short text, under 1 MB/s) for shorter
+//!    text. The breadth model knows one legal text per language; the general models know
+//!    news and the web, so they decide wherever they can.
+//!
+//! The measurements behind this are in docs/quality.md.
 
+use crate::model::{self, Model};
 use lingua::{Language, LanguageDetector, LanguageDetectorBuilder};
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::OnceLock;
+use unicode_script::Script;
 
-/// How many of lingua's answers a detector remembers.
+/// How many answers for short texts a detector remembers.
 const CACHE_ENTRIES: usize = 4096;
 
-/// A language the detector can report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Lang(usize);
+/// The general models decide when at least this share of the breadth model's probability is
+/// on languages they know.
+const GENERAL_MASS: f32 = 0.4;
 
-/// ISO 639-1 code, whichlang's language, lingua's language when its model is compiled in.
-const TABLE: [(&str, whichlang::Lang, Option<Language>); 16] = [
-    ("ar", whichlang::Lang::Ara, None),
-    ("de", whichlang::Lang::Deu, Some(Language::German)),
-    ("en", whichlang::Lang::Eng, Some(Language::English)),
-    ("es", whichlang::Lang::Spa, Some(Language::Spanish)),
-    ("fr", whichlang::Lang::Fra, Some(Language::French)),
-    ("hi", whichlang::Lang::Hin, None),
-    ("it", whichlang::Lang::Ita, Some(Language::Italian)),
-    ("ja", whichlang::Lang::Jpn, None),
-    ("ko", whichlang::Lang::Kor, None),
-    ("nl", whichlang::Lang::Nld, Some(Language::Dutch)),
-    ("pt", whichlang::Lang::Por, Some(Language::Portuguese)),
-    ("ru", whichlang::Lang::Rus, None),
-    ("sv", whichlang::Lang::Swe, Some(Language::Swedish)),
-    ("tr", whichlang::Lang::Tur, Some(Language::Turkish)),
-    ("vi", whichlang::Lang::Vie, Some(Language::Vietnamese)),
-    ("zh", whichlang::Lang::Cmn, None),
+/// The log-odds, before the breadth model's evidence, that a text is in a language a general
+/// model knows rather than in another language of its script, and how much they grow with
+/// each character of the text (the breadth model's evidence grows with length too, and is
+/// from one legal text per language). Chosen on the UDHR held-out third and the news sentences
+/// of ../shared/data/langid, which pull in opposite directions; see docs/quality.md.
+const GENERAL_PRIOR: f32 = 4.0;
+const GENERAL_PRIOR_PER_CHAR: f32 = 0.04;
+
+/// whichlang's answer for a long text stands when the breadth model gives it at least this
+/// probability (it knows 16 languages, so it names the nearest of them for any other).
+const WHICHLANG_FLOOR: f32 = 0.01;
+
+/// The breadth model reads this many characters of a long text (from its middle).
+const LONG_SAMPLE_CHARS: usize = 200;
+
+/// whichlang reads at most this many characters of a text (from its middle).
+const WHICHLANG_MAX_CHARS: usize = 4000;
+
+/// The score of a text that repeats one or two letters ("aaaa...", "hahaha") is multiplied by
+/// this: whatever language it is labelled, it is hardly text.
+const REPETITIVE_SCORE: f32 = 0.1;
+
+/// A language the detector can report: one of the breadth model's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Lang(u16);
+
+/// whichlang's 16 languages by code.
+const WHICHLANG: [(&str, whichlang::Lang); 16] = [
+    ("ar", whichlang::Lang::Ara),
+    ("de", whichlang::Lang::Deu),
+    ("en", whichlang::Lang::Eng),
+    ("es", whichlang::Lang::Spa),
+    ("fr", whichlang::Lang::Fra),
+    ("hi", whichlang::Lang::Hin),
+    ("it", whichlang::Lang::Ita),
+    ("ja", whichlang::Lang::Jpn),
+    ("ko", whichlang::Lang::Kor),
+    ("nl", whichlang::Lang::Nld),
+    ("pt", whichlang::Lang::Por),
+    ("ru", whichlang::Lang::Rus),
+    ("sv", whichlang::Lang::Swe),
+    ("tr", whichlang::Lang::Tur),
+    ("vi", whichlang::Lang::Vie),
+    ("zh", whichlang::Lang::Cmn),
 ];
 
 impl Lang {
-    /// Every language the detector knows, in code order.
+    /// Every language the detector knows, in the breadth model's order (by code).
     pub fn all() -> impl Iterator<Item = Lang> {
-        (0..TABLE.len()).map(Lang)
+        (0..Model::global().langs().len() as u16).map(Lang)
     }
 
-    /// The language with this ISO 639-1 code.
+    /// The default candidates: the languages fastText lid.176 also identifies (154), those
+    /// with enough web text for a corpus to hold them.
+    pub fn defaults() -> impl Iterator<Item = Lang> {
+        Lang::all().filter(|l| Model::global().langs()[usize::from(l.0)].default)
+    }
+
+    /// The language with this code (ISO 639-1 where there is one, else ISO 639-3).
     pub fn from_code(code: &str) -> Option<Lang> {
-        TABLE.iter().position(|(c, _, _)| c.eq_ignore_ascii_case(code)).map(Lang)
+        Model::global().langs().iter().position(|l| l.code.eq_ignore_ascii_case(code)).map(|i| Lang(i as u16))
     }
 
-    /// The ISO 639-1 code.
+    /// The code: ISO 639-1 where there is one, else ISO 639-3.
     pub fn code(self) -> &'static str {
-        TABLE[self.0].0
+        &Model::global().langs()[usize::from(self.0)].code
     }
 
-    fn from_whichlang(lang: whichlang::Lang) -> Lang {
-        Lang(TABLE.iter().position(|(_, w, _)| *w == lang).expect("every whichlang language is in the table"))
+    /// The English name.
+    pub fn name(self) -> &'static str {
+        &Model::global().langs()[usize::from(self.0)].name
     }
 
-    fn from_lingua(lang: Language) -> Option<Lang> {
-        TABLE.iter().position(|(_, _, l)| *l == Some(lang)).map(Lang)
+    /// The scripts it is written in.
+    pub fn scripts(self) -> &'static [Script] {
+        &Model::global().langs()[usize::from(self.0)].scripts
     }
 
+    fn whichlang(self) -> Option<whichlang::Lang> {
+        general_models()[usize::from(self.0)].0
+    }
+
+    fn from_whichlang(lang: whichlang::Lang) -> Option<Lang> {
+        let i = general_models().iter().position(|(w, _)| *w == Some(lang))?;
+        Some(Lang(i as u16))
+    }
+
+    /// lingua's language, when its model is compiled in.
     fn lingua(self) -> Option<Language> {
-        TABLE[self.0].2
+        general_models()[usize::from(self.0)].1
     }
+
+    /// Whether a general model (whichlang or lingua) knows it.
+    pub fn is_general(self) -> bool {
+        let (w, l) = general_models()[usize::from(self.0)];
+        w.is_some() || l.is_some()
+    }
+}
+
+/// For each of the breadth model's languages, whichlang's and lingua's (when compiled in).
+fn general_models() -> &'static [(Option<whichlang::Lang>, Option<Language>)] {
+    static TABLE: OnceLock<Vec<(Option<whichlang::Lang>, Option<Language>)>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let lingua: Vec<(String, Language)> =
+            Language::all().into_iter().map(|l| (l.iso_code_639_1().to_string(), l)).collect();
+        Model::global()
+            .langs()
+            .iter()
+            .map(|l| {
+                let w = WHICHLANG.iter().find(|(c, _)| *c == l.code).map(|(_, w)| *w);
+                (w, lingua.iter().find(|(c, _)| *c == l.code).map(|(_, lang)| *lang))
+            })
+            .collect()
+    })
 }
 
 /// Which detector decides (the mixed one is the plugin's; the others are for comparison).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
-    /// whichlang for long text, lingua for short or contested text.
+    /// Script, then the breadth model, then the general models where they know the language.
     Mixed,
-    /// whichlang alone.
+    /// whichlang alone (no script or breadth model: its 16 languages only).
     Whichlang,
     /// lingua alone (over the candidates it has a model for).
     Lingua,
+    /// The breadth model alone (after the script).
+    Ngrams,
 }
 
 /// A detector's answer.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Guess {
-    /// The language, `None` when the text has no letters or no candidate fits.
+    /// The language, `None` when the text has no letters or no candidate writes its script.
     pub lang: Option<Lang>,
-    /// Confidence in `[0, 1]`: lingua's relative confidence among the candidates, or, for
-    /// text decided by whichlang alone, how long the text is relative to the length at which
-    /// whichlang is trusted (capped at 1). 0 with no language.
+    /// Confidence in `[0, 1]`, an estimate of the probability that `lang` is right (see
+    /// docs/quality.md for how well it separates right from wrong answers). 0 with no language.
     pub score: f32,
     /// Whether lingua was asked.
     pub precise: bool,
@@ -96,15 +171,25 @@ pub struct Guess {
 
 impl Guess {
     const NONE: Guess = Guess { lang: None, score: 0.0, precise: false };
+
+    fn of(lang: Lang, score: f32) -> Guess {
+        Guess { lang: Some(lang), score: score.clamp(0.0, 1.0), precise: false }
+    }
+}
+
+/// The candidates that write one script, and lingua over those it has a model for.
+struct ScriptGroup {
+    script: Script,
+    langs: Vec<u16>,
+    lingua: Option<LanguageDetector>,
 }
 
 /// A language detector over a set of candidate languages.
 pub struct Detector {
     candidates: Vec<Lang>,
-    /// lingua's answers for recent texts: site chrome ("Partager sur WhatsApp") repeats in
-    /// every page of a site, and lingua is the slow path. Cleared when full.
+    groups: Vec<ScriptGroup>,
+    /// Answers for recent short texts. Cleared when full.
     cache: RefCell<HashMap<String, Guess>>,
-    lingua: Option<LanguageDetector>,
     backend: Backend,
     short_chars: usize,
     precise_max_chars: usize,
@@ -112,24 +197,34 @@ pub struct Detector {
 
 impl Detector {
     /// A detector over `candidates` (all languages when empty). Text with fewer than
-    /// `short_chars` characters is decided by lingua; lingua reads at most
-    /// `precise_max_chars` characters of a text. Building loads lingua's models for the
-    /// candidates (a second or so, once per process: the models are shared).
+    /// `short_chars` characters is decided by lingua where a general model decides; the breadth
+    /// model and lingua read at most `precise_max_chars` characters of a text. The first
+    /// detector of a process counts the breadth model's training text (about a second);
+    /// lingua loads a language's model the first time it is asked about it.
     pub fn new(candidates: &[Lang], backend: Backend, short_chars: usize, precise_max_chars: usize) -> Detector {
-        let mut candidates = if candidates.is_empty() { Lang::all().collect() } else { candidates.to_vec() };
+        let mut candidates = if candidates.is_empty() { Lang::defaults().collect() } else { candidates.to_vec() };
         candidates.sort();
         candidates.dedup();
-        let models: Vec<Language> = candidates.iter().filter_map(|l| l.lingua()).collect();
-        let lingua = match (backend, models.len()) {
-            (Backend::Whichlang, _) | (_, 0) => None,
-            // lingua needs two languages to compare; with one, only that one is possible.
-            (_, 1) => None,
-            _ => Some(LanguageDetectorBuilder::from_languages(&models).with_preloaded_language_models().build()),
-        };
+        let mut groups: Vec<ScriptGroup> = Vec::new();
+        for &lang in &candidates {
+            for &script in lang.scripts() {
+                match groups.iter_mut().find(|g| g.script == script) {
+                    Some(g) => g.langs.push(lang.0),
+                    None => groups.push(ScriptGroup { script, langs: vec![lang.0], lingua: None }),
+                }
+            }
+        }
+        for group in &mut groups {
+            let models: Vec<Language> = group.langs.iter().filter_map(|&l| Lang(l).lingua()).collect();
+            // lingua needs two languages to compare.
+            if models.len() >= 2 && backend != Backend::Whichlang && backend != Backend::Ngrams {
+                group.lingua = Some(LanguageDetectorBuilder::from_languages(&models).build());
+            }
+        }
         Detector {
             candidates,
+            groups,
             cache: RefCell::default(),
-            lingua,
             backend,
             short_chars,
             precise_max_chars: precise_max_chars.max(1),
@@ -141,85 +236,25 @@ impl Detector {
         &self.candidates
     }
 
-    /// The language of a whole text.
+    /// The language of a whole text. Answers for short text are remembered: site chrome
+    /// ("Partager sur WhatsApp") repeats on every page of a site.
     pub fn detect(&self, text: &str) -> Guess {
-        let Some(chars) = letters_and_chars(text) else { return Guess::NONE };
-        match self.backend {
-            Backend::Lingua => self.precise(text),
-            Backend::Whichlang => self.fast(text, chars).unwrap_or(Guess::NONE),
-            Backend::Mixed => match self.fast(text, chars) {
-                Some(guess) if chars >= self.short_chars || self.lingua_cannot_judge(guess.lang) => guess,
-                _ => self.precise(text),
-            },
+        self.detect_with_fast(text, || self.fast(middle(text, WHICHLANG_MAX_CHARS)))
+    }
+
+    /// As [`detect`], with whichlang's answer for the text given by `fast` (for a document,
+    /// the vote of its segments' [`fast_label`]s), asked only if a general model decides.
+    ///
+    /// [`detect`]: Detector::detect
+    /// [`fast_label`]: Detector::fast_label
+    pub fn detect_with_fast(&self, text: &str, fast: impl FnOnce() -> Option<Lang>) -> Guess {
+        if !self.is_short(text) {
+            return self.decide(text, fast);
         }
-    }
-
-    /// The language of a segment of a document in `context`: when whichlang agrees with the
-    /// context that is the answer (no lingua call); otherwise lingua decides.
-    pub fn detect_in(&self, text: &str, context: Lang) -> Guess {
-        let Some(chars) = letters_and_chars(text) else { return Guess::NONE };
-        match self.fast(text, chars) {
-            Some(guess) if guess.lang == Some(context) => guess,
-            Some(guess) if self.backend == Backend::Whichlang || self.lingua_cannot_judge(guess.lang) => guess,
-            _ => self.precise(text),
-        }
-    }
-
-    /// whichlang's answer alone, if it is a candidate (no lingua call, no minimum length).
-    pub fn detect_fast(&self, text: &str) -> Option<Lang> {
-        let chars = letters_and_chars(text)?;
-        self.fast(text, chars).and_then(|g| g.lang)
-    }
-
-    /// Text this short is decided by lingua.
-    pub fn is_short(&self, text: &str) -> bool {
-        text.len() < self.short_chars || text.chars().count() < self.short_chars
-    }
-
-    /// whichlang's answer, if it is a candidate.
-    fn fast(&self, text: &str, chars: usize) -> Option<Guess> {
-        let lang = Lang::from_whichlang(whichlang::detect_language(text));
-        self.candidates.contains(&lang).then(|| Guess {
-            lang: Some(lang),
-            score: (chars as f32 / self.short_chars.max(1) as f32).min(1.0),
-            precise: false,
-        })
-    }
-
-    /// Whether lingua has nothing to add: no lingua here, or whichlang's language is one lingua
-    /// has no model for (a language of its own script).
-    fn lingua_cannot_judge(&self, lang: Option<Lang>) -> bool {
-        self.lingua.is_none() || lang.is_some_and(|l| l.lingua().is_none())
-    }
-
-    /// lingua's answer over the candidates it has a model for.
-    fn precise(&self, text: &str) -> Guess {
-        let Some(lingua) = &self.lingua else {
-            // One Latin-script candidate (or none): it is the answer if the text is in its
-            // script, which whichlang has checked.
-            let chars = letters_and_chars(text).unwrap_or(0);
-            return self.fast(text, chars).unwrap_or_else(|| {
-                let only: Vec<Lang> = self.candidates.iter().copied().filter(|l| l.lingua().is_some()).collect();
-                match only.as_slice() {
-                    [one] if is_mostly_latin(text) => Guess { lang: Some(*one), score: 0.5, precise: false },
-                    _ => Guess::NONE,
-                }
-            });
-        };
-        let text = match text.char_indices().nth(self.precise_max_chars) {
-            Some((end, _)) => &text[..end],
-            None => text,
-        };
         if let Some(guess) = self.cache.borrow().get(text) {
             return *guess;
         }
-        let values = lingua.compute_language_confidence_values(text);
-        let guess = match values.first() {
-            Some(&(language, value)) if value > 0.0 => {
-                Guess { lang: Lang::from_lingua(language), score: value as f32, precise: true }
-            }
-            _ => Guess::NONE,
-        };
+        let guess = self.decide(text, fast);
         let mut cache = self.cache.borrow_mut();
         if cache.len() >= CACHE_ENTRIES {
             cache.clear();
@@ -227,30 +262,156 @@ impl Detector {
         cache.insert(text.to_string(), guess);
         guess
     }
-}
 
-/// The number of characters of `text`, or `None` when it has no letters (digits, emoji,
-/// punctuation only: nothing to detect).
-fn letters_and_chars(text: &str) -> Option<usize> {
-    let mut letters = false;
-    let mut chars = 0;
-    for c in text.chars() {
-        letters |= c.is_alphabetic();
-        chars += 1;
+    fn decide(&self, text: &str, fast: impl FnOnce() -> Option<Lang>) -> Guess {
+        if self.backend == Backend::Whichlang {
+            return fast().map_or(Guess::NONE, |l| Guess::of(l, 1.0));
+        }
+        // The script of the part the models read (or of the whole text when that part has no
+        // letters): reading every character of a long document would cost more than the models.
+        let script = model::dominant_script(self.sample(text)).or_else(|| model::dominant_script(text));
+        let Some((script, _)) = script else { return Guess::NONE };
+        let Some(group) = self.groups.iter().find(|g| g.script == script) else { return Guess::NONE };
+        let guess = match (&group.langs[..], self.backend) {
+            ([only], _) => Guess::of(Lang(*only), 1.0),
+            (_, Backend::Lingua) => self.precise(self.sample(text), group, 1.0),
+            (_, Backend::Ngrams) => {
+                let ranked = Model::global().rank(self.sample(text), &group.langs, 1, |_| 0.0);
+                Guess::of(Lang(ranked[0].0), ranked[0].1)
+            }
+            // whichlang alone returned above.
+            (_, Backend::Mixed | Backend::Whichlang) => self.mixed(text, group, fast),
+        };
+        if is_repetitive(self.sample(text)) {
+            return Guess { score: guess.score * REPETITIVE_SCORE, ..guess };
+        }
+        guess
     }
-    letters.then_some(chars)
-}
 
-fn is_mostly_latin(text: &str) -> bool {
-    let (mut latin, mut other) = (0usize, 0usize);
-    for c in text.chars().filter(|c| c.is_alphabetic()) {
-        if c.is_ascii_alphabetic() || ('\u{00C0}'..='\u{024F}').contains(&c) {
-            latin += 1;
-        } else {
-            other += 1;
+    /// The language of a segment of a document in `context`: when whichlang knows the
+    /// context and agrees, that is the answer (nothing else is asked); otherwise as [`detect`].
+    ///
+    /// [`detect`]: Detector::detect
+    pub fn detect_in(&self, text: &str, context: Lang) -> Guess {
+        self.detect_in_labelled(text, context, self.fast_label(text))
+    }
+
+    /// As [`detect_in`], with the segment's [`fast_label`] already known.
+    ///
+    /// [`detect_in`]: Detector::detect_in
+    /// [`fast_label`]: Detector::fast_label
+    pub fn detect_in_labelled(&self, text: &str, context: Lang, fast: Option<Lang>) -> Guess {
+        if context.whichlang().is_some() && fast == Some(context) {
+            return Guess::of(context, 1.0);
+        }
+        self.detect(text)
+    }
+
+    /// whichlang's answer alone, if it is a candidate: the cheap label of a document's
+    /// segments, which [`detect_in_labelled`] and the document's vote use.
+    ///
+    /// [`detect_in_labelled`]: Detector::detect_in_labelled
+    pub fn fast_label(&self, text: &str) -> Option<Lang> {
+        text.chars().any(char::is_alphabetic).then(|| self.fast(text)).flatten()
+    }
+
+    /// Text this short is decided by lingua where a general model decides.
+    fn is_short(&self, text: &str) -> bool {
+        text.len() < self.short_chars || text.chars().count() < self.short_chars
+    }
+
+    /// whichlang's answer, if it is a candidate.
+    fn fast(&self, text: &str) -> Option<Lang> {
+        Lang::from_whichlang(whichlang::detect_language(text)).filter(|l| self.candidates.binary_search(l).is_ok())
+    }
+
+    /// The breadth model's ranking, handed to a general model when most of its probability
+    /// is on languages a general model knows.
+    fn mixed(&self, text: &str, group: &ScriptGroup, fast: impl FnOnce() -> Option<Lang>) -> Guess {
+        // For long text the breadth model only checks that whichlang's answer is plausible.
+        let long = !self.is_short(text);
+        let sample = if long { middle(text, LONG_SAMPLE_CHARS) } else { self.sample(text) };
+        let prior = GENERAL_PRIOR + GENERAL_PRIOR_PER_CHAR * sample.chars().count() as f32;
+        let min_order = if long { 3 } else { 1 };
+        let ranked =
+            Model::global().rank(sample, &group.langs, min_order, |l| if Lang(l).is_general() { prior } else { 0.0 });
+        let general: f32 = ranked.iter().filter(|(l, _)| Lang(*l).is_general()).map(|(_, p)| p).sum();
+        if general < GENERAL_MASS {
+            return Guess::of(Lang(ranked[0].0), ranked[0].1);
+        }
+        if long {
+            if let Some(w) = fast() {
+                if ranked.iter().any(|&(l, p)| l == w.0 && p >= WHICHLANG_FLOOR) {
+                    return Guess::of(w, general);
+                }
+            }
+        }
+        let guess = self.precise(sample, group, general);
+        if guess.lang.is_some() {
+            return guess;
+        }
+        // One general language in this script (or lingua had no answer): the best general one.
+        let (best, _) = ranked.iter().find(|(l, _)| Lang(*l).is_general()).copied().unwrap_or(ranked[0]);
+        Guess::of(Lang(best), general)
+    }
+
+    /// What the breadth model and lingua read of a text: all of it up to `precise_max_chars`
+    /// characters, else that many from its middle (a page's chrome is at its ends).
+    fn sample<'t>(&self, text: &'t str) -> &'t str {
+        middle(text, self.precise_max_chars)
+    }
+
+    /// lingua's answer over the group's languages it has a model for, its confidence scaled
+    /// by `weight`.
+    fn precise(&self, text: &str, group: &ScriptGroup, weight: f32) -> Guess {
+        match self.lingua_values(text, group).first() {
+            Some(&(l, conf)) if conf > 0.0 => {
+                Guess { lang: Some(Lang(l)), score: (conf * weight).clamp(0.0, 1.0), precise: true }
+            }
+            _ => Guess::NONE,
         }
     }
-    latin > other
+
+    /// lingua's confidence in each of the group's languages it has a model for, best first.
+    fn lingua_values(&self, text: &str, group: &ScriptGroup) -> Vec<(u16, f32)> {
+        let Some(lingua) = &group.lingua else { return Vec::new() };
+        lingua
+            .compute_language_confidence_values(text)
+            .into_iter()
+            .filter_map(|(language, value)| {
+                Some((Lang::from_code(&language.iso_code_639_1().to_string())?.0, value as f32))
+            })
+            .collect()
+    }
+}
+
+/// `text` if it has at most `max` characters, else `max` characters from its middle.
+fn middle(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    // Characters are at least a byte: the window starts at most this far in.
+    let from = (text.len() - max) / 2;
+    let start = (0..=from).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+    match text[start..].char_indices().nth(max) {
+        Some((end, _)) => &text[start..start + end],
+        None => &text[start..],
+    }
+}
+
+/// Whether `text` has at least 8 letters and only one or two distinct ones (ignoring case).
+fn is_repetitive(text: &str) -> bool {
+    let mut distinct: [Option<char>; 3] = [None; 3];
+    let mut letters = 0;
+    for c in text.chars().filter(|c| c.is_alphabetic()).flat_map(char::to_lowercase) {
+        letters += 1;
+        match distinct.iter().position(|d| d.is_none() || *d == Some(c)) {
+            Some(2) => return false,
+            Some(i) => distinct[i] = Some(c),
+            None => return false,
+        }
+    }
+    letters >= 8
 }
 
 #[cfg(test)]

@@ -1,14 +1,17 @@
 /*!
 `langid`: the language of each document, and of the segments that differ from it.
 
-Sets `lang` (ISO 639-1, `und` when the text has no letters or the score is under
-`min_score`) and `lang_score`, and adds a span in the `lang` layer for every line (or
+Sets `lang` (ISO 639-1 where there is one, else ISO 639-3; `und` when the text has no
+letters, no candidate writes its script, or the score is under `min_score`) and `lang_score`, and adds a span in the `lang` layer for every line (or
 paragraph) whose language differs from the document's, labelled with its code and scored.
 With `keep`, documents in other languages are dropped with a reason.
 
-Two detectors work together (see [`detect`]): whichlang decides long text at about 70 MB/s;
-lingua, restricted to the candidate languages, decides short text and settles disagreements.
-Known languages: ar, de, en, es, fr, hi, it, ja, ko, nl, pt, ru, sv, tr, vi, zh.
+The detector (see [`detect`]) knows 443 languages: the script of the text picks the
+candidates that write it, a breadth model trained on the Universal Declaration of Human Rights
+([`model`]) ranks them, and where most of its probability lies on languages that a detector
+trained on general text knows, that one decides: whichlang (16 languages) for long text,
+lingua (25 languages here) for short text. The default candidates are the 154 languages
+fastText lid.176 also identifies.
 
 ```
 use moulin_langid::Langid;
@@ -30,6 +33,7 @@ assert_eq!(&text[doc.spans()[0].start as usize..], "Stadium gates to open three 
 #![deny(missing_docs)]
 
 pub mod detect;
+pub mod model;
 
 use detect::{Backend, Detector, Guess, Lang};
 use moulin_plugin::{Annotate, Annotates, Annotation, Error, Span, Stage, StageContext};
@@ -52,8 +56,10 @@ pub enum Segments {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LangidConfig {
-    /// Candidate languages (ISO 639-1). Empty (the default): every known language. Fewer
-    /// candidates are more accurate on short text and faster.
+    /// Candidate languages (ISO 639-1 where there is one, else ISO 639-3). Empty (the
+    /// default): the 154 languages fastText lid.176 also identifies; `["all"]`: all 443 the
+    /// detector knows (docs/quality.md lists them). Fewer candidates are more accurate on
+    /// short text.
     pub candidates: Vec<String>,
     /// Below this score the document's `lang` is `und` (its score is kept), and a segment
     /// gets no span. Default 0.5.
@@ -92,17 +98,24 @@ pub struct Langid {
     source: String,
 }
 
+/// The languages `codes` name; `und` is skipped where `allow_und`, and `all` (in
+/// `candidates`) stands for every language.
 fn parse_langs(key: &str, codes: &[String], allow_und: bool) -> Result<Vec<Lang>, Error> {
     let mut langs = Vec::new();
     for code in codes {
         match Lang::from_code(code) {
             Some(lang) => langs.push(lang),
             None if allow_und && code == "und" => {}
+            None if !allow_und && code == "all" => langs.extend(Lang::all()),
             None => {
-                let known: Vec<&str> = Lang::all().map(Lang::code).collect();
                 return Err(Error::config(
                     key,
-                    format!("unknown language {code:?}: expected ISO 639-1 codes among {}", known.join(", ")),
+                    format!(
+                        "unknown language {code:?}: expected an ISO 639-1 code, or ISO 639-3 where there is none, \
+                         among the {} of docs/quality.md{}",
+                        Lang::all().count(),
+                        if allow_und { ", or \"und\"" } else { ", or \"all\"" }
+                    ),
                 ));
             }
         }
@@ -119,10 +132,18 @@ impl Stage for Langid {
     const EXAMPLE_CONFIG: &'static str = "candidates = [\"fr\", \"en\", \"es\", \"de\"]\nkeep = [\"fr\"]";
 
     fn validate(config: &LangidConfig) -> Result<(), Error> {
-        let candidates = parse_langs("candidates", &config.candidates, false)?;
+        let mut candidates = parse_langs("candidates", &config.candidates, false)?;
+        if candidates.is_empty() {
+            candidates = Lang::defaults().collect();
+        }
         let keep = parse_langs("keep", &config.keep, true)?;
-        if let Some(lang) = keep.iter().find(|l| !candidates.is_empty() && !candidates.contains(l)) {
-            return Err(Error::config("keep", format!("{:?} is kept but is not one of the candidates", lang.code())));
+        if let Some(lang) = keep.iter().find(|l| !candidates.contains(l)) {
+            let hint =
+                if config.candidates.is_empty() { " (the default ones; `candidates = [\"all\"]` has all)" } else { "" };
+            return Err(Error::config(
+                "keep",
+                format!("{:?} is kept but is not one of the candidates{hint}", lang.code()),
+            ));
         }
         if !(0.0..=1.0).contains(&config.min_score) {
             return Err(Error::config("min_score", format!("expected a score in [0, 1], found {}", config.min_score)));
@@ -162,23 +183,26 @@ moulin_plugin::export_plugin!(Langid);
 
 /// The document's language and the segments (byte ranges) whose language differs from it.
 ///
-/// Short text (under `short_chars`) is decided as a whole by the precise detector, and the
-/// score is its confidence. Longer text is cut into segments; whichlang labels each, and the
-/// language with the most characters is the document's. Checked segments (at least
-/// `min_segment_chars`) that whichlang puts in another language go to the precise detector;
-/// those it confirms become spans. The score is then the share of the checked segments'
-/// characters that are in the document's language (1 when no segment is long enough).
+/// whichlang labels each segment; for a document of at least `short_chars` characters with
+/// two segments or more, the label with the most characters is whichlang's answer for the
+/// document, which the detector takes where a general model decides. Each segment of at least
+/// `min_segment_chars` is then checked: a label that agrees with the document settles it;
+/// any other segment goes to the whole detector, and becomes a span when it is in another
+/// language with at least `min_score`. When lingua did not decide the document, its score is
+/// the detector's times the share of the checked segments' characters in its language.
 pub fn annotate(detector: &Detector, config: &LangidConfig, text: &str) -> (Guess, Vec<(usize, usize, Guess)>) {
     let segments = segments(text, config.segments);
-    // whichlang's label for each segment, when the document is long enough to vote.
-    let mut fast: Vec<Option<Lang>> = Vec::new();
-    let mut guess = if detector.is_short(text) || segments.len() < 2 {
+    let labels: Vec<Option<Lang>> = if segments.len() >= 2 && text.chars().nth(config.short_chars).is_some() {
+        segments.iter().map(|&(start, end)| detector.fast_label(&text[start..end])).collect()
+    } else {
+        Vec::new()
+    };
+    let mut guess = if labels.is_empty() {
         detector.detect(text)
     } else {
-        fast = segments.iter().map(|&(start, end)| detector.detect_fast(&text[start..end])).collect();
         let mut votes: Vec<(Lang, usize)> = Vec::new();
-        for (&(start, end), lang) in segments.iter().zip(&fast) {
-            if let Some(lang) = *lang {
+        for (&(start, end), label) in segments.iter().zip(&labels) {
+            if let Some(lang) = *label {
                 match votes.iter_mut().find(|(l, _)| *l == lang) {
                     Some((_, n)) => *n += end - start,
                     None => votes.push((lang, end - start)),
@@ -186,10 +210,8 @@ pub fn annotate(detector: &Detector, config: &LangidConfig, text: &str) -> (Gues
             }
         }
         // Ties go to the language first seen, so the answer does not depend on hashing.
-        match votes.iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))) {
-            Some(&(lang, _)) => Guess { lang: Some(lang), score: 1.0, precise: false },
-            None => detector.detect(text),
-        }
+        let vote = votes.iter().rev().max_by_key(|(_, n)| *n).map(|(l, _)| *l);
+        detector.detect_with_fast(text, || vote)
     };
     let Some(doc_lang) = guess.lang else { return (guess, Vec::new()) };
     let mut spans = Vec::new();
@@ -200,9 +222,9 @@ pub fn annotate(detector: &Detector, config: &LangidConfig, text: &str) -> (Gues
         if chars < config.min_segment_chars || (start, end) == (0, text.len()) {
             continue;
         }
-        let g = match fast.get(i) {
-            Some(&Some(lang)) if lang == doc_lang => Guess { lang: Some(lang), score: 1.0, precise: false },
-            _ => detector.detect_in(segment, doc_lang),
+        let g = match labels.get(i) {
+            Some(&label) => detector.detect_in_labelled(segment, doc_lang, label),
+            None => detector.detect_in(segment, doc_lang),
         };
         match g.lang {
             Some(lang) if lang == doc_lang => same += chars,
@@ -214,7 +236,7 @@ pub fn annotate(detector: &Detector, config: &LangidConfig, text: &str) -> (Gues
         }
     }
     if !guess.precise && same + other > 0 {
-        guess.score = same as f32 / (same + other) as f32;
+        guess.score *= same as f32 / (same + other) as f32;
     }
     (guess, spans)
 }

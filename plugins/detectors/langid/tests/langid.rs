@@ -1,6 +1,7 @@
 //! The `langid` stage through the SDK's harness (the trait object the host calls): the
 //! seeds, the filter, the configuration checks, and arbitrary input.
 
+use moulin_langid::detect::Lang;
 use moulin_langid::Langid;
 use moulin_plugin::testkit::{check_config, docs, Harness};
 use moulin_plugin::Document;
@@ -18,6 +19,19 @@ fn seeds() -> Vec<(String, String)> {
     seeds.sort();
     assert_eq!(seeds.len(), 5);
     seeds
+}
+
+/// `und` or a code the detector knows.
+fn is_code(code: &str) -> bool {
+    code == "und" || Lang::from_code(code).is_some_and(|l| l.code() == code)
+}
+
+/// The `lang` of each text with the default settings.
+fn langs_of(texts: &[&str]) -> Vec<String> {
+    let mut stage = Harness::new::<Langid>(serde_json::json!({})).unwrap();
+    let input: Vec<(String, &str)> = texts.iter().enumerate().map(|(i, t)| (i.to_string(), *t)).collect();
+    let input: Vec<(&str, &str)> = input.iter().map(|(id, t)| (id.as_str(), *t)).collect();
+    stage.process(docs(&input)).unwrap().kept.iter().map(|d| d.lang().to_string()).collect()
 }
 
 /// (seed, label, covered text) of every `lang` span.
@@ -81,6 +95,8 @@ fn bad_configurations_name_the_key() {
     for (config, key, words) in [
         (serde_json::json!({ "candidates": ["fr", "xx"] }), "candidates", "unknown language \"xx\""),
         (serde_json::json!({ "keep": ["fr"], "candidates": ["en", "es"] }), "keep", "not one of the candidates"),
+        (serde_json::json!({ "keep": ["ab"] }), "keep", "(the default ones; `candidates = [\"all\"]` has all)"),
+        (serde_json::json!({ "candidates": ["und"] }), "candidates", "or \"all\""),
         (serde_json::json!({ "min_score": 2.0 }), "min_score", "expected a score in [0, 1]"),
         (serde_json::json!({ "segments": "words" }), "segments", "unknown variant"),
     ] {
@@ -103,8 +119,89 @@ fn texts_without_a_language_are_und() {
     let out = stage.process(docs(&[("word", "maison"), ("mixed", "Москва and Paris, 東京 et Madrid")])).unwrap();
     for doc in &out.kept {
         assert!((0.0..=1.0).contains(&doc.lang_score()), "{}: {}", doc.id(), doc.lang_score());
-        assert!(doc.lang() == "und" || doc.lang().len() == 2, "{}: {}", doc.id(), doc.lang());
+        assert!(is_code(doc.lang()), "{}: {}", doc.id(), doc.lang());
     }
+}
+
+#[test]
+fn all_names_every_language() {
+    // Abkhaz is not a default candidate (fastText lid.176 does not know it).
+    assert!(check_config::<Langid>(serde_json::json!({ "candidates": ["all"], "keep": ["ab"] })).is_ok());
+    let abkhaz = "Дызусҭзаалак, ауаатәыҩсатә ҭаацәара иалахәу иҳаҭыри, иара иузиҟәымҭхо имоу изинқәеи";
+    let mut stage = Harness::new::<Langid>(serde_json::json!({ "candidates": ["all"] })).unwrap();
+    assert_eq!(stage.process(docs(&[("ab", abkhaz)])).unwrap().kept[0].lang(), "ab");
+    let mut stage = Harness::new::<Langid>(serde_json::json!({})).unwrap();
+    assert_ne!(stage.process(docs(&[("ab", abkhaz)])).unwrap().kept[0].lang(), "ab");
+}
+
+#[test]
+fn a_script_one_language_writes_is_never_und() {
+    let samples = [
+        ("el", "καλημέρα"),
+        ("hy", "բարեւ"),
+        ("ka", "გამარჯობა"),
+        ("th", "สวัสดี"),
+        ("ko", "안녕하세요"),
+        ("ja", "ありがとう"),
+        ("bn", "ধন্যবাদ"),
+        ("ta", "வணக்கம்"),
+        ("am", "ሰላም"),
+        ("si", "ආයුබෝවන්"),
+        ("km", "សួស្តី"),
+        ("he", "שלום"),
+        ("gu", "નમસ્તે"),
+    ];
+    let texts: Vec<&str> = samples.iter().map(|(_, t)| *t).collect();
+    let expected: Vec<&str> = samples.iter().map(|(c, _)| *c).collect();
+    assert_eq!(langs_of(&texts), expected);
+}
+
+#[test]
+fn short_text_in_a_shared_script_gets_its_language() {
+    let samples = [
+        ("ru", "Все это довольно срочно."),
+        ("uk", "Це дуже терміново."),
+        ("ar", "هذا أمر عاجل جدا."),
+        ("fa", "این خیلی فوری است."),
+        ("ur", "یہ بہت ضروری ہے۔"),
+        ("hi", "यह बहुत जरूरी है।"),
+        ("zh", "这件事非常紧急。"),
+        ("ja", "これは非常に緊急です。"),
+    ];
+    let texts: Vec<&str> = samples.iter().map(|(_, t)| *t).collect();
+    let expected: Vec<&str> = samples.iter().map(|(c, _)| *c).collect();
+    assert_eq!(langs_of(&texts), expected);
+}
+
+#[test]
+fn a_russian_text_with_an_english_quote_gets_both_languages() {
+    let text = "Президент заявил журналистам, что переговоры продолжатся на следующей неделе.\n\
+                \"We are ready to talk as long as it takes,\" the minister said after the meeting.\n\
+                По его словам, стороны договорились о новом раунде консультаций в Женеве.";
+    let mut stage = Harness::new::<Langid>(serde_json::json!({})).unwrap();
+    let out = stage.process(docs(&[("ru", text)])).unwrap();
+    let doc = &out.kept[0];
+    assert_eq!(doc.lang(), "ru");
+    let spans: Vec<(&str, &str)> =
+        doc.spans().iter().map(|s| (s.label.as_str(), &text[s.start as usize..s.end as usize])).collect();
+    assert_eq!(spans, [("en", "\"We are ready to talk as long as it takes,\" the minister said after the meeting.")]);
+}
+
+#[test]
+fn degenerate_text_is_und_or_scored_low() {
+    let long = "a".repeat(5 << 20);
+    let mut stage = Harness::new::<Langid>(serde_json::json!({})).unwrap();
+    let texts = [
+        ("letter", long.as_str()),
+        ("laugh", "hahahahahahahahaha"),
+        ("mixed", "Москва and Paris, 東京 et Madrid 🙂 123"),
+    ];
+    let out = stage.process(docs(&texts)).unwrap();
+    assert_eq!(out.kept.len(), 3);
+    for doc in &out.kept[..2] {
+        assert!(doc.lang() == "und" || doc.lang_score() < 0.5, "{}: {} {}", doc.id(), doc.lang(), doc.lang_score());
+    }
+    assert!(is_code(out.kept[2].lang()));
 }
 
 proptest! {
@@ -119,7 +216,7 @@ proptest! {
         for doc in &out.kept {
             let score = doc.lang_score();
             prop_assert!((0.0..=1.0).contains(&score), "score {}", score);
-            prop_assert!(doc.lang() == "und" || doc.lang().len() == 2);
+            prop_assert!(is_code(doc.lang()), "{}", doc.lang());
             for s in doc.spans() {
                 let (start, end) = (s.start as usize, s.end as usize);
                 prop_assert!(start < end && end <= doc.text().len());
