@@ -94,7 +94,8 @@ impl Model {
             }
         }
         assert!(langs.len() <= usize::from(u16::MAX), "training text: too many languages");
-        let mut seen: FxHashMap<u128, Vec<(u16, u32)>> = FxHashMap::default();
+        // (n-gram, language, count), sorted by n-gram below: one allocation, not one a key.
+        let mut seen: Vec<(u128, u16, u32)> = Vec::new();
         let mut unseen = Vec::with_capacity(langs.len());
         for (i, lines) in texts.iter().enumerate() {
             let mut counts: FxHashMap<u128, u32> = FxHashMap::default();
@@ -119,21 +120,16 @@ impl Model {
             scripts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.full_name().cmp(b.0.full_name())));
             langs[i].scripts = scripts.into_iter().map(|(s, _)| s).collect();
             unseen.push(totals.map(|t| -((t.max(1)) as f32).ln() - UNSEEN_PENALTY));
-            for (key, count) in counts {
-                seen.entry(key).or_default().push((i as u16, count));
-            }
+            seen.extend(counts.into_iter().map(|(key, count)| (key, i as u16, count)));
         }
-        let mut keys: Vec<u128> = seen.keys().copied().collect();
-        keys.sort_unstable();
-        let mut table = FxHashMap::with_capacity_and_hasher(keys.len(), Default::default());
-        let mut postings = Vec::new();
-        for key in keys {
-            let mut list = seen.remove(&key).unwrap_or_default();
-            list.sort_unstable();
+        seen.sort_unstable();
+        let mut table = FxHashMap::default();
+        let mut postings = Vec::with_capacity(seen.len());
+        for run in seen.chunk_by(|a, b| a.0 == b.0) {
             let start = postings.len() as u32;
             // log(count / total) - unseen = log(count) + UNSEEN_PENALTY.
-            postings.extend(list.into_iter().map(|(lang, count)| (lang, (count as f32).ln() + UNSEEN_PENALTY)));
-            table.insert(key, (start, postings.len() as u32 - start));
+            postings.extend(run.iter().map(|&(_, lang, count)| (lang, (count as f32).ln() + UNSEEN_PENALTY)));
+            table.insert(run[0].0, (start, run.len() as u32));
         }
         Model { langs, table, postings, unseen }
     }

