@@ -36,6 +36,7 @@ pub mod detect;
 pub mod model;
 
 use detect::{Backend, Detector, Guess, Lang};
+use unicode_script::Script;
 use moulin_plugin::{Annotate, Annotates, Annotation, Error, Span, Stage, StageContext};
 use serde::Deserialize;
 
@@ -44,7 +45,8 @@ use serde::Deserialize;
 #[serde(rename_all = "lowercase")]
 pub enum Segments {
     /// Every line (the default), and the parts of a line separated by a gap of two or more
-    /// white-space characters or a tab: the headlines of a ticker, the cells of a menu.
+    /// white-space characters or a tab (the headlines of a ticker, the cells of a menu) or
+    /// written in another script (an English quote in a Russian line).
     Lines,
     /// Runs of lines separated by blank lines.
     Paragraphs,
@@ -292,12 +294,47 @@ fn split_at_gaps(text: &str, start: usize, end: usize, out: &mut Vec<(usize, usi
         }
         if let Some((gap_start, chars, tab)) = gap.take() {
             if chars >= 2 || tab {
-                out.push((start + part_start, start + gap_start));
+                split_at_scripts(text, start + part_start, start + gap_start, out);
                 part_start = i;
             }
         }
     }
-    out.push((start + part_start, end));
+    split_at_scripts(text, start + part_start, end, out);
+}
+
+/// Push the parts of `text[start..end]` written in different scripts, cut at the start of the
+/// first word in the new script: an English quote in a Russian line, a Latin brand name in
+/// Arabic. Han, kana and Hangul count as one script (Japanese and Korean mix them in every
+/// sentence). Parts are trimmed of white space; empty ones are left out.
+fn split_at_scripts(text: &str, start: usize, end: usize, out: &mut Vec<(usize, usize)>) {
+    let line = &text[start..end];
+    let mut push = |from: usize, to: usize| {
+        let part = &line[from..to];
+        let lead = part.len() - part.trim_start().len();
+        let trimmed = part.trim();
+        if !trimmed.is_empty() {
+            out.push((start + from + lead, start + from + lead + trimmed.len()));
+        }
+    };
+    let (mut part_start, mut word_start) = (0, 0);
+    let mut current: Option<unicode_script::Script> = None;
+    for (i, c) in line.char_indices() {
+        if !c.is_alphanumeric() {
+            word_start = i + c.len_utf8();
+            continue;
+        }
+        let script = match model::script_of(c) {
+            Script::Common | Script::Inherited | Script::Unknown => continue,
+            Script::Hiragana | Script::Hangul | Script::Bopomofo => Script::Han,
+            s => s,
+        };
+        if current.is_some_and(|cur| cur != script) && word_start > part_start {
+            push(part_start, word_start);
+            part_start = word_start;
+        }
+        current = Some(script);
+    }
+    push(part_start, line.len());
 }
 
 #[cfg(test)]
@@ -312,6 +349,9 @@ mod tests {
         assert_eq!(spans(Segments::Paragraphs), ["un", "deux\r\ntrois", "quatre"]);
         assert!(spans(Segments::None).is_empty());
         assert!(segments("", Segments::Lines).is_empty());
+        let mixed = "Он сказал: «We are ready to talk», — и ушёл. 東京は日本の首都です。";
+        let parts: Vec<&str> = segments(mixed, Segments::Lines).into_iter().map(|(s, e)| &mixed[s..e]).collect();
+        assert_eq!(parts, ["Он сказал: «", "We are ready to talk», —", "и ушёл.", "東京は日本の首都です。"]);
         let ticker = "Un titre ici\u{a0} \u{a0} Otro titular  Third\tfourth one";
         let parts: Vec<&str> = segments(ticker, Segments::Lines).into_iter().map(|(s, e)| &ticker[s..e]).collect();
         assert_eq!(parts, ["Un titre ici", "Otro titular", "Third", "fourth one"]);

@@ -185,6 +185,15 @@ fn a_russian_text_with_an_english_quote_gets_both_languages() {
     let spans: Vec<(&str, &str)> =
         doc.spans().iter().map(|s| (s.label.as_str(), &text[s.start as usize..s.end as usize])).collect();
     assert_eq!(spans, [("en", "\"We are ready to talk as long as it takes,\" the minister said after the meeting.")]);
+    // A quote inside a Russian line is cut out at the change of script.
+    let inline = "Министр заявил журналистам: «We are ready to talk as long as it takes», и добавил, что \
+                  переговоры продолжатся на следующей неделе в Женеве.";
+    let out = stage.process(docs(&[("inline", inline)])).unwrap();
+    let doc = &out.kept[0];
+    assert_eq!(doc.lang(), "ru");
+    let spans: Vec<(&str, &str)> =
+        doc.spans().iter().map(|s| (s.label.as_str(), &inline[s.start as usize..s.end as usize])).collect();
+    assert_eq!(spans, [("en", "We are ready to talk as long as it takes»,")]);
 }
 
 #[test]
