@@ -37,7 +37,7 @@ const GENERAL_PRIOR: f32 = 4.0;
 const GENERAL_PRIOR_PER_CHAR: f32 = 0.04;
 
 /// whichlang's answer for a long text stands when the breadth model gives it at least this
-/// probability (it knows 16 languages, so it names the nearest of them for any other).
+/// probability and no general language more.
 const WHICHLANG_FLOOR: f32 = 0.01;
 
 /// The breadth model reads this many characters of a long text (from its middle).
@@ -341,7 +341,12 @@ impl Detector {
         }
         if long {
             if let Some(w) = fast() {
-                if ranked.iter().any(|&(l, p)| l == w.0 && p >= WHICHLANG_FLOOR) {
+                // whichlang names the nearest of its 16 languages for any other: its answer stands
+                // unless the breadth model finds it implausible or prefers another general
+                // language (Ukrainian to its Russian, Persian to its Arabic); lingua decides then.
+                let p = ranked.iter().find(|(l, _)| *l == w.0).map_or(0.0, |r| r.1);
+                let blind = ranked.iter().take_while(|r| r.1 > p).any(|r| Lang(r.0).is_general());
+                if p >= WHICHLANG_FLOOR && !blind {
                     return Guess::of(w, general);
                 }
             }

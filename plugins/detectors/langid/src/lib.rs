@@ -36,9 +36,9 @@ pub mod detect;
 pub mod model;
 
 use detect::{Backend, Detector, Guess, Lang};
-use unicode_script::Script;
 use moulin_plugin::{Annotate, Annotates, Annotation, Error, Span, Stage, StageContext};
 use serde::Deserialize;
+use unicode_script::Script;
 
 /// How a document is cut into segments whose language is checked.
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]

@@ -174,6 +174,35 @@ fn short_text_in_a_shared_script_gets_its_language() {
 }
 
 #[test]
+fn long_text_in_a_language_whichlang_does_not_know_is_not_given_its_neighbour() {
+    let samples = [
+        (
+            "uk",
+            "Уряд оголосив у вівторок нову програму підтримки фермерів, які постраждали від посухи, \
+             що триває з початку літа на півдні країни. Міністр сказав, що виплати почнуться вже наступного місяця.",
+        ),
+        (
+            "fa",
+            "دولت روز سه‌شنبه برنامه جدیدی برای حمایت از کشاورزانی که از خشکسالی آسیب دیده‌اند اعلام کرد. \
+             وزیر گفت که پرداخت‌ها از ماه آینده آغاز می‌شود و همه استان‌های جنوبی را در بر می‌گیرد.",
+        ),
+        (
+            "ur",
+            "حکومت نے منگل کے روز ان کسانوں کی مدد کے لیے ایک نئے پروگرام کا اعلان کیا جو خشک سالی سے متاثر ہوئے ہیں۔ \
+             وزیر نے کہا کہ ادائیگیاں اگلے مہینے سے شروع ہوں گی اور تمام جنوبی صوبوں میں کی جائیں گی۔",
+        ),
+        (
+            "ca",
+            "El govern va anunciar dimarts un nou programa d'ajuts per als pagesos afectats per la sequera, \
+             que dura des del començament de l'estiu al sud del país. El ministre va dir que els pagaments començaran el mes vinent.",
+        ),
+    ];
+    let texts: Vec<&str> = samples.iter().map(|(_, t)| *t).collect();
+    let expected: Vec<&str> = samples.iter().map(|(c, _)| *c).collect();
+    assert_eq!(langs_of(&texts), expected);
+}
+
+#[test]
 fn a_russian_text_with_an_english_quote_gets_both_languages() {
     let text = "Президент заявил журналистам, что переговоры продолжатся на следующей неделе.\n\
                 \"We are ready to talk as long as it takes,\" the minister said after the meeting.\n\
