@@ -41,7 +41,7 @@ const GENERAL_PRIOR_PER_CHAR: f32 = 0.04;
 const WHICHLANG_FLOOR: f32 = 0.01;
 
 /// The breadth model reads this many characters of a long text (from its middle).
-const LONG_SAMPLE_CHARS: usize = 200;
+const LONG_SAMPLE_CHARS: usize = 100;
 
 /// whichlang reads at most this many characters of a text (from its middle).
 const WHICHLANG_MAX_CHARS: usize = 4000;
@@ -239,22 +239,14 @@ impl Detector {
     /// The language of a whole text. Answers for short text are remembered: site chrome
     /// ("Partager sur WhatsApp") repeats on every page of a site.
     pub fn detect(&self, text: &str) -> Guess {
-        self.detect_with_fast(text, || self.fast(middle(text, WHICHLANG_MAX_CHARS)))
-    }
-
-    /// As [`detect`], with whichlang's answer for the text given by `fast` (for a document,
-    /// the vote of its segments' [`fast_label`]s), asked only if a general model decides.
-    ///
-    /// [`detect`]: Detector::detect
-    /// [`fast_label`]: Detector::fast_label
-    pub fn detect_with_fast(&self, text: &str, fast: impl FnOnce() -> Option<Lang>) -> Guess {
+        let decide = || self.decide(text, self.sample(text), || self.fast(middle(text, WHICHLANG_MAX_CHARS)));
         if !self.is_short(text) {
-            return self.decide(text, fast);
+            return decide();
         }
         if let Some(guess) = self.cache.borrow().get(text) {
             return *guess;
         }
-        let guess = self.decide(text, fast);
+        let guess = decide();
         let mut cache = self.cache.borrow_mut();
         if cache.len() >= CACHE_ENTRIES {
             cache.clear();
@@ -263,26 +255,38 @@ impl Detector {
         guess
     }
 
-    fn decide(&self, text: &str, fast: impl FnOnce() -> Option<Lang>) -> Guess {
+    /// The language of a document whose segments whichlang has labelled ([`fast_label`]):
+    /// `vote` is the label with the most characters, `sample` what the breadth model and
+    /// lingua read (segments with that label; a page's chrome or a quote in another language
+    /// is then not what they judge).
+    ///
+    /// [`fast_label`]: Detector::fast_label
+    pub fn detect_document(&self, text: &str, sample: &str, vote: Option<Lang>) -> Guess {
+        self.decide(text, if sample.is_empty() { self.sample(text) } else { self.sample(sample) }, || vote)
+    }
+
+    /// The language of `text`, the models reading `sample`, whichlang's answer asked of `fast`
+    /// only when a general model decides.
+    fn decide(&self, text: &str, sample: &str, fast: impl FnOnce() -> Option<Lang>) -> Guess {
         if self.backend == Backend::Whichlang {
             return fast().map_or(Guess::NONE, |l| Guess::of(l, 1.0));
         }
         // The script of the part the models read (or of the whole text when that part has no
         // letters): reading every character of a long document would cost more than the models.
-        let script = model::dominant_script(self.sample(text)).or_else(|| model::dominant_script(text));
+        let script = model::dominant_script(sample).or_else(|| model::dominant_script(text));
         let Some((script, _)) = script else { return Guess::NONE };
         let Some(group) = self.groups.iter().find(|g| g.script == script) else { return Guess::NONE };
         let guess = match (&group.langs[..], self.backend) {
             ([only], _) => Guess::of(Lang(*only), 1.0),
-            (_, Backend::Lingua) => self.precise(self.sample(text), group, 1.0),
+            (_, Backend::Lingua) => self.precise(sample, group, 1.0),
             (_, Backend::Ngrams) => {
-                let ranked = Model::global().rank(self.sample(text), &group.langs, 1, |_| 0.0);
+                let ranked = Model::global().rank(sample, &group.langs, 1, |_| 0.0);
                 Guess::of(Lang(ranked[0].0), ranked[0].1)
             }
             // whichlang alone returned above.
-            (_, Backend::Mixed | Backend::Whichlang) => self.mixed(text, group, fast),
+            (_, Backend::Mixed | Backend::Whichlang) => self.mixed(!self.is_short(text), sample, group, fast),
         };
-        if is_repetitive(self.sample(text)) {
+        if is_repetitive(sample) {
             return Guess { score: guess.score * REPETITIVE_SCORE, ..guess };
         }
         guess
@@ -327,14 +331,13 @@ impl Detector {
 
     /// The breadth model's ranking, handed to a general model when most of its probability
     /// is on languages a general model knows.
-    fn mixed(&self, text: &str, group: &ScriptGroup, fast: impl FnOnce() -> Option<Lang>) -> Guess {
-        // For long text the breadth model only checks that whichlang's answer is plausible.
-        let long = !self.is_short(text);
-        let sample = if long { middle(text, LONG_SAMPLE_CHARS) } else { self.sample(text) };
-        let prior = GENERAL_PRIOR + GENERAL_PRIOR_PER_CHAR * sample.chars().count() as f32;
-        let min_order = if long { 3 } else { 1 };
+    /// `long`: the text has at least `short_chars` characters; `sample`: what the models read.
+    fn mixed(&self, long: bool, sample: &str, group: &ScriptGroup, fast: impl FnOnce() -> Option<Lang>) -> Guess {
+        // For long text the breadth model reads less: whichlang decides, if it is plausible.
+        let (read, min_order) = if long { (middle(sample, LONG_SAMPLE_CHARS), 3) } else { (sample, 1) };
+        let prior = GENERAL_PRIOR + GENERAL_PRIOR_PER_CHAR * read.chars().count() as f32;
         let ranked =
-            Model::global().rank(sample, &group.langs, min_order, |l| if Lang(l).is_general() { prior } else { 0.0 });
+            Model::global().rank(read, &group.langs, min_order, |l| if Lang(l).is_general() { prior } else { 0.0 });
         let general: f32 = ranked.iter().filter(|(l, _)| Lang(*l).is_general()).map(|(_, p)| p).sum();
         if general < GENERAL_MASS {
             return Guess::of(Lang(ranked[0].0), ranked[0].1);
@@ -390,13 +393,17 @@ impl Detector {
     }
 }
 
-/// `text` if it has at most `max` characters, else `max` characters from its middle.
+/// `text` if it has at most `max` characters, else `max` characters from about its middle.
 fn middle(text: &str, max: usize) -> &str {
     if text.len() <= max {
         return text;
     }
-    // Characters are at least a byte: the window starts at most this far in.
-    let from = (text.len() - max) / 2;
+    let chars = text.chars().count();
+    if chars <= max {
+        return text;
+    }
+    // Skip about half of the characters not read, by their share of the bytes.
+    let from = text.len() / chars * (chars - max) / 2;
     let start = (0..=from).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
     match text[start..].char_indices().nth(max) {
         Some((end, _)) => &text[start..start + end],
@@ -425,6 +432,14 @@ mod tests {
 
     fn code(g: Guess) -> &'static str {
         g.lang.map_or("und", Lang::code)
+    }
+
+    #[test]
+    fn the_middle_of_a_text() {
+        assert_eq!(middle("été", 3), "été");
+        assert_eq!(middle("ééééé", 3), "ééé");
+        assert_eq!(middle("abcdefghij", 4), "defg");
+        assert_eq!(middle("", 4), "");
     }
 
     #[test]

@@ -187,7 +187,8 @@ moulin_plugin::export_plugin!(Langid);
 ///
 /// whichlang labels each segment; for a document of at least `short_chars` characters with
 /// two segments or more, the label with the most characters is whichlang's answer for the
-/// document, which the detector takes where a general model decides. Each segment of at least
+/// document, which the detector takes where a general model decides, and the segments with
+/// that label are what the breadth model and lingua read. Each segment of at least
 /// `min_segment_chars` is then checked: a label that agrees with the document settles it;
 /// any other segment goes to the whole detector, and becomes a span when it is in another
 /// language with at least `min_score`. When lingua did not decide the document, its score is
@@ -213,7 +214,15 @@ pub fn annotate(detector: &Detector, config: &LangidConfig, text: &str) -> (Gues
         }
         // Ties go to the language first seen, so the answer does not depend on hashing.
         let vote = votes.iter().rev().max_by_key(|(_, n)| *n).map(|(l, _)| *l);
-        detector.detect_with_fast(text, || vote)
+        // What the models read: the segments with the vote's label, up to what they read.
+        let mut sample = String::new();
+        for (&(start, end), label) in segments.iter().zip(&labels) {
+            if *label == vote && sample.len() < 4 * config.precise_max_chars {
+                sample.push_str(&text[start..end]);
+                sample.push('\n');
+            }
+        }
+        detector.detect_document(text, &sample, vote)
     };
     let Some(doc_lang) = guess.lang else { return (guess, Vec::new()) };
     let mut spans = Vec::new();

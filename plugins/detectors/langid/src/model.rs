@@ -186,11 +186,16 @@ impl Model {
     }
 }
 
-/// The script of a letter, with Katakana counted as Hiragana (both are kana).
+/// The script of a character, with Katakana counted as Hiragana (both are kana).
 pub fn script_of(c: char) -> Script {
-    match c.script() {
-        Script::Katakana => Script::Hiragana,
-        s => s,
+    // Latin text first: unicode-script's table search is the slow part of reading a line.
+    match c {
+        'a'..='z' | 'A'..='Z' | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{24F}' => Script::Latin,
+        '\0'..='\u{7F}' => Script::Common,
+        _ => match c.script() {
+            Script::Katakana => Script::Hiragana,
+            s => s,
+        },
     }
 }
 
@@ -298,5 +303,9 @@ mod tests {
         assert_eq!(model.langs()[1].scripts, [Script::Latin]);
         assert_eq!(dominant_script("Привет, world!!"), Some((Script::Cyrillic, 11)));
         assert_eq!(dominant_script("123 🙂"), None);
+        // The fast path agrees with Unicode's table.
+        for c in '\0'..='\u{24F}' {
+            assert_eq!(script_of(c), c.script(), "{c:?}");
+        }
     }
 }
