@@ -95,35 +95,26 @@ impl Model {
         }
         assert!(langs.len() <= usize::from(u16::MAX), "training text: too many languages");
         // (n-gram, language, count), sorted by n-gram below: one allocation, not one a key.
-        let mut seen: Vec<(u128, u16, u32)> = Vec::new();
-        let mut unseen = Vec::with_capacity(langs.len());
-        for (i, lines) in texts.iter().enumerate() {
-            let mut counts: FxHashMap<u128, u32> = FxHashMap::default();
-            let mut totals = [0u32; KINDS];
-            let mut letters: FxHashMap<Script, u32> = FxHashMap::default();
-            for text in lines {
-                for_each_ngram(text, |order, key| {
-                    totals[order] += 1;
-                    *counts.entry(key).or_default() += 1;
-                });
-                for c in text.chars().filter(|c| c.is_alphabetic()) {
-                    *letters.entry(script_of(c)).or_default() += 1;
-                }
-            }
-            let all: u32 = letters.values().sum();
-            let mut scripts: Vec<(Script, u32)> = letters
-                .into_iter()
-                .filter(|&(s, n)| {
-                    s != Script::Common && s != Script::Inherited && n as f32 >= SCRIPT_SHARE * all as f32
-                })
+        // Languages are counted on all cores: the first detector of a run waits for this.
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let per_thread = texts.len().div_ceil(threads).max(1);
+        let counted: Vec<Counted> = std::thread::scope(|scope| {
+            let workers: Vec<_> = texts
+                .chunks(per_thread)
+                .map(|chunk| scope.spawn(move || chunk.iter().map(|lines| count(lines)).collect::<Vec<_>>()))
                 .collect();
-            scripts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.full_name().cmp(b.0.full_name())));
-            langs[i].scripts = scripts.into_iter().map(|(s, _)| s).collect();
-            unseen.push(totals.map(|t| -((t.max(1)) as f32).ln() - UNSEEN_PENALTY));
-            seen.extend(counts.into_iter().map(|(key, count)| (key, i as u16, count)));
+            workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+        });
+        let mut seen: Vec<(u128, u16, u32)> = Vec::with_capacity(counted.iter().map(|c| c.counts.len()).sum());
+        let mut unseen = Vec::with_capacity(langs.len());
+        for (i, c) in counted.into_iter().enumerate() {
+            langs[i].scripts = c.scripts;
+            unseen.push(c.totals.map(|t| -((t.max(1)) as f32).ln() - UNSEEN_PENALTY));
+            seen.extend(c.counts.into_iter().map(|(key, count)| (key, i as u16, count)));
         }
         seen.sort_unstable();
-        let mut table = FxHashMap::default();
+        let keys = seen.chunk_by(|a, b| a.0 == b.0).count();
+        let mut table = FxHashMap::with_capacity_and_hasher(keys, Default::default());
         let mut postings = Vec::with_capacity(seen.len());
         for run in seen.chunk_by(|a, b| a.0 == b.0) {
             let start = postings.len() as u32;
@@ -184,6 +175,39 @@ impl Model {
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         ranked
     }
+}
+
+/// What one language's training text holds.
+struct Counted {
+    /// Each feature and how often it occurs.
+    counts: Vec<(u128, u32)>,
+    /// How many features of each kind.
+    totals: [u32; KINDS],
+    /// The scripts with at least [`SCRIPT_SHARE`] of the letters, most letters first.
+    scripts: Vec<Script>,
+}
+
+/// Count the features and scripts of one language's training lines.
+fn count(lines: &[&str]) -> Counted {
+    let mut counts: FxHashMap<u128, u32> = FxHashMap::default();
+    let mut totals = [0u32; KINDS];
+    let mut letters: FxHashMap<Script, u32> = FxHashMap::default();
+    for text in lines {
+        for_each_ngram(text, |order, key| {
+            totals[order] += 1;
+            *counts.entry(key).or_default() += 1;
+        });
+        for c in text.chars().filter(|c| c.is_alphabetic()) {
+            *letters.entry(script_of(c)).or_default() += 1;
+        }
+    }
+    let all: u32 = letters.values().sum();
+    let mut scripts: Vec<(Script, u32)> = letters
+        .into_iter()
+        .filter(|&(s, n)| s != Script::Common && s != Script::Inherited && n as f32 >= SCRIPT_SHARE * all as f32)
+        .collect();
+    scripts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.full_name().cmp(b.0.full_name())));
+    Counted { counts: counts.into_iter().collect(), totals, scripts: scripts.into_iter().map(|(s, _)| s).collect() }
 }
 
 /// The script of a character, with Katakana counted as Hiragana (both are kana).
