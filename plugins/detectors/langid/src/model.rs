@@ -1,14 +1,14 @@
 //! The breadth model: naive Bayes over character n-grams, for every language of the UDHR set.
 //!
 //! The training text (`data/udhr-train.txt`, 443 languages, about 2.8 MB) is compiled into
-//! the library and counted once per process, when the first detector is built (about a
-//! second). Each word, lower-cased and padded with a space on both sides, gives its
-//! character n-grams of 1 to [`ORDERS`] characters. A language's score for a text is the sum
+//! the library and counted once per process, on all cores, when the first detector is built
+//! (half a second on 2 cores). Each word, lower-cased and padded with a space on both sides,
+//! gives its character n-grams of 1 to [`ORDERS`] characters, and itself as a feature. A language's score for a text is the sum
 //! over the text's n-grams of the log of their relative frequency in its training text; an
 //! n-gram it never saw costs as much as one seen once, plus [`UNSEEN_PENALTY`]. Scores become
 //! probabilities over the languages asked about (see [`Model::rank`]).
 //!
-//! Languages are only compared within a script: [`Model::scripts`] says which scripts a
+//! Languages are only compared within a script: [`ModelLang::scripts`] says which scripts a
 //! language's training text is written in, and [`dominant_script`] which script a text is.
 
 use rustc_hash::FxHashMap;
