@@ -26,12 +26,14 @@ fn is_code(code: &str) -> bool {
     code == "und" || Lang::from_code(code).is_some_and(|l| l.code() == code)
 }
 
-/// The `lang` of each text with the default settings.
-fn langs_of(texts: &[&str]) -> Vec<String> {
+/// Each (expected `lang`, text) comes out with that `lang` with the default settings.
+fn assert_langs(samples: &[(&str, &str)]) {
     let mut stage = Harness::new::<Langid>(serde_json::json!({})).unwrap();
-    let input: Vec<(String, &str)> = texts.iter().enumerate().map(|(i, t)| (i.to_string(), *t)).collect();
+    let input: Vec<(String, &str)> = samples.iter().enumerate().map(|(i, (_, t))| (i.to_string(), *t)).collect();
     let input: Vec<(&str, &str)> = input.iter().map(|(id, t)| (id.as_str(), *t)).collect();
-    stage.process(docs(&input)).unwrap().kept.iter().map(|d| d.lang().to_string()).collect()
+    let langs: Vec<String> = stage.process(docs(&input)).unwrap().kept.iter().map(|d| d.lang().to_string()).collect();
+    let expected: Vec<&str> = samples.iter().map(|(c, _)| *c).collect();
+    assert_eq!(langs, expected);
 }
 
 /// (seed, label, covered text) of every `lang` span.
@@ -151,9 +153,7 @@ fn a_script_one_language_writes_is_never_und() {
         ("he", "שלום"),
         ("gu", "નમસ્તે"),
     ];
-    let texts: Vec<&str> = samples.iter().map(|(_, t)| *t).collect();
-    let expected: Vec<&str> = samples.iter().map(|(c, _)| *c).collect();
-    assert_eq!(langs_of(&texts), expected);
+    assert_langs(&samples);
 }
 
 #[test]
@@ -168,9 +168,7 @@ fn short_text_in_a_shared_script_gets_its_language() {
         ("zh", "这件事非常紧急。"),
         ("ja", "これは非常に緊急です。"),
     ];
-    let texts: Vec<&str> = samples.iter().map(|(_, t)| *t).collect();
-    let expected: Vec<&str> = samples.iter().map(|(c, _)| *c).collect();
-    assert_eq!(langs_of(&texts), expected);
+    assert_langs(&samples);
 }
 
 #[test]
@@ -197,9 +195,7 @@ fn long_text_in_a_language_whichlang_does_not_know_is_not_given_its_neighbour() 
              que dura des del començament de l'estiu al sud del país. El ministre va dir que els pagaments començaran el mes vinent.",
         ),
     ];
-    let texts: Vec<&str> = samples.iter().map(|(_, t)| *t).collect();
-    let expected: Vec<&str> = samples.iter().map(|(c, _)| *c).collect();
-    assert_eq!(langs_of(&texts), expected);
+    assert_langs(&samples);
 }
 
 #[test]
