@@ -280,8 +280,8 @@ impl Detector {
             ([only], _) => Guess::of(Lang(*only), 1.0),
             (_, Backend::Lingua) => self.precise(sample, group, 1.0),
             (_, Backend::Ngrams) => {
-                let ranked = Model::global().rank(sample, &group.langs, 1, |_| 0.0);
-                Guess::of(Lang(ranked[0].0), ranked[0].1)
+                let probabilities = Model::global().probabilities(sample, &group.langs, 1, |_| 0.0);
+                model::best(&probabilities, |_| true).map_or(Guess::NONE, |(l, p)| Guess::of(Lang(l), p))
             }
             // whichlang alone returned above.
             (_, Backend::Mixed | Backend::Whichlang) => self.mixed(!self.is_short(text), sample, group, fast),
@@ -336,19 +336,21 @@ impl Detector {
         // For long text the breadth model reads less: whichlang decides, if it is plausible.
         let (read, min_order) = if long { (middle(sample, LONG_SAMPLE_CHARS), 3) } else { (sample, 1) };
         let prior = GENERAL_PRIOR + GENERAL_PRIOR_PER_CHAR * read.chars().count() as f32;
-        let ranked =
-            Model::global().rank(read, &group.langs, min_order, |l| if Lang(l).is_general() { prior } else { 0.0 });
-        let general: f32 = ranked.iter().filter(|(l, _)| Lang(*l).is_general()).map(|(_, p)| p).sum();
+        let is_general = |l: u16| Lang(l).is_general();
+        let probabilities =
+            Model::global().probabilities(read, &group.langs, min_order, |l| if is_general(l) { prior } else { 0.0 });
+        let general: f32 = probabilities.iter().filter(|(l, _)| is_general(*l)).map(|(_, p)| p).sum();
+        let Some(top) = model::best(&probabilities, |_| true) else { return Guess::NONE };
         if general < GENERAL_MASS {
-            return Guess::of(Lang(ranked[0].0), ranked[0].1);
+            return Guess::of(Lang(top.0), top.1);
         }
         if long {
             if let Some(w) = fast() {
                 // whichlang names the nearest of its 16 languages for any other: its answer stands
                 // unless the breadth model finds it implausible or prefers another general
                 // language (Ukrainian to its Russian, Persian to its Arabic); lingua decides then.
-                let p = ranked.iter().find(|(l, _)| *l == w.0).map_or(0.0, |r| r.1);
-                let blind = ranked.iter().take_while(|r| r.1 > p).any(|r| Lang(r.0).is_general());
+                let p = probabilities.iter().find(|(l, _)| *l == w.0).map_or(0.0, |r| r.1);
+                let blind = probabilities.iter().any(|&(l, q)| q > p && is_general(l));
                 if p >= WHICHLANG_FLOOR && !blind {
                     return Guess::of(w, general);
                 }
@@ -359,7 +361,7 @@ impl Detector {
             return guess;
         }
         // One general language in this script (or lingua had no answer): the best general one.
-        let (best, _) = ranked.iter().find(|(l, _)| Lang(*l).is_general()).copied().unwrap_or(ranked[0]);
+        let (best, _) = model::best(&probabilities, is_general).unwrap_or(top);
         Guess::of(Lang(best), general)
     }
 

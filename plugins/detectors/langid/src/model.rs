@@ -6,7 +6,7 @@
 //! gives its character n-grams of 1 to [`ORDERS`] characters, and itself as a feature. A language's score for a text is the sum
 //! over the text's n-grams of the log of their relative frequency in its training text; an
 //! n-gram it never saw costs as much as one seen once, plus [`UNSEEN_PENALTY`]. Scores become
-//! probabilities over the languages asked about (see [`Model::rank`]).
+//! probabilities over the languages asked about (see [`Model::probabilities`]).
 //!
 //! Languages are only compared within a script: [`ModelLang::scripts`] says which scripts a
 //! language's training text is written in, and [`dominant_script`] which script a text is.
@@ -157,12 +157,18 @@ impl Model {
         orders.iter().sum::<u32>() as usize
     }
 
-    /// `langs` ranked for `text`, best first, each with its probability among them, given a
-    /// log prior for each language (n-grams of at least `min_order` characters, as
-    /// [`Model::log_likelihoods`]). The log-likelihoods are divided by the number of n-gram
-    /// orders before the softmax: the orders overlap, so a text holds about one independent
-    /// observation per character, not five.
-    pub fn rank(&self, text: &str, langs: &[u16], min_order: usize, prior: impl Fn(u16) -> f32) -> Vec<(u16, f32)> {
+    /// The probability of each of `langs` (same order) for `text`, given a log prior for each
+    /// language (n-grams of at least `min_order` characters, as [`Model::log_likelihoods`]).
+    /// The log-likelihoods are divided by the number of n-gram orders before the softmax: the
+    /// orders overlap, so a text holds about one independent observation per character, not
+    /// five.
+    pub fn probabilities(
+        &self,
+        text: &str,
+        langs: &[u16],
+        min_order: usize,
+        prior: impl Fn(u16) -> f32,
+    ) -> Vec<(u16, f32)> {
         let mut scores = Vec::new();
         self.log_likelihoods(text, langs, min_order, &mut scores);
         for (s, &l) in scores.iter_mut().zip(langs) {
@@ -171,10 +177,16 @@ impl Model {
         let max = scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
         let weights: Vec<f32> = scores.iter().map(|s| (s - max).exp()).collect();
         let sum: f32 = weights.iter().sum();
-        let mut ranked: Vec<(u16, f32)> = langs.iter().zip(weights).map(|(&l, w)| (l, w / sum)).collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        ranked
+        langs.iter().zip(weights).map(|(&l, w)| (l, w / sum)).collect()
     }
+}
+
+/// The most probable of `probabilities` that `keep` keeps (the first on a tie).
+pub fn best(probabilities: &[(u16, f32)], keep: impl Fn(u16) -> bool) -> Option<(u16, f32)> {
+    probabilities.iter().filter(|(l, _)| keep(*l)).fold(None, |best, &(l, p)| match best {
+        Some((_, b)) if b >= p => best,
+        _ => Some((l, p)),
+    })
 }
 
 /// What one language's training text holds.
@@ -321,9 +333,11 @@ mod tests {
     #[test]
     fn a_tiny_model_ranks_by_its_text() {
         let model = Model::train("@aa\tA\n@bb\tB\naa\tle chat et le chien\nbb\tthe cat and the dog\n");
-        let ranked = model.rank("le chien", &[0, 1], 1, |_| 0.0);
-        assert_eq!(ranked[0].0, 0);
-        assert!(ranked[0].1 > 0.5 && ranked[0].1 <= 1.0);
+        let (lang, p) = best(&model.probabilities("le chien", &[0, 1], 1, |_| 0.0), |_| true).unwrap();
+        assert_eq!(lang, 0);
+        assert!(p > 0.5 && p <= 1.0);
+        assert_eq!(best(&[(3, 0.25), (1, 0.5), (2, 0.5)], |_| true), Some((1, 0.5)));
+        assert_eq!(best(&[(3, 0.25), (1, 0.5)], |l| l == 3), Some((3, 0.25)));
         assert_eq!(model.langs()[1].scripts, [Script::Latin]);
         assert_eq!(dominant_script("Привет, world!!"), Some((Script::Cyrillic, 11)));
         assert_eq!(dominant_script("123 🙂"), None);
