@@ -81,12 +81,12 @@ fn options() -> Result<Options, Box<dyn std::error::Error>> {
             "--held-out" => o.held_out = true,
             "--fasttext-languages" => o.fasttext = true,
             "--calibration" => o.calibration = true,
-            "--require" => {
-                let value = args.next().ok_or("--require needs KIND=PERCENT")?;
-                let (kind, pct) = value
-                    .split_once('=')
-                    .ok_or_else(|| format!("--require: expected KIND=PERCENT, found {value:?}"))?;
-                o.required.push((kind.to_string(), pct.parse()?));
+            flag @ ("--require" | "--require-fasttext") => {
+                let value = args.next().ok_or_else(|| format!("{flag} needs KIND=PERCENT"))?;
+                let (kind, pct) =
+                    value.split_once('=').ok_or_else(|| format!("{flag}: expected KIND=PERCENT, found {value:?}"))?;
+                let bars = if flag == "--require" { &mut o.required } else { &mut o.required_fasttext };
+                bars.push((kind.to_string(), pct.parse()?));
             }
             "-h" | "--help" => {
                 println!("{USAGE}");
