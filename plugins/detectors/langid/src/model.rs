@@ -57,7 +57,7 @@ pub struct Model {
     table: FxHashMap<u128, (u32, u32)>,
     /// (language, log-probability minus the language's unseen cost for that order).
     postings: Vec<(u16, f32)>,
-    /// Per language and order: the log-probability of an n-gram it never saw.
+    /// Per language and kind of feature: the log-probability of one it never saw.
     unseen: Vec<[f32; KINDS]>,
 }
 
@@ -94,7 +94,6 @@ impl Model {
             }
         }
         assert!(langs.len() <= usize::from(u16::MAX), "training text: too many languages");
-        // (n-gram, language, count), sorted by n-gram below: one allocation, not one a key.
         // Languages are counted on all cores: the first detector of a run waits for this.
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let per_thread = texts.len().div_ceil(threads).max(1);
@@ -105,6 +104,7 @@ impl Model {
                 .collect();
             workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
         });
+        // (feature, language, count), sorted by feature below: one allocation, not one a key.
         let mut seen: Vec<(u128, u16, u32)> = Vec::with_capacity(counted.iter().map(|c| c.counts.len()).sum());
         let mut unseen = Vec::with_capacity(langs.len());
         for (i, c) in counted.into_iter().enumerate() {
@@ -276,17 +276,22 @@ fn key(chars: &[char]) -> u128 {
     chars.iter().fold(chars.len() as u128, |k, &c| (k << 21) | c as u128)
 }
 
-/// Call `f(order index, key)` for every character n-gram of every word of `text`.
+/// The key of a whole (padded) word: a 64-bit hash with the top bit set, above every n-gram's.
+fn word_key(word: &[char]) -> u128 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    word.hash(&mut h);
+    (1u128 << 127) | u128::from(h.finish())
+}
+
+/// Call `f(kind, key)` for every character n-gram of every word of `text` (kind: the order
+/// index, 0 for unigrams) and for every word itself (kind [`ORDERS`]).
 pub fn for_each_ngram(text: &str, mut f: impl FnMut(usize, u128)) {
     let mut word: Vec<char> = Vec::with_capacity(32);
     let mut flush = |word: &mut Vec<char>| {
         if word.len() > 1 {
             word.push(' ');
-            {
-                let mut h = rustc_hash::FxHasher::default();
-                std::hash::Hash::hash(&word[..], &mut h);
-                f(ORDERS, (1u128 << 127) | u128::from(std::hash::Hasher::finish(&h)));
-            }
+            f(ORDERS, word_key(word));
             for start in 0..word.len() {
                 for n in 1..=ORDERS.min(word.len() - start) {
                     let gram = &word[start..start + n];
