@@ -200,25 +200,27 @@ fn long_text_in_a_language_whichlang_does_not_know_is_not_given_its_neighbour() 
 
 #[test]
 fn a_russian_text_with_an_english_quote_gets_both_languages() {
-    let text = "Президент заявил журналистам, что переговоры продолжатся на следующей неделе.\n\
-                \"We are ready to talk as long as it takes,\" the minister said after the meeting.\n\
-                По его словам, стороны договорились о новом раунде консультаций в Женеве.";
-    let mut stage = Harness::new::<Langid>(serde_json::json!({})).unwrap();
-    let out = stage.process(docs(&[("ru", text)])).unwrap();
-    let doc = &out.kept[0];
-    assert_eq!(doc.lang(), "ru");
-    let spans: Vec<(&str, &str)> =
-        doc.spans().iter().map(|s| (s.label.as_str(), &text[s.start as usize..s.end as usize])).collect();
-    assert_eq!(spans, [("en", "\"We are ready to talk as long as it takes,\" the minister said after the meeting.")]);
+    // The document's `lang` and its (label, covered text) spans, with the default settings.
+    let lang_and_spans = |text: &str| {
+        let mut stage = Harness::new::<Langid>(serde_json::json!({})).unwrap();
+        let doc = stage.process(docs(&[("ru", text)])).unwrap().kept.remove(0);
+        let spans: Vec<(String, String)> = doc
+            .spans()
+            .iter()
+            .map(|s| (s.label.to_string(), text[s.start as usize..s.end as usize].to_string()))
+            .collect();
+        (doc.lang().to_string(), spans)
+    };
+    let own_line = "Президент заявил журналистам, что переговоры продолжатся на следующей неделе.\n\
+                    \"We are ready to talk as long as it takes,\" the minister said after the meeting.\n\
+                    По его словам, стороны договорились о новом раунде консультаций в Женеве.";
+    let quote = "\"We are ready to talk as long as it takes,\" the minister said after the meeting.";
+    assert_eq!(lang_and_spans(own_line), ("ru".to_string(), vec![("en".to_string(), quote.to_string())]));
     // A quote inside a Russian line is cut out at the change of script.
     let inline = "Министр заявил журналистам: «We are ready to talk as long as it takes», и добавил, что \
                   переговоры продолжатся на следующей неделе в Женеве.";
-    let out = stage.process(docs(&[("inline", inline)])).unwrap();
-    let doc = &out.kept[0];
-    assert_eq!(doc.lang(), "ru");
-    let spans: Vec<(&str, &str)> =
-        doc.spans().iter().map(|s| (s.label.as_str(), &inline[s.start as usize..s.end as usize])).collect();
-    assert_eq!(spans, [("en", "We are ready to talk as long as it takes»,")]);
+    let quote = "We are ready to talk as long as it takes»,";
+    assert_eq!(lang_and_spans(inline), ("ru".to_string(), vec![("en".to_string(), quote.to_string())]));
 }
 
 #[test]
