@@ -1,32 +1,24 @@
 //! The breadth model: naive Bayes over character n-grams, for every language of the UDHR set.
 //!
-//! The training text (`data/udhr-train.txt`, 443 languages, about 2.8 MB) is compiled into
-//! the library and counted once per process, on all cores, when the first detector is built
-//! (half a second on 2 cores). Each word, lower-cased and padded with a space on both sides,
-//! gives its character n-grams of 1 to [`ORDERS`] characters, and itself as a feature. A language's score for a text is the sum
-//! over the text's n-grams of the log of their relative frequency in its training text; an
-//! n-gram it never saw costs as much as one seen once, plus [`UNSEEN_PENALTY`]. Scores become
+//! The training text (`data/udhr-train.txt`, 443 languages, about 2.8 MB) is counted when the
+//! library is built (`build.rs` runs [`train::train`]) and the counts are compiled in: the
+//! first detector of a process only decodes them. Each word, lower-cased and padded with a
+//! space on both sides, gives its character n-grams of 1 to [`ORDERS`] characters, and itself
+//! as a feature ([`features`]). A language's score for a text is the sum over the text's
+//! features of the log of their relative frequency in its training text; a feature it never
+//! saw costs as much as one seen once, plus [`train::UNSEEN_PENALTY`]. Scores become
 //! probabilities over the languages asked about (see [`Model::probabilities`]).
 //!
 //! Languages are only compared within a script: [`ModelLang::scripts`] says which scripts a
 //! language's training text is written in, and [`dominant_script`] which script a text is.
 
-use rustc_hash::FxHashMap;
+pub mod features;
+pub mod train;
+
+pub use features::{for_each_feature, script_of, KINDS, ORDERS};
+use std::fmt;
 use std::sync::OnceLock;
-use unicode_general_category::{get_general_category, GeneralCategory};
-use unicode_script::{Script, UnicodeScript};
-
-/// N-grams of 1 to `ORDERS` characters.
-pub const ORDERS: usize = 5;
-
-/// Kinds of feature: the n-grams of each order, and whole words.
-const KINDS: usize = ORDERS + 1;
-
-/// Natural-log cost of an n-gram a language never saw, beyond that of one seen once.
-pub const UNSEEN_PENALTY: f32 = 1.0;
-
-/// A script holding at least this share of a language's training letters is one of its scripts.
-const SCRIPT_SHARE: f32 = 0.05;
+use unicode_script::Script;
 
 /// How many of a language's `n` UDHR sentences are training text: the first two thirds. The
 /// rest is held out for `eval --held-out`.
@@ -34,7 +26,8 @@ pub fn train_lines(n: usize) -> usize {
     (n * 2).div_ceil(3)
 }
 
-static TRAINING: &str = include_str!("../data/udhr-train.txt");
+/// The stored model of `data/udhr-train.txt`, written by `build.rs`.
+static STORED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/udhr-model.bin"));
 
 /// One language of the model.
 #[derive(Debug)]
@@ -49,85 +42,101 @@ pub struct ModelLang {
     pub default: bool,
 }
 
-/// The n-gram model: per n-gram, the languages that saw it and how much more likely it is in
-/// each than an unseen n-gram.
+/// A stored model that does not read: what was expected where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormatError(String);
+
+impl fmt::Display for FormatError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "stored language model: {}", self.0)
+    }
+}
+
+impl std::error::Error for FormatError {}
+
+/// The n-gram model: per feature, the languages that saw it and how much more likely it is in
+/// each than an unseen feature.
 pub struct Model {
     langs: Vec<ModelLang>,
-    /// n-gram key -> range in `postings`.
-    table: FxHashMap<u128, (u32, u32)>,
-    /// (language, log-probability minus the language's unseen cost for that order).
-    postings: Vec<(u16, f32)>,
     /// Per language and kind of feature: the log-probability of one it never saw.
     unseen: Vec<[f32; KINDS]>,
+    /// Open-addressing table of feature hashes (0: empty), a power of two long.
+    hashes: Vec<u64>,
+    /// Slot `i`'s postings are `offsets[i]..offsets[i + 1]`.
+    offsets: Vec<u32>,
+    /// (language, log-probability minus the language's unseen cost for that kind).
+    postings: Vec<(u16, f32)>,
 }
 
 impl Model {
-    /// The model compiled into the library, counted on first use.
+    /// The model compiled into the library, decoded on first use (a few milliseconds).
     pub fn global() -> &'static Model {
         static MODEL: OnceLock<Model> = OnceLock::new();
-        MODEL.get_or_init(|| Model::train(TRAINING))
+        MODEL.get_or_init(|| {
+            Model::from_bytes(STORED).unwrap_or_else(|e| panic!("{e}: the library's own model is built by build.rs"))
+        })
     }
 
-    /// Count `training`: `@code<TAB>name[<TAB>default]` lines declare the languages,
-    /// `code<TAB>text` lines are their text, `#` lines are comments.
-    ///
-    /// # Panics
-    ///
-    /// On a text line whose code was not declared, or more than 65,535 languages: the
-    /// training text is part of the library, and a test reads it.
-    pub fn train(training: &str) -> Model {
-        let mut langs: Vec<ModelLang> = Vec::new();
-        let mut index: FxHashMap<&str, usize> = FxHashMap::default();
-        let mut texts: Vec<Vec<&str>> = Vec::new();
-        for line in training.lines() {
-            if let Some(decl) = line.strip_prefix('@') {
-                let mut fields = decl.split('\t');
-                let code = fields.next().unwrap_or_default();
-                let name = fields.next().unwrap_or(code);
-                let default = fields.next() == Some("default");
-                index.insert(code, langs.len());
-                langs.push(ModelLang { code: code.to_string(), name: name.to_string(), scripts: Vec::new(), default });
-                texts.push(Vec::new());
-            } else if let Some((code, text)) = line.split_once('\t').filter(|_| !line.starts_with('#')) {
-                let i = *index.get(code).unwrap_or_else(|| panic!("training text: undeclared language {code:?}"));
-                texts[i].push(text);
-            }
+    /// Read a stored model ([`train::train`]'s output; the format is described there).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Model, FormatError> {
+        let mut r = Reader { bytes, at: 0 };
+        if r.take(train::MAGIC.len(), "the format's name")? != train::MAGIC {
+            return Err(FormatError(format!("expected {:?} at the start", String::from_utf8_lossy(train::MAGIC))));
         }
-        assert!(langs.len() <= usize::from(u16::MAX), "training text: too many languages");
-        // Languages are counted on all cores: the first detector of a run waits for this.
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let per_thread = texts.len().div_ceil(threads).max(1);
-        let counted: Vec<Counted> = std::thread::scope(|scope| {
-            let workers: Vec<_> = texts
-                .chunks(per_thread)
-                .map(|chunk| scope.spawn(move || chunk.iter().map(|lines| count(lines)).collect::<Vec<_>>()))
-                .collect();
-            workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
-        });
-        // (feature, language, count), sorted by feature below: one allocation, not one a key.
-        let mut seen: Vec<(u128, u16, u32)> = Vec::with_capacity(counted.iter().map(|c| c.counts.len()).sum());
-        let mut unseen = Vec::with_capacity(langs.len());
-        for (i, c) in counted.into_iter().enumerate() {
-            langs[i].scripts = c.scripts;
-            unseen.push(c.totals.map(|t| -((t.max(1)) as f32).ln() - UNSEEN_PENALTY));
-            seen.extend(c.counts.into_iter().map(|(key, count)| (key, i as u16, count)));
+        let len = r.u32("the header's length")?;
+        let header = std::str::from_utf8(r.take(len, "the header")?)
+            .map_err(|e| FormatError(format!("the header is not UTF-8: {e}")))?;
+        let langs = header.lines().map(parse_lang).collect::<Result<Vec<_>, _>>()?;
+        let unseen = (0..langs.len())
+            .map(|_| {
+                let mut kinds = [0f32; KINDS];
+                for k in &mut kinds {
+                    *k = r.f32("an unseen cost")?;
+                }
+                Ok(kinds)
+            })
+            .collect::<Result<Vec<_>, FormatError>>()?;
+        let slots = r.u32("the slot count")?;
+        if !slots.is_power_of_two() {
+            return Err(FormatError(format!("expected a power of two slots, found {slots}")));
         }
-        seen.sort_unstable();
-        let keys = seen.chunk_by(|a, b| a.0 == b.0).count();
-        let mut table = FxHashMap::with_capacity_and_hasher(keys, Default::default());
-        let mut postings = Vec::with_capacity(seen.len());
-        for run in seen.chunk_by(|a, b| a.0 == b.0) {
-            let start = postings.len() as u32;
-            // log(count / total) - unseen = log(count) + UNSEEN_PENALTY.
-            postings.extend(run.iter().map(|&(_, lang, count)| (lang, (count as f32).ln() + UNSEEN_PENALTY)));
-            table.insert(run[0].0, (start, run.len() as u32));
+        let hashes =
+            r.array(slots, 8, "the feature hashes", |b| u64::from_le_bytes(b.try_into().unwrap_or_default()))?;
+        let offsets = r.array(slots + 1, 4, "the offsets", |b| u32::from_le_bytes(b.try_into().unwrap_or_default()))?;
+        let count = r.u32("the postings count")?;
+        let post_langs =
+            r.array(count, 2, "the postings' languages", |b| u16::from_le_bytes(b.try_into().unwrap_or_default()))?;
+        let gains =
+            r.array(count, 4, "the postings' gains", |b| f32::from_le_bytes(b.try_into().unwrap_or_default()))?;
+        if r.at != bytes.len() {
+            return Err(FormatError(format!("{} bytes after the postings", bytes.len() - r.at)));
         }
-        Model { langs, table, postings, unseen }
+        if offsets.windows(2).any(|w| w[0] > w[1]) || offsets.last().is_some_and(|&o| o as usize != count) {
+            return Err(FormatError(format!("the offsets do not run in order from 0 to {count}")));
+        }
+        if let Some(&l) = post_langs.iter().find(|&&l| usize::from(l) >= langs.len()) {
+            return Err(FormatError(format!("a posting names language {l} of {}", langs.len())));
+        }
+        let postings = post_langs.into_iter().zip(gains).collect();
+        Ok(Model { langs, unseen, hashes, offsets, postings })
     }
 
     /// The languages, in training-text order.
     pub fn langs(&self) -> &[ModelLang] {
         &self.langs
+    }
+
+    /// The languages that saw the feature with this hash, and their gains.
+    fn postings(&self, hash: u64) -> &[(u16, f32)] {
+        let mask = self.hashes.len() - 1;
+        let mut i = hash as usize & mask;
+        loop {
+            match self.hashes[i] {
+                0 => return &[],
+                h if h == hash => return &self.postings[self.offsets[i] as usize..self.offsets[i + 1] as usize],
+                _ => i = (i + 1) & mask,
+            }
+        }
     }
 
     /// Log-likelihood of `text` in each language of `langs` (indices into [`Model::langs`]),
@@ -137,24 +146,22 @@ impl Model {
     /// text is decided without them.
     pub fn log_likelihoods(&self, text: &str, langs: &[u16], min_order: usize, scores: &mut Vec<f32>) -> usize {
         let mut all = vec![0f32; self.langs.len()];
-        let mut orders = [0u32; KINDS];
-        for_each_ngram(text, |order, key| {
-            if order + 1 < min_order {
+        let mut kinds = [0u32; KINDS];
+        for_each_feature(text, |kind, hash| {
+            if kind + 1 < min_order {
                 return;
             }
-            orders[order] += 1;
-            if let Some(&(start, len)) = self.table.get(&key) {
-                for &(lang, gain) in &self.postings[start as usize..(start + len) as usize] {
-                    all[usize::from(lang)] += gain;
-                }
+            kinds[kind] += 1;
+            for &(lang, gain) in self.postings(hash) {
+                all[usize::from(lang)] += gain;
             }
         });
         scores.clear();
         scores.extend(langs.iter().map(|&l| {
             let unseen = &self.unseen[usize::from(l)];
-            all[usize::from(l)] + orders.iter().zip(unseen).map(|(&n, &u)| n as f32 * u).sum::<f32>()
+            all[usize::from(l)] + kinds.iter().zip(unseen).map(|(&n, &u)| n as f32 * u).sum::<f32>()
         }));
-        orders.iter().sum::<u32>() as usize
+        kinds.iter().sum::<u32>() as usize
     }
 
     /// The probability of each of `langs` (same order) for `text`, given a log prior for each
@@ -189,52 +196,6 @@ pub fn best(probabilities: &[(u16, f32)], keep: impl Fn(u16) -> bool) -> Option<
     })
 }
 
-/// What one language's training text holds.
-struct Counted {
-    /// Each feature and how often it occurs.
-    counts: Vec<(u128, u32)>,
-    /// How many features of each kind.
-    totals: [u32; KINDS],
-    /// The scripts with at least [`SCRIPT_SHARE`] of the letters, most letters first.
-    scripts: Vec<Script>,
-}
-
-/// Count the features and scripts of one language's training lines.
-fn count(lines: &[&str]) -> Counted {
-    let mut counts: FxHashMap<u128, u32> = FxHashMap::default();
-    let mut totals = [0u32; KINDS];
-    let mut letters: FxHashMap<Script, u32> = FxHashMap::default();
-    for text in lines {
-        for_each_ngram(text, |order, key| {
-            totals[order] += 1;
-            *counts.entry(key).or_default() += 1;
-        });
-        for c in text.chars().filter(|c| c.is_alphabetic()) {
-            *letters.entry(script_of(c)).or_default() += 1;
-        }
-    }
-    let all: u32 = letters.values().sum();
-    let mut scripts: Vec<(Script, u32)> = letters
-        .into_iter()
-        .filter(|&(s, n)| s != Script::Common && s != Script::Inherited && n as f32 >= SCRIPT_SHARE * all as f32)
-        .collect();
-    scripts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.full_name().cmp(b.0.full_name())));
-    Counted { counts: counts.into_iter().collect(), totals, scripts: scripts.into_iter().map(|(s, _)| s).collect() }
-}
-
-/// The script of a character, with Katakana counted as Hiragana (both are kana).
-pub fn script_of(c: char) -> Script {
-    // Latin text first: unicode-script's table search is the slow part of reading a line.
-    match c {
-        'a'..='z' | 'A'..='Z' | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{24F}' => Script::Latin,
-        '\0'..='\u{7F}' => Script::Common,
-        _ => match c.script() {
-            Script::Katakana => Script::Hiragana,
-            s => s,
-        },
-    }
-}
-
 /// The script most of the letters of `text` are in, and how many letters it has; `None` when
 /// it has no letters.
 pub fn dominant_script(text: &str) -> Option<(Script, usize)> {
@@ -261,88 +222,104 @@ pub fn dominant_script(text: &str) -> Option<(Script, usize)> {
     best.map(|(s, _)| (s, letters))
 }
 
-/// Whether `c` belongs inside a word: a letter or a combining mark (Indic vowel signs and
-/// viramas, Arabic harakat).
-fn is_word_char(c: char) -> bool {
-    c.is_alphabetic()
-        || matches!(
-            get_general_category(c),
-            GeneralCategory::NonspacingMark | GeneralCategory::SpacingMark | GeneralCategory::EnclosingMark
-        )
-}
-
-/// The key of an n-gram: its characters (21 bits each) and its order (3 bits), collision free.
-fn key(chars: &[char]) -> u128 {
-    chars.iter().fold(chars.len() as u128, |k, &c| (k << 21) | c as u128)
-}
-
-/// The key of a whole (padded) word: a 64-bit hash with the top bit set, above every n-gram's.
-fn word_key(word: &[char]) -> u128 {
-    use std::hash::{Hash, Hasher};
-    let mut h = rustc_hash::FxHasher::default();
-    word.hash(&mut h);
-    (1u128 << 127) | u128::from(h.finish())
-}
-
-/// Call `f(kind, key)` for every character n-gram of every word of `text` (kind: the order
-/// index, 0 for unigrams) and for every word itself (kind [`ORDERS`]).
-pub fn for_each_ngram(text: &str, mut f: impl FnMut(usize, u128)) {
-    let mut word: Vec<char> = Vec::with_capacity(32);
-    let mut flush = |word: &mut Vec<char>| {
-        if word.len() > 1 {
-            word.push(' ');
-            f(ORDERS, word_key(word));
-            for start in 0..word.len() {
-                for n in 1..=ORDERS.min(word.len() - start) {
-                    let gram = &word[start..start + n];
-                    if gram != [' '] {
-                        f(n - 1, key(gram));
-                    }
-                }
-            }
-        }
-        word.clear();
-        word.push(' ');
+/// One line of the stored model's header: `code<TAB>name<TAB>default|extra<TAB>scripts`.
+fn parse_lang(line: &str) -> Result<ModelLang, FormatError> {
+    let bad = |what: &str| FormatError(format!("header line {line:?}: {what}"));
+    let mut fields = line.split('\t');
+    let (Some(code), Some(name), Some(default), Some(scripts), None) =
+        (fields.next(), fields.next(), fields.next(), fields.next(), fields.next())
+    else {
+        return Err(bad("expected 4 tab-separated fields"));
     };
-    word.push(' ');
-    for c in text.chars() {
-        if is_word_char(c) {
-            word.extend(c.to_lowercase());
-        } else {
-            flush(&mut word);
-        }
+    let scripts = scripts
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(|s| Script::from_short_name(s).ok_or_else(|| bad(&format!("unknown script {s:?}"))))
+        .collect::<Result<_, _>>()?;
+    let default = match default {
+        "default" => true,
+        "extra" => false,
+        other => return Err(bad(&format!("expected \"default\" or \"extra\", found {other:?}"))),
+    };
+    Ok(ModelLang { code: code.to_string(), name: name.to_string(), scripts, default })
+}
+
+/// Reads a stored model's parts in order.
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    /// The next `len` bytes, which hold `what`.
+    fn take(&mut self, len: usize, what: &str) -> Result<&'a [u8], FormatError> {
+        let part = self.bytes.get(self.at..self.at.saturating_add(len)).ok_or_else(|| {
+            FormatError(format!(
+                "expected {len} bytes of {what} at byte {}, found {}",
+                self.at,
+                self.bytes.len() - self.at
+            ))
+        })?;
+        self.at += len;
+        Ok(part)
     }
-    flush(&mut word);
+
+    fn u32(&mut self, what: &str) -> Result<usize, FormatError> {
+        Ok(self.array(1, 4, what, |b| u32::from_le_bytes(b.try_into().unwrap_or_default()))?[0] as usize)
+    }
+
+    fn f32(&mut self, what: &str) -> Result<f32, FormatError> {
+        Ok(self.array(1, 4, what, |b| f32::from_le_bytes(b.try_into().unwrap_or_default()))?[0])
+    }
+
+    /// `n` numbers of `width` bytes each, decoded by `decode`.
+    fn array<T>(
+        &mut self,
+        n: usize,
+        width: usize,
+        what: &str,
+        decode: impl Fn(&[u8]) -> T,
+    ) -> Result<Vec<T>, FormatError> {
+        Ok(self.take(n.saturating_mul(width), what)?.chunks_exact(width).map(decode).collect())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use unicode_script::UnicodeScript;
 
-    #[test]
-    fn keys_differ_by_characters_and_length() {
-        assert_ne!(key(&['a', 'b']), key(&['b', 'a']));
-        assert_ne!(key(&['\0', 'a']), key(&['a']));
-        assert_ne!(key(&['\u{10FFFF}'; 5]), key(&['\u{10FFFF}'; 4]));
+    fn features(text: &str) -> Vec<(usize, u64)> {
+        let mut all = Vec::new();
+        for_each_feature(text, |kind, hash| all.push((kind, hash)));
+        all
     }
 
     #[test]
-    fn ngrams_of_padded_words() {
-        let mut grams = Vec::new();
-        for_each_ngram("Ab, c!", |order, key| grams.push((order, key)));
-        assert!(grams.contains(&(1, key(&['a', 'b']))));
-        assert!(grams.contains(&(3, key(&[' ', 'a', 'b', ' ']))));
-        assert!(!grams.iter().any(|&(_, k)| k == key(&[' '])));
+    fn features_of_padded_words() {
+        // " ab ": 8 n-grams (the lone spaces are not) and the word; " c ": 4 and the word.
+        let ab_c = features("Ab, c!");
+        assert_eq!(ab_c.len(), 14);
+        assert_eq!(ab_c.iter().filter(|(kind, _)| *kind == ORDERS).count(), 2);
+        // The same n-gram has the same hash wherever it is; different ones differ.
+        let bigrams = |text: &str| features(text).into_iter().filter(|(kind, _)| *kind == 1).collect::<Vec<_>>();
+        let shared = |a: &str, b: &str| bigrams(a).iter().filter(|g| bigrams(b).contains(g)).count();
+        assert_eq!(shared("xaby", "zabw"), 1, "\"ab\"");
+        assert_eq!(shared("xbay", "zabw"), 0, "\"ba\" is not \"ab\"");
+        assert!(ab_c.iter().all(|&(_, h)| h != 0));
     }
 
     #[test]
     fn a_tiny_model_ranks_by_its_text() {
-        let model = Model::train("@aa\tA\n@bb\tB\naa\tle chat et le chien\nbb\tthe cat and the dog\n");
+        let stored =
+            train::train("@aa\tA\tdefault\n@bb\tB\n# a comment\naa\tle chat et le chien\nbb\tthe cat and the dog\n");
+        let model = Model::from_bytes(&stored).unwrap();
         let (lang, p) = best(&model.probabilities("le chien", &[0, 1], 1, |_| 0.0), |_| true).unwrap();
         assert_eq!(lang, 0);
         assert!(p > 0.5 && p <= 1.0);
         assert_eq!(best(&[(3, 0.25), (1, 0.5), (2, 0.5)], |_| true), Some((1, 0.5)));
         assert_eq!(best(&[(3, 0.25), (1, 0.5)], |l| l == 3), Some((3, 0.25)));
+        assert_eq!((model.langs()[0].default, model.langs()[1].default), (true, false));
         assert_eq!(model.langs()[1].scripts, [Script::Latin]);
         assert_eq!(dominant_script("Привет, world!!"), Some((Script::Cyrillic, 11)));
         assert_eq!(dominant_script("123 🙂"), None);
@@ -350,5 +327,32 @@ mod tests {
         for c in '\0'..='\u{24F}' {
             assert_eq!(script_of(c), c.script(), "{c:?}");
         }
+    }
+
+    #[test]
+    fn a_damaged_model_is_an_error_not_a_panic() {
+        let stored = train::train("@aa\tA\naa\tle chat\n");
+        assert!(Model::from_bytes(&stored).is_ok());
+        for cut in [0, 5, 12, stored.len() / 2, stored.len() - 1] {
+            let err = Model::from_bytes(&stored[..cut]).err().unwrap_or_else(|| panic!("{cut} bytes read"));
+            assert!(err.to_string().starts_with("stored language model: expected"), "{err}");
+        }
+        let mut longer = stored.clone();
+        longer.push(0);
+        assert_eq!(
+            Model::from_bytes(&longer).err().unwrap().to_string(),
+            "stored language model: 1 bytes after the postings"
+        );
+        let mut renamed = stored;
+        renamed[0] = b'X';
+        assert!(Model::from_bytes(&renamed).is_err());
+    }
+
+    #[test]
+    fn the_compiled_model_holds_every_language() {
+        let model = Model::global();
+        assert_eq!(model.langs().len(), 443);
+        assert_eq!(model.langs().iter().filter(|l| l.default).count(), 154);
+        assert!(model.langs().iter().all(|l| !l.scripts.is_empty()), "every language has a script");
     }
 }

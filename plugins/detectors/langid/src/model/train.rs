@@ -1,0 +1,172 @@
+//! Training the breadth model: a training text counted into the stored model that
+//! [`Model::from_bytes`](super::Model::from_bytes) reads.
+//!
+//! This file is compiled twice, into the library and into its build script (`build.rs`),
+//! which writes the stored model of `data/udhr-train.txt` when the library is built: nothing
+//! is counted at run time.
+//!
+//! # The stored model
+//!
+//! All numbers little-endian:
+//!
+//! 1. [`MAGIC`];
+//! 2. `u32` length, then that many bytes of UTF-8: a line per language,
+//!    `code<TAB>name<TAB>default|extra<TAB>scripts` (ISO 15924 codes, comma-separated, most
+//!    letters first);
+//! 3. per language, [`KINDS`] `f32`: the log-probability of a feature of each kind it never saw;
+//! 4. `u32` slot count `S` (a power of two), `S` `u64` feature hashes (0: empty slot), open
+//!    addressing with linear probing from `hash & (S - 1)`;
+//! 5. `S + 1` `u32` offsets: slot `i`'s postings are `offsets[i]..offsets[i + 1]`;
+//! 6. `u32` postings count `P`, `P` `u16` languages, `P` `f32` gains: the log-probability of
+//!    the feature in that language minus that of an unseen one.
+
+use super::features::{for_each_feature, script_of, KINDS};
+use std::collections::HashMap;
+use unicode_script::Script;
+
+/// The first bytes of a stored model (its format's name and version).
+pub const MAGIC: &[u8; 8] = b"MLIDNB01";
+
+/// Natural-log cost of a feature a language never saw, beyond that of one seen once.
+pub const UNSEEN_PENALTY: f32 = 1.0;
+
+/// A script holding at least this share of a language's training letters is one of its scripts.
+const SCRIPT_SHARE: f32 = 0.05;
+
+/// Count `training` into a stored model: `@code<TAB>name[<TAB>default]` lines declare the
+/// languages, `code<TAB>text` lines are their text, `#` lines are comments. Languages are
+/// counted on all cores; the output is the same for any number.
+///
+/// # Panics
+///
+/// On a text line whose code was not declared, or more than 65,535 languages: the training
+/// text is part of the library, and its build reads it.
+pub fn train(training: &str) -> Vec<u8> {
+    let mut header = String::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut decls: Vec<(&str, &str, bool)> = Vec::new();
+    let mut texts: Vec<Vec<&str>> = Vec::new();
+    for line in training.lines() {
+        if let Some(decl) = line.strip_prefix('@') {
+            let mut fields = decl.split('\t');
+            let code = fields.next().unwrap_or_default();
+            let name = fields.next().unwrap_or(code);
+            index.insert(code, decls.len());
+            decls.push((code, name, fields.next() == Some("default")));
+            texts.push(Vec::new());
+        } else if let Some((code, text)) = line.split_once('\t').filter(|_| !line.starts_with('#')) {
+            let i = *index.get(code).unwrap_or_else(|| panic!("training text: undeclared language {code:?}"));
+            texts[i].push(text);
+        }
+    }
+    assert!(decls.len() <= usize::from(u16::MAX), "training text: too many languages");
+    let counted = count_all(&texts);
+    let mut out = MAGIC.to_vec();
+    for ((code, name, default), c) in decls.iter().zip(&counted) {
+        let scripts: Vec<&str> = c.scripts.iter().map(|s| s.short_name()).collect();
+        let default = if *default { "default" } else { "extra" };
+        header.push_str(&format!("{code}\t{name}\t{default}\t{}\n", scripts.join(",")));
+    }
+    put_u32(&mut out, header.len());
+    out.extend_from_slice(header.as_bytes());
+    for c in &counted {
+        for t in c.totals {
+            out.extend_from_slice(&(-(t.max(1) as f32).ln() - UNSEEN_PENALTY).to_le_bytes());
+        }
+    }
+    write_table(&mut out, counted);
+    out
+}
+
+/// Append the feature table and its postings (parts 4 to 6 of the format).
+fn write_table(out: &mut Vec<u8>, counted: Vec<Counted>) {
+    // (feature, language, count), sorted by feature: one allocation, not one a feature.
+    let mut seen: Vec<(u64, u16, u32)> = Vec::with_capacity(counted.iter().map(|c| c.counts.len()).sum());
+    for (i, c) in counted.into_iter().enumerate() {
+        seen.extend(c.counts.into_iter().map(|(hash, count)| (hash, i as u16, count)));
+    }
+    seen.sort_unstable();
+    // A run: one feature's (hash, language, count) entries.
+    type Run<'a> = &'a [(u64, u16, u32)];
+    let runs: Vec<Run> = seen.chunk_by(|a, b| a.0 == b.0).collect();
+    // At most half full: a miss (most of a text's n-grams in most scripts) probes one or two slots.
+    let slots = (runs.len() * 2).next_power_of_two().max(2);
+    let mut table: Vec<Option<Run>> = vec![None; slots];
+    for run in &runs {
+        let mut i = run[0].0 as usize & (slots - 1);
+        while table[i].is_some() {
+            i = (i + 1) & (slots - 1);
+        }
+        table[i] = Some(run);
+    }
+    put_u32(out, slots);
+    for slot in &table {
+        out.extend_from_slice(&slot.map_or(0, |run| run[0].0).to_le_bytes());
+    }
+    let mut offset = 0;
+    put_u32(out, offset);
+    for slot in &table {
+        offset += slot.map_or(0, |run| run.len());
+        put_u32(out, offset);
+    }
+    put_u32(out, seen.len());
+    let postings = || table.iter().flatten().flat_map(|run| run.iter());
+    for &(_, lang, _) in postings() {
+        out.extend_from_slice(&lang.to_le_bytes());
+    }
+    // log(count / total) - unseen = log(count) + UNSEEN_PENALTY.
+    for &(_, _, count) in postings() {
+        out.extend_from_slice(&((count as f32).ln() + UNSEEN_PENALTY).to_le_bytes());
+    }
+}
+
+fn put_u32(out: &mut Vec<u8>, n: usize) {
+    let n = u32::try_from(n).unwrap_or_else(|_| panic!("stored model: {n} does not fit in 32 bits"));
+    out.extend_from_slice(&n.to_le_bytes());
+}
+
+/// What one language's training text holds.
+struct Counted {
+    /// Each feature and how often it occurs.
+    counts: Vec<(u64, u32)>,
+    /// How many features of each kind.
+    totals: [u32; KINDS],
+    /// The scripts with at least [`SCRIPT_SHARE`] of the letters, most letters first.
+    scripts: Vec<Script>,
+}
+
+/// Count every language's lines, on all cores.
+fn count_all(texts: &[Vec<&str>]) -> Vec<Counted> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_thread = texts.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = texts
+            .chunks(per_thread)
+            .map(|chunk| scope.spawn(move || chunk.iter().map(|lines| count(lines)).collect::<Vec<_>>()))
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    })
+}
+
+/// Count the features and scripts of one language's training lines.
+fn count(lines: &[&str]) -> Counted {
+    let mut counts: HashMap<u64, u32> = HashMap::new();
+    let mut totals = [0u32; KINDS];
+    let mut letters: HashMap<Script, u32> = HashMap::new();
+    for text in lines {
+        for_each_feature(text, |kind, hash| {
+            totals[kind] += 1;
+            *counts.entry(hash).or_default() += 1;
+        });
+        for c in text.chars().filter(|c| c.is_alphabetic()) {
+            *letters.entry(script_of(c)).or_default() += 1;
+        }
+    }
+    let all: u32 = letters.values().sum();
+    let mut scripts: Vec<(Script, u32)> = letters
+        .into_iter()
+        .filter(|&(s, n)| s != Script::Common && s != Script::Inherited && n as f32 >= SCRIPT_SHARE * all as f32)
+        .collect();
+    scripts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.full_name().cmp(b.0.full_name())));
+    Counted { counts: counts.into_iter().collect(), totals, scripts: scripts.into_iter().map(|(s, _)| s).collect() }
+}
