@@ -69,7 +69,7 @@ pub struct Model {
 }
 
 impl Model {
-    /// The model compiled into the library, decoded on first use (a few milliseconds).
+    /// The model compiled into the library, decoded on first use (about 50 ms).
     pub fn global() -> &'static Model {
         static MODEL: OnceLock<Model> = OnceLock::new();
         MODEL.get_or_init(|| {
@@ -113,6 +113,9 @@ impl Model {
         }
         if offsets.windows(2).any(|w| w[0] > w[1]) || offsets.last().is_some_and(|&o| o as usize != count) {
             return Err(FormatError(format!("the offsets do not run in order from 0 to {count}")));
+        }
+        if !hashes.contains(&0) {
+            return Err(FormatError("expected an empty slot in the feature table, found none".to_string()));
         }
         if let Some(&l) = post_langs.iter().find(|&&l| usize::from(l) >= langs.len()) {
             return Err(FormatError(format!("a posting names language {l} of {}", langs.len())));
@@ -343,9 +346,18 @@ mod tests {
             Model::from_bytes(&longer).err().unwrap().to_string(),
             "stored language model: 1 bytes after the postings"
         );
-        let mut renamed = stored;
+        let mut renamed = stored.clone();
         renamed[0] = b'X';
         assert!(Model::from_bytes(&renamed).is_err());
+        // A table without an empty slot would make a lookup of an unknown feature run forever.
+        let header = u32::from_le_bytes(stored[8..12].try_into().unwrap()) as usize;
+        let slots_at = 12 + header + KINDS * 4;
+        let slots = u32::from_le_bytes(stored[slots_at..slots_at + 4].try_into().unwrap()) as usize;
+        let mut full = stored;
+        for slot in full[slots_at + 4..slots_at + 4 + slots * 8].chunks_exact_mut(8) {
+            slot.copy_from_slice(&7u64.to_le_bytes());
+        }
+        assert!(Model::from_bytes(&full).err().unwrap().to_string().contains("expected an empty slot"));
     }
 
     #[test]
