@@ -55,30 +55,36 @@ impl fmt::Display for FormatError {
 impl std::error::Error for FormatError {}
 
 /// The n-gram model: per feature, the languages that saw it and how much more likely it is in
-/// each than an unseen feature.
-pub struct Model {
+/// each than an unseen feature. The feature table is read in place from the stored model's
+/// bytes (for the compiled-in model, the library's own pages): nothing large is copied.
+pub struct Model<'a> {
     langs: Vec<ModelLang>,
     /// Per language and kind of feature: the log-probability of one it never saw.
     unseen: Vec<[f32; KINDS]>,
-    /// Open-addressing table of feature hashes (0: empty), a power of two long.
-    hashes: Vec<u64>,
-    /// Slot `i`'s postings are `offsets[i]..offsets[i + 1]`.
-    offsets: Vec<u32>,
-    /// (language, log-probability minus the language's unseen cost for that kind).
-    postings: Vec<(u16, f32)>,
+    /// Open-addressing table of `u64` feature hashes (0: empty), a power of two long.
+    hashes: &'a [u8],
+    /// `u32`s: slot `i`'s postings are `offsets[i]..offsets[i + 1]`.
+    offsets: &'a [u8],
+    /// Per posting, the `u16` language...
+    post_langs: &'a [u8],
+    /// ... and the `f32` gain: its log-probability minus the language's unseen cost for that kind.
+    gains: &'a [u8],
 }
 
-impl Model {
-    /// The model compiled into the library, decoded on first use (about 50 ms).
-    pub fn global() -> &'static Model {
-        static MODEL: OnceLock<Model> = OnceLock::new();
+impl Model<'static> {
+    /// The model compiled into the library, read on first use (a few milliseconds).
+    pub fn global() -> &'static Model<'static> {
+        static MODEL: OnceLock<Model<'static>> = OnceLock::new();
         MODEL.get_or_init(|| {
             Model::from_bytes(STORED).unwrap_or_else(|e| panic!("{e}: the library's own model is built by build.rs"))
         })
     }
+}
 
-    /// Read a stored model ([`train::train`]'s output; the format is described there).
-    pub fn from_bytes(bytes: &[u8]) -> Result<Model, FormatError> {
+impl<'a> Model<'a> {
+    /// Read a stored model ([`train::train`]'s output; the format is described there),
+    /// checking every offset and language index so that no lookup can go out of bounds.
+    pub fn from_bytes(bytes: &'a [u8]) -> Result<Model<'a>, FormatError> {
         let mut r = Reader { bytes, at: 0 };
         if r.take(train::MAGIC.len(), "the format's name")? != train::MAGIC {
             return Err(FormatError(format!("expected {:?} at the start", String::from_utf8_lossy(train::MAGIC))));
@@ -91,7 +97,7 @@ impl Model {
             .map(|_| {
                 let mut kinds = [0f32; KINDS];
                 for k in &mut kinds {
-                    *k = r.f32("an unseen cost")?;
+                    *k = f32::from_bits(r.u32("an unseen cost")? as u32);
                 }
                 Ok(kinds)
             })
@@ -100,28 +106,26 @@ impl Model {
         if !slots.is_power_of_two() {
             return Err(FormatError(format!("expected a power of two slots, found {slots}")));
         }
-        let hashes =
-            r.array(slots, 8, "the feature hashes", |b| u64::from_le_bytes(b.try_into().unwrap_or_default()))?;
-        let offsets = r.array(slots + 1, 4, "the offsets", |b| u32::from_le_bytes(b.try_into().unwrap_or_default()))?;
+        let hashes = r.take(slots.saturating_mul(8), "the feature hashes")?;
+        let offsets = r.take(slots.saturating_add(1).saturating_mul(4), "the offsets")?;
         let count = r.u32("the postings count")?;
-        let post_langs =
-            r.array(count, 2, "the postings' languages", |b| u16::from_le_bytes(b.try_into().unwrap_or_default()))?;
-        let gains =
-            r.array(count, 4, "the postings' gains", |b| f32::from_le_bytes(b.try_into().unwrap_or_default()))?;
+        let post_langs = r.take(count.saturating_mul(2), "the postings' languages")?;
+        let gains = r.take(count.saturating_mul(4), "the postings' gains")?;
         if r.at != bytes.len() {
             return Err(FormatError(format!("{} bytes after the postings", bytes.len() - r.at)));
         }
-        if offsets.windows(2).any(|w| w[0] > w[1]) || offsets.last().is_some_and(|&o| o as usize != count) {
+        let offset = |i| u32::from_le_bytes(nth(offsets, i).unwrap_or_default());
+        if (0..slots).any(|i| offset(i) > offset(i + 1)) || offset(slots) as usize != count {
             return Err(FormatError(format!("the offsets do not run in order from 0 to {count}")));
         }
-        if !hashes.contains(&0) {
+        if !hashes.chunks_exact(8).any(|h| h == [0; 8]) {
             return Err(FormatError("expected an empty slot in the feature table, found none".to_string()));
         }
-        if let Some(&l) = post_langs.iter().find(|&&l| usize::from(l) >= langs.len()) {
+        let lang_of = |i| u16::from_le_bytes(nth(post_langs, i).unwrap_or_default());
+        if let Some(l) = (0..count).map(lang_of).find(|&l| usize::from(l) >= langs.len()) {
             return Err(FormatError(format!("a posting names language {l} of {}", langs.len())));
         }
-        let postings = post_langs.into_iter().zip(gains).collect();
-        Ok(Model { langs, unseen, hashes, offsets, postings })
+        Ok(Model { langs, unseen, hashes, offsets, post_langs, gains })
     }
 
     /// The languages, in training-text order.
@@ -130,16 +134,32 @@ impl Model {
     }
 
     /// The languages that saw the feature with this hash, and their gains.
-    fn postings(&self, hash: u64) -> &[(u16, f32)] {
-        let mask = self.hashes.len() - 1;
+    fn postings(&self, hash: u64) -> impl Iterator<Item = (u16, f32)> + 'a {
+        let range = self.slot(hash).map_or(0..0, |i| self.offset(i)..self.offset(i + 1));
+        let langs = self.post_langs.get(range.start * 2..range.end * 2).unwrap_or_default();
+        let gains = self.gains.get(range.start * 4..range.end * 4).unwrap_or_default();
+        langs
+            .chunks_exact(2)
+            .zip(gains.chunks_exact(4))
+            .map(|(l, g)| (u16::from_le_bytes([l[0], l[1]]), f32::from_le_bytes([g[0], g[1], g[2], g[3]])))
+    }
+
+    /// The slot of the feature with this hash, if the model has it.
+    fn slot(&self, hash: u64) -> Option<usize> {
+        let mask = self.hashes.len() / 8 - 1;
         let mut i = hash as usize & mask;
         loop {
-            match self.hashes[i] {
-                0 => return &[],
-                h if h == hash => return &self.postings[self.offsets[i] as usize..self.offsets[i + 1] as usize],
+            match u64::from_le_bytes(nth(self.hashes, i)?) {
+                0 => return None,
+                h if h == hash => return Some(i),
                 _ => i = (i + 1) & mask,
             }
         }
+    }
+
+    /// Slot `i`'s first posting.
+    fn offset(&self, i: usize) -> usize {
+        u32::from_le_bytes(nth(self.offsets, i).unwrap_or_default()) as usize
     }
 
     /// Log-likelihood of `text` in each language of `langs` (indices into [`Model::langs`]),
@@ -155,7 +175,7 @@ impl Model {
                 return;
             }
             kinds[kind] += 1;
-            for &(lang, gain) in self.postings(hash) {
+            for (lang, gain) in self.postings(hash) {
                 all[usize::from(lang)] += gain;
             }
         });
@@ -247,6 +267,11 @@ fn parse_lang(line: &str) -> Result<ModelLang, FormatError> {
     Ok(ModelLang { code: code.to_string(), name: name.to_string(), scripts, default })
 }
 
+/// The `i`th `N`-byte number of `bytes`, `None` past their end.
+fn nth<const N: usize>(bytes: &[u8], i: usize) -> Option<[u8; N]> {
+    bytes.get(i.checked_mul(N)?..)?.first_chunk().copied()
+}
+
 /// Reads a stored model's parts in order.
 struct Reader<'a> {
     bytes: &'a [u8],
@@ -267,23 +292,9 @@ impl<'a> Reader<'a> {
         Ok(part)
     }
 
+    /// The next little-endian `u32`, which is `what`.
     fn u32(&mut self, what: &str) -> Result<usize, FormatError> {
-        Ok(self.array(1, 4, what, |b| u32::from_le_bytes(b.try_into().unwrap_or_default()))?[0] as usize)
-    }
-
-    fn f32(&mut self, what: &str) -> Result<f32, FormatError> {
-        Ok(self.array(1, 4, what, |b| f32::from_le_bytes(b.try_into().unwrap_or_default()))?[0])
-    }
-
-    /// `n` numbers of `width` bytes each, decoded by `decode`.
-    fn array<T>(
-        &mut self,
-        n: usize,
-        width: usize,
-        what: &str,
-        decode: impl Fn(&[u8]) -> T,
-    ) -> Result<Vec<T>, FormatError> {
-        Ok(self.take(n.saturating_mul(width), what)?.chunks_exact(width).map(decode).collect())
+        Ok(u32::from_le_bytes(nth(self.take(4, what)?, 0).unwrap_or_default()) as usize)
     }
 }
 
