@@ -2,11 +2,14 @@
 //!
 //! The training text (`data/udhr-train.txt`, 443 languages, about 2.8 MB) is counted when the
 //! library is built (`build.rs` runs [`train::train`]) and the counts are compiled in: the
-//! first detector of a process only decodes them. Each word, lower-cased and padded with a
+//! first detector of a process only reads them in place. Each word, lower-cased and padded with a
 //! space on both sides, gives its character n-grams of 1 to [`ORDERS`] characters, and itself
 //! as a feature ([`features`]). A language's score for a text is the sum over the text's
 //! features of the log of their relative frequency in its training text; a feature it never
-//! saw costs as much as one seen once, plus [`train::UNSEEN_PENALTY`]. Scores become
+//! saw costs as much as one seen once, plus [`train::UNSEEN_PENALTY`]. A feature no language
+//! saw (a name, a product code) is left out: it says nothing of the language, and counting it
+//! would favour the languages with the least training text, for which an unseen feature is
+//! the least unlikely (German news full of names came out Waama). Scores become
 //! probabilities over the languages asked about (see [`Model::probabilities`]).
 //!
 //! Languages are only compared within a script: [`ModelLang::scripts`] says which scripts a
@@ -163,7 +166,8 @@ impl<'a> Model<'a> {
     }
 
     /// Log-likelihood of `text` in each language of `langs` (indices into [`Model::langs`]),
-    /// written into `scores` (same order), and the number of features read. Only n-grams of
+    /// written into `scores` (same order), and the number of features read that some language
+    /// saw (the others count for none). Only n-grams of
     /// at least `min_order` characters (and whole words) are read: the postings of unigrams
     /// and bigrams are the longest (a Latin letter is in 350 languages' lists), and a long
     /// text is decided without them.
@@ -174,10 +178,12 @@ impl<'a> Model<'a> {
             if kind + 1 < min_order {
                 return;
             }
-            kinds[kind] += 1;
+            let mut known = false;
             for (lang, gain) in self.postings(hash) {
                 all[usize::from(lang)] += gain;
+                known = true;
             }
+            kinds[kind] += u32::from(known);
         });
         scores.clear();
         scores.extend(langs.iter().map(|&l| {
@@ -341,6 +347,19 @@ mod tests {
         for c in '\0'..='\u{24F}' {
             assert_eq!(script_of(c), c.script(), "{c:?}");
         }
+    }
+
+    #[test]
+    fn features_no_language_saw_count_for_none() {
+        // bb's text is short, so a feature it never saw is less unlikely in bb than in aa.
+        let stored = train::train("@aa\tA\n@bb\tB\naa\tle chat et le chien sont dans la maison\nbb\tthe cat\n");
+        let model = Model::from_bytes(&stored).unwrap();
+        let p = model.probabilities("Qwzx Vkjy", &[0, 1], 1, |_| 0.0);
+        assert!((p[0].1 - 0.5).abs() < 1e-6 && (p[1].1 - 0.5).abs() < 1e-6, "{p:?}");
+        let mut scores = Vec::new();
+        assert_eq!(model.log_likelihoods("Qwzx Vkjy", &[0, 1], 1, &mut scores), 0);
+        // Of " t ", the n-grams some language saw ("t", " t" of "the", "t " of "chat") count.
+        assert_eq!(model.log_likelihoods("Qwzx t", &[0, 1], 1, &mut scores), 3);
     }
 
     #[test]
