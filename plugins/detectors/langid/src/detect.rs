@@ -203,9 +203,9 @@ pub struct Detector {
 impl Detector {
     /// A detector over `candidates` (the [`Lang::defaults`] when empty). Text with fewer than
     /// `short_chars` characters is decided by lingua where a general model decides; the breadth
-    /// model and lingua read at most `precise_max_chars` characters of a text. The first
-    /// detector of a process counts the breadth model's training text (half a second on 2
-    /// cores); lingua loads a language's model the first time it is asked about it.
+    /// model and lingua read at most `precise_max_chars` characters of a text. The breadth
+    /// model is compiled in and read in place; lingua loads a language's model the first time
+    /// it is asked about it.
     pub fn new(candidates: &[Lang], backend: Backend, short_chars: usize, precise_max_chars: usize) -> Detector {
         let mut candidates = if candidates.is_empty() { Lang::defaults().collect() } else { candidates.to_vec() };
         candidates.sort();
