@@ -161,6 +161,13 @@ impl Subject {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let o = options()?;
     let table = languages_table(&o.dir)?;
+    if !o.required_own.is_empty() && !table.iter().any(|(c, l)| l.fasttext.as_deref() == Some(c.as_str())) {
+        return Err(format!(
+            "--require-own: expected {} to say which languages fastText labels with their own code, found none",
+            o.dir.join("LANGUAGES.tsv").display()
+        )
+        .into());
+    }
     let candidates: Vec<Lang> = if o.candidates == "default" {
         Vec::new()
     } else if o.candidates == "all" {
@@ -250,7 +257,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mean = counted.iter().map(|(_, (r, _, t))| pct(*r, *t)).sum::<f64>() / counted.len().max(1) as f64;
         let mean_label = counted.iter().map(|(_, (_, r, t))| pct(*r, *t)).sum::<f64>() / counted.len().max(1) as f64;
         // The languages fastText labels with their own code: where it can be right exactly.
-        let own: Vec<_> = counted.iter().filter(|(c, _)| label(c) == **c).collect();
+        let own: Vec<_> = counted
+            .iter()
+            .filter(|(c, _)| table.get(*c).and_then(|l| l.fasttext.as_deref()) == Some(c.as_str()))
+            .collect();
         let mean_own = own.iter().map(|(_, (r, _, t))| pct(*r, *t)).sum::<f64>() / own.len().max(1) as f64;
         let mut line = format!("{kind:>12}: {} languages, mean {mean:6.2}", counted.len());
         if o.fasttext {

@@ -46,9 +46,10 @@ const LONG_SAMPLE_CHARS: usize = 100;
 /// whichlang reads at most this many characters of a text (from its middle).
 const WHICHLANG_MAX_CHARS: usize = 4000;
 
-/// ... and this many of a segment it labels ([`Detector::fast_label`]): half the text of the
-/// reference corpus's news is in the part of its paragraphs past 250 characters, and a
-/// paragraph's middle 250 name its language as well as all of it.
+/// whichlang reads at most this many characters of a segment it labels (from its middle,
+/// [`Detector::fast_label`]): half the text of the reference corpus's news is in the part of
+/// its paragraphs past 250 characters, and a paragraph's middle 250 name its language as well
+/// as all of it.
 const LABEL_MAX_CHARS: usize = 250;
 
 /// The score of a text that repeats one or two letters ("aaaa...", "hahaha") is multiplied by
