@@ -64,14 +64,12 @@ pub struct Model<'a> {
     langs: Vec<ModelLang>,
     /// Per language and kind of feature: the log-probability of one it never saw.
     unseen: Vec<[f32; KINDS]>,
-    /// Open-addressing table of `u64` feature hashes (0: empty), a power of two long.
-    hashes: &'a [u8],
-    /// `u32`s: slot `i`'s postings are `offsets[i]..offsets[i + 1]`.
-    offsets: &'a [u8],
-    /// Per posting, the `u16` language...
-    post_langs: &'a [u8],
-    /// ... and the `f32` gain: its log-probability minus the language's unseen cost for that kind.
-    gains: &'a [u8],
+    /// Open-addressing table, a power of two slots and a last entry that ends them: per entry
+    /// a `u64` feature hash (0: empty) and the `u32` index of its first posting.
+    slots: &'a [u8],
+    /// Per posting, the `u16` language and the `f32` gain: its log-probability minus the
+    /// language's unseen cost for that kind.
+    postings: &'a [u8],
 }
 
 impl Model<'static> {
@@ -109,26 +107,24 @@ impl<'a> Model<'a> {
         if !slots.is_power_of_two() {
             return Err(FormatError(format!("expected a power of two slots, found {slots}")));
         }
-        let hashes = r.take(slots.saturating_mul(8), "the feature hashes")?;
-        let offsets = r.take(slots.saturating_add(1).saturating_mul(4), "the offsets")?;
+        let table = r.take(slots.saturating_add(1).saturating_mul(train::SLOT_BYTES), "the feature table")?;
         let count = r.u32("the postings count")?;
-        let post_langs = r.take(count.saturating_mul(2), "the postings' languages")?;
-        let gains = r.take(count.saturating_mul(4), "the postings' gains")?;
+        let postings = r.take(count.saturating_mul(train::POSTING_BYTES), "the postings")?;
         if r.at != bytes.len() {
             return Err(FormatError(format!("{} bytes after the postings", bytes.len() - r.at)));
         }
-        let offset = |i| u32::from_le_bytes(nth(offsets, i).unwrap_or_default());
-        if (0..slots).any(|i| offset(i) > offset(i + 1)) || offset(slots) as usize != count {
-            return Err(FormatError(format!("the offsets do not run in order from 0 to {count}")));
+        let model = Model { langs, unseen, slots: table, postings };
+        let first = |i| model.entry(i).1;
+        if first(0) != 0 || (0..slots).any(|i| first(i) > first(i + 1)) || first(slots) != count {
+            return Err(FormatError(format!("the slots' first postings do not run in order from 0 to {count}")));
         }
-        if !hashes.chunks_exact(8).any(|h| h == [0; 8]) {
+        if !(0..slots).any(|i| model.entry(i).0 == 0) {
             return Err(FormatError("expected an empty slot in the feature table, found none".to_string()));
         }
-        let lang_of = |i| u16::from_le_bytes(nth(post_langs, i).unwrap_or_default());
-        if let Some(l) = (0..count).map(lang_of).find(|&l| usize::from(l) >= langs.len()) {
-            return Err(FormatError(format!("a posting names language {l} of {}", langs.len())));
+        if let Some((l, _)) = model.postings_of(0..count).find(|&(l, _)| usize::from(l) >= model.langs.len()) {
+            return Err(FormatError(format!("a posting names language {l} of {}", model.langs.len())));
         }
-        Ok(Model { langs, unseen, hashes, offsets, post_langs, gains })
+        Ok(model)
     }
 
     /// The languages, in training-text order.
@@ -136,33 +132,39 @@ impl<'a> Model<'a> {
         &self.langs
     }
 
-    /// The languages that saw the feature with this hash, and their gains.
-    fn postings(&self, hash: u64) -> impl Iterator<Item = (u16, f32)> + 'a {
-        let range = self.slot(hash).map_or(0..0, |i| self.offset(i)..self.offset(i + 1));
-        let langs = self.post_langs.get(range.start * 2..range.end * 2).unwrap_or_default();
-        let gains = self.gains.get(range.start * 4..range.end * 4).unwrap_or_default();
-        langs
-            .chunks_exact(2)
-            .zip(gains.chunks_exact(4))
-            .map(|(l, g)| (u16::from_le_bytes([l[0], l[1]]), f32::from_le_bytes([g[0], g[1], g[2], g[3]])))
+    /// The languages of the postings in `range`, and their gains.
+    fn postings_of(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = (u16, f32)> + 'a {
+        let bytes = self.postings.get(range.start * train::POSTING_BYTES..range.end * train::POSTING_BYTES);
+        bytes
+            .unwrap_or_default()
+            .chunks_exact(train::POSTING_BYTES)
+            .map(|p| (u16::from_le_bytes([p[0], p[1]]), f32::from_le_bytes([p[2], p[3], p[4], p[5]])))
     }
 
-    /// The slot of the feature with this hash, if the model has it.
-    fn slot(&self, hash: u64) -> Option<usize> {
-        let mask = self.hashes.len() / 8 - 1;
+    /// The postings of the feature with this hash (empty when the model does not have it).
+    fn lookup(&self, hash: u64) -> std::ops::Range<usize> {
+        // The entries are the slots and the one that ends them.
+        let mask = self.slots.len() / train::SLOT_BYTES - 2;
         let mut i = hash as usize & mask;
         loop {
-            match u64::from_le_bytes(nth(self.hashes, i)?) {
-                0 => return None,
-                h if h == hash => return Some(i),
+            match self.entry(i) {
+                (0, _) => return 0..0,
+                (h, first) if h == hash => return first..self.entry(i + 1).1,
                 _ => i = (i + 1) & mask,
             }
         }
     }
 
-    /// Slot `i`'s first posting.
-    fn offset(&self, i: usize) -> usize {
-        u32::from_le_bytes(nth(self.offsets, i).unwrap_or_default()) as usize
+    /// Entry `i` of the slot table: its hash and first posting ((0, 0) past the table's end).
+    fn entry(&self, i: usize) -> (u64, usize) {
+        let bytes = self.slots.get(i.saturating_mul(train::SLOT_BYTES)..).unwrap_or_default();
+        match bytes.first_chunk::<{ train::SLOT_BYTES }>() {
+            Some(e) => (
+                u64::from_le_bytes(nth(e, 0).unwrap_or_default()),
+                u32::from_le_bytes(nth(&e[8..], 0).unwrap_or_default()) as usize,
+            ),
+            None => (0, 0),
+        }
     }
 
     /// Log-likelihood of `text` in each language of `langs` (indices into [`Model::langs`]),
@@ -172,19 +174,23 @@ impl<'a> Model<'a> {
     /// and bigrams are the longest (a Latin letter is in 350 languages' lists), and a long
     /// text is decided without them.
     pub fn log_likelihoods(&self, text: &str, langs: &[u16], min_order: usize, scores: &mut Vec<f32>) -> usize {
-        let mut all = vec![0f32; self.langs.len()];
+        // First every feature's place in the table, then their postings: the lookups do not
+        // wait for one another, so the processor overlaps their cache misses.
         let mut kinds = [0u32; KINDS];
+        let mut found = Vec::with_capacity(text.len());
         for_each_feature(text, |kind, hash| {
-            if kind + 1 < min_order {
-                return;
+            let range = if kind + 1 >= min_order { self.lookup(hash) } else { 0..0 };
+            if !range.is_empty() {
+                kinds[kind] += 1;
+                found.push(range);
             }
-            let mut known = false;
-            for (lang, gain) in self.postings(hash) {
-                all[usize::from(lang)] += gain;
-                known = true;
-            }
-            kinds[kind] += u32::from(known);
         });
+        let mut all = vec![0f32; self.langs.len()];
+        for range in found {
+            for (lang, gain) in self.postings_of(range) {
+                all[usize::from(lang)] += gain;
+            }
+        }
         scores.clear();
         scores.extend(langs.iter().map(|&l| {
             let unseen = &self.unseen[usize::from(l)];
@@ -383,9 +389,12 @@ mod tests {
         let header = u32::from_le_bytes(stored[8..12].try_into().unwrap()) as usize;
         let slots_at = 12 + header + KINDS * 4;
         let slots = u32::from_le_bytes(stored[slots_at..slots_at + 4].try_into().unwrap()) as usize;
+        let mut disordered = stored.clone();
+        disordered[slots_at + 4 + 8] = 1;
+        assert!(Model::from_bytes(&disordered).err().unwrap().to_string().contains("do not run in order"));
         let mut full = stored;
-        for slot in full[slots_at + 4..slots_at + 4 + slots * 8].chunks_exact_mut(8) {
-            slot.copy_from_slice(&7u64.to_le_bytes());
+        for slot in full[slots_at + 4..slots_at + 4 + slots * train::SLOT_BYTES].chunks_exact_mut(train::SLOT_BYTES) {
+            slot[..8].copy_from_slice(&7u64.to_le_bytes());
         }
         assert!(Model::from_bytes(&full).err().unwrap().to_string().contains("expected an empty slot"));
     }

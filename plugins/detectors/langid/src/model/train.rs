@@ -14,18 +14,30 @@
 //!    `code<TAB>name<TAB>default|extra<TAB>scripts` (ISO 15924 codes, comma-separated, most
 //!    letters first);
 //! 3. per language, [`KINDS`] `f32`: the log-probability of a feature of each kind it never saw;
-//! 4. `u32` slot count `S` (a power of two), `S` `u64` feature hashes (0: empty slot), open
-//!    addressing with linear probing from `hash & (S - 1)`;
-//! 5. `S + 1` `u32` offsets: slot `i`'s postings are `offsets[i]..offsets[i + 1]`;
-//! 6. `u32` postings count `P`, `P` `u16` languages, `P` `f32` gains: the log-probability of
-//!    the feature in that language minus that of an unseen one.
+//! 4. `u32` slot count `S` (a power of two), then `S + 1` entries of [`SLOT_BYTES`]: a `u64`
+//!    feature hash (0: empty slot) and the `u32` index of the slot's first posting. Open
+//!    addressing with linear probing from `hash & (S - 1)`; slot `i`'s postings run to entry
+//!    `i + 1`'s first, and the last entry (hash 0) only ends the last slot's;
+//! 5. `u32` postings count `P`, then `P` postings of [`POSTING_BYTES`]: a `u16` language and
+//!    an `f32` gain, the log-probability of the feature in that language minus that of an
+//!    unseen one.
+//!
+//! A feature's hash and where its postings are sit side by side, and so do a posting's
+//! language and gain: looking a feature up touches two places of the table, not four
+//! (docs/performance.md, `langid`).
 
 use super::features::{for_each_feature, script_of, KINDS};
 use std::collections::HashMap;
 use unicode_script::Script;
 
 /// The first bytes of a stored model (its format's name and version).
-pub const MAGIC: &[u8; 8] = b"MLIDNB01";
+pub const MAGIC: &[u8; 8] = b"MLIDNB02";
+
+/// Bytes of one entry of the slot table: the hash and the first posting.
+pub const SLOT_BYTES: usize = 12;
+
+/// Bytes of one posting: the language and the gain.
+pub const POSTING_BYTES: usize = 6;
 
 /// Natural-log cost of a feature a language never saw, beyond that of one seen once.
 pub const UNSEEN_PENALTY: f32 = 1.0;
@@ -78,7 +90,7 @@ pub fn train(training: &str) -> Vec<u8> {
     out
 }
 
-/// Append the feature table and its postings (parts 4 to 6 of the format).
+/// Append the feature table and its postings (parts 4 and 5 of the format).
 fn write_table(out: &mut Vec<u8>, counted: Vec<Counted>) {
     // (feature, language, count), sorted by feature: one allocation, not one a feature.
     let mut seen: Vec<(u64, u16, u32)> = Vec::with_capacity(counted.iter().map(|c| c.counts.len()).sum());
@@ -99,23 +111,18 @@ fn write_table(out: &mut Vec<u8>, counted: Vec<Counted>) {
         }
         table[i] = Some(run);
     }
+    out.reserve(4 + (slots + 1) * SLOT_BYTES + 4 + seen.len() * POSTING_BYTES);
     put_u32(out, slots);
-    for slot in &table {
+    let mut first = 0;
+    for slot in table.iter().chain([&None]) {
         out.extend_from_slice(&slot.map_or(0, |run| run[0].0).to_le_bytes());
-    }
-    let mut offset = 0;
-    put_u32(out, offset);
-    for slot in &table {
-        offset += slot.map_or(0, |run| run.len());
-        put_u32(out, offset);
+        put_u32(out, first);
+        first += slot.map_or(0, |run| run.len());
     }
     put_u32(out, seen.len());
-    let postings = || table.iter().flatten().flat_map(|run| run.iter());
-    for &(_, lang, _) in postings() {
+    for &(_, lang, count) in table.iter().flatten().flat_map(|run| run.iter()) {
         out.extend_from_slice(&lang.to_le_bytes());
-    }
-    // log(count / total) - unseen = log(count) + UNSEEN_PENALTY.
-    for &(_, _, count) in postings() {
+        // log(count / total) - unseen = log(count) + UNSEEN_PENALTY.
         out.extend_from_slice(&((count as f32).ln() + UNSEEN_PENALTY).to_le_bytes());
     }
 }
