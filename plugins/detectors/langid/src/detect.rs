@@ -47,10 +47,13 @@ const LONG_SAMPLE_CHARS: usize = 100;
 const WHICHLANG_MAX_CHARS: usize = 4000;
 
 /// whichlang reads at most this many characters of a segment it labels (from its middle,
-/// [`Detector::fast_label`]): half the text of the reference corpus's news is in the part of
-/// its paragraphs past 250 characters, and a paragraph's middle 250 name its language as well
-/// as all of it.
-const LABEL_MAX_CHARS: usize = 250;
+/// [`Detector::fast_label`]). whichlang is the largest cost of the stage, and a label only
+/// spares the whole detector a segment in the document's language (any other label sends the
+/// segment to it). On paragraphs of three Leipzig news sentences (fr, en, es, de) whichlang
+/// is right on 99.93 % from all of the text or its middle 250 characters, 99.78 % from 150,
+/// 99.25 % from 100; on the reference corpus, 150 and 250 give the same output and 150 reads
+/// 42 % of its text, 250 55 %.
+const LABEL_MAX_CHARS: usize = 150;
 
 /// The score of a text that repeats one or two letters ("aaaa...", "hahaha") is multiplied by
 /// this: whatever language it is labelled, it is hardly text.
