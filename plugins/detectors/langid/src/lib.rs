@@ -409,4 +409,17 @@ mod tests {
         assert_eq!(parts, ["Un titre ici", "Otro titular", "Third", "fourth one"]);
         assert_eq!(segments(ticker, Segments::Paragraphs), [(0, ticker.len())]);
     }
+
+    #[test]
+    fn every_white_space_character_makes_a_gap() {
+        // Any white-space character, doubled, makes a gap; a tab alone does too.
+        let spaces: Vec<char> = ('\0'..=char::MAX).filter(|c| c.is_whitespace() && *c != '\n').collect();
+        assert_eq!(spaces.len(), 24);
+        for c in spaces {
+            let (gap, one) = (format!("ab{c}{c}cd"), format!("ab{c}cd"));
+            assert_eq!(segments(&gap, Segments::Lines), [(0, 2), (2 + 2 * c.len_utf8(), gap.len())], "{c:?}");
+            let whole = if c == '\t' { vec![(0, 2), (2 + c.len_utf8(), one.len())] } else { vec![(0, one.len())] };
+            assert_eq!(segments(&one, Segments::Lines), whole, "{c:?}");
+        }
+    }
 }
