@@ -84,7 +84,7 @@ impl Model<'static> {
 
 impl<'a> Model<'a> {
     /// Read a stored model ([`train::train`]'s output; the format is described there),
-    /// checking every offset and language index so that no lookup can go out of bounds.
+    /// checking every posting index and language index so that no lookup can go out of bounds.
     pub fn from_bytes(bytes: &'a [u8]) -> Result<Model<'a>, FormatError> {
         let mut r = Reader { bytes, at: 0 };
         if r.take(train::MAGIC.len(), "the format's name")? != train::MAGIC {
