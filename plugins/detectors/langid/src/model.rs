@@ -5,8 +5,10 @@
 //! first detector of a process only reads them in place. Each word, lower-cased and padded with a
 //! space on both sides, gives its character n-grams of 1 to [`ORDERS`] characters, and itself
 //! as a feature ([`features`]). A language's score for a text is the sum over the text's
-//! features of the log of their relative frequency in its training text; a feature it never
-//! saw costs as much as one seen once, plus [`train::UNSEEN_PENALTY`]. A feature no language
+//! features of the log of their relative frequency in its training text; an n-gram it never
+//! saw costs as much as one seen once, plus [`train::UNSEEN_PENALTY`], and an unseen word
+//! gets a share that grows with how varied the language's words are ([`train::Smoothing`],
+//! Witten-Bell). A feature no language
 //! saw (a name, a product code) is left out: it says nothing of the language, and counting it
 //! would favour the languages with the least training text, for which an unseen feature is
 //! the least unlikely (German news full of names came out Waama). Scores become
@@ -366,6 +368,33 @@ mod tests {
         assert_eq!(model.log_likelihoods("Qwzx Vkjy", &[0, 1], 1, &mut scores), 0);
         // Of " t ", the n-grams some language saw ("t", " t" of "the", "t " of "chat") count.
         assert_eq!(model.log_likelihoods("Qwzx t", &[0, 1], 1, &mut scores), 3);
+    }
+
+    #[test]
+    fn unseen_words_get_the_share_witten_bell_leaves_them() {
+        use train::{Smoothing, UNSEEN_PENALTY, UNSEEN_WORDS_LN};
+        // Ten words, four different: the seen words keep 10 / 14 of the mass, and 4 / 14 is
+        // spread over e^UNSEEN_WORDS_LN unseen words.
+        let words = Smoothing::of(ORDERS, 10, 4);
+        assert!((words.ln_denominator - 14f64.ln()).abs() < 1e-12);
+        assert!((words.unseen - ((4.0 / 14.0f64).ln() - UNSEEN_WORDS_LN)).abs() < 1e-12);
+        // A language whose words are more varied expects more unseen ones.
+        assert!(Smoothing::of(ORDERS, 10, 8).unseen > words.unseen);
+        // N-grams: an unseen one costs UNSEEN_PENALTY more than one seen once.
+        let trigrams = Smoothing::of(2, 10, 4);
+        assert!((-trigrams.ln_denominator - trigrams.unseen - UNSEEN_PENALTY).abs() < 1e-12);
+        assert_eq!(trigrams, Smoothing::of(2, 10, 9), "n-grams do not depend on the distinct count");
+        // No text of a kind is not a division by zero.
+        assert!(Smoothing::of(ORDERS, 0, 0).unseen.is_finite() && Smoothing::of(0, 0, 0).unseen.is_finite());
+        // The stored model holds these values: a word aa saw twice of its five words, four
+        // different ("le" twice), against an unseen one.
+        let stored = train::train("@aa\tA\n@bb\tB\naa\tle chat et le chien\nbb\tzz\n");
+        let model = Model::from_bytes(&stored).unwrap();
+        let mut only_words = Vec::new();
+        // min_order above every n-gram order: whole words only.
+        model.log_likelihoods("le", &[0], ORDERS + 1, &mut only_words);
+        let expected = 2f64.ln() - Smoothing::of(ORDERS, 5, 4).ln_denominator;
+        assert!((f64::from(only_words[0]) - expected).abs() < 1e-5, "{only_words:?} against {expected}");
     }
 
     #[test]

@@ -13,7 +13,8 @@
 //! 2. `u32` length, then that many bytes of UTF-8: a line per language,
 //!    `code<TAB>name<TAB>default|extra<TAB>scripts` (ISO 15924 codes, comma-separated, most
 //!    letters first);
-//! 3. per language, [`KINDS`] `f32`: the log-probability of a feature of each kind it never saw;
+//! 3. per language, [`KINDS`] `f32`: the log-probability of a feature of each kind it never saw
+//!    ([`Smoothing`]);
 //! 4. `u32` slot count `S` (a power of two), then `S + 1` entries of [`SLOT_BYTES`]: a `u64`
 //!    feature hash (0: empty slot) and the `u32` index of the slot's first posting. Open
 //!    addressing with linear probing from `hash & (S - 1)`; slot `i`'s postings run to entry
@@ -26,7 +27,7 @@
 //! language and gain: looking a feature up touches two places of the table, not four
 //! (docs/performance.md, `langid`).
 
-use super::features::{for_each_feature, script_of, KINDS};
+use super::features::{for_each_feature, script_of, KINDS, ORDERS};
 use std::collections::HashMap;
 use unicode_script::Script;
 
@@ -39,8 +40,48 @@ pub const SLOT_BYTES: usize = 12;
 /// Bytes of one posting: the language and the gain.
 pub const POSTING_BYTES: usize = 6;
 
-/// Natural-log cost of a feature a language never saw, beyond that of one seen once.
-pub const UNSEEN_PENALTY: f32 = 1.0;
+/// Natural-log cost of an n-gram a language never saw, beyond that of one seen once.
+pub const UNSEEN_PENALTY: f64 = 1.0;
+
+/// How many words a language's unseen share of words is spread over, as a natural log (see
+/// [`Smoothing::of`]).
+pub const UNSEEN_WORDS_LN: f64 = 8.0;
+
+/// How a language's counts of one kind of feature become log-probabilities.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Smoothing {
+    /// The log of what a feature's count is divided by.
+    pub ln_denominator: f64,
+    /// The log-probability of a feature of that kind the language never saw.
+    pub unseen: f64,
+}
+
+impl Smoothing {
+    /// The smoothing of a kind of which a language's training text holds `total` features,
+    /// `distinct` of them different.
+    ///
+    /// - **N-grams:** a feature seen `count` times has `count / total`; one never seen, that of
+    ///   one seen once less [`UNSEEN_PENALTY`].
+    /// - **Whole words**, by Witten-Bell: a word seen `count` times has
+    ///   `count / (total + distinct)`, and the unseen share, `distinct / (total + distinct)`,
+    ///   is spread over `e^UNSEEN_WORDS_LN` words. A language whose text keeps bringing new
+    ///   words (one that builds long words) expects more of them.
+    ///
+    /// Witten-Bell replaced the same fixed cost for words on 2026-12-03. The constant was
+    /// chosen on a development split of the UDHR set and on Leipzig's fr/en/es/de, never on
+    /// the UDHR held-out third; Witten-Bell for n-grams too traded the UDHR set for news and
+    /// did worse on the held-out third (docs/quality.md, "Smoothing").
+    pub fn of(kind: usize, total: u32, distinct: u32) -> Smoothing {
+        let total = f64::from(total.max(1));
+        if kind == ORDERS {
+            let distinct = f64::from(distinct.max(1));
+            let ln_denominator = (total + distinct).ln();
+            Smoothing { ln_denominator, unseen: distinct.ln() - ln_denominator - UNSEEN_WORDS_LN }
+        } else {
+            Smoothing { ln_denominator: total.ln(), unseen: -total.ln() - UNSEEN_PENALTY }
+        }
+    }
+}
 
 /// A script holding at least this share of a language's training letters is one of its scripts.
 const SCRIPT_SHARE: f32 = 0.05;
@@ -82,8 +123,8 @@ pub fn train(training: &str) -> Vec<u8> {
     put_u32(&mut out, header.len());
     out.extend_from_slice(header.as_bytes());
     for c in &counted {
-        for t in c.totals {
-            out.extend_from_slice(&(-(t.max(1) as f32).ln() - UNSEEN_PENALTY).to_le_bytes());
+        for u in c.unseen {
+            out.extend_from_slice(&u.to_le_bytes());
         }
     }
     write_table(&mut out, counted);
@@ -92,14 +133,14 @@ pub fn train(training: &str) -> Vec<u8> {
 
 /// Append the feature table and its postings (parts 4 and 5 of the format).
 fn write_table(out: &mut Vec<u8>, counted: Vec<Counted>) {
-    // (feature, language, count), sorted by feature: one allocation, not one a feature.
-    let mut seen: Vec<(u64, u16, u32)> = Vec::with_capacity(counted.iter().map(|c| c.counts.len()).sum());
+    // (feature, language, gain), sorted by feature: one allocation, not one a feature.
+    let mut seen: Vec<(u64, u16, f32)> = Vec::with_capacity(counted.iter().map(|c| c.gains.len()).sum());
     for (i, c) in counted.into_iter().enumerate() {
-        seen.extend(c.counts.into_iter().map(|(hash, count)| (hash, i as u16, count)));
+        seen.extend(c.gains.into_iter().map(|(hash, gain)| (hash, i as u16, gain)));
     }
-    seen.sort_unstable();
-    // A run: one feature's (hash, language, count) entries.
-    type Run<'a> = &'a [(u64, u16, u32)];
+    seen.sort_unstable_by_key(|&(hash, lang, _)| (hash, lang));
+    // A run: one feature's (hash, language, gain) entries.
+    type Run<'a> = &'a [(u64, u16, f32)];
     let runs: Vec<Run> = seen.chunk_by(|a, b| a.0 == b.0).collect();
     // At most half full: a miss (most of a text's n-grams in most scripts) probes one or two slots.
     let slots = (runs.len() * 2).next_power_of_two().max(2);
@@ -120,10 +161,9 @@ fn write_table(out: &mut Vec<u8>, counted: Vec<Counted>) {
         first += slot.map_or(0, |run| run.len());
     }
     put_u32(out, seen.len());
-    for &(_, lang, count) in table.iter().flatten().flat_map(|run| run.iter()) {
+    for &(_, lang, gain) in table.iter().flatten().flat_map(|run| run.iter()) {
         out.extend_from_slice(&lang.to_le_bytes());
-        // log(count / total) - unseen = log(count) + UNSEEN_PENALTY.
-        out.extend_from_slice(&((count as f32).ln() + UNSEEN_PENALTY).to_le_bytes());
+        out.extend_from_slice(&gain.to_le_bytes());
     }
 }
 
@@ -134,10 +174,11 @@ fn put_u32(out: &mut Vec<u8>, n: usize) {
 
 /// What one language's training text holds.
 struct Counted {
-    /// Each feature and how often it occurs.
-    counts: Vec<(u64, u32)>,
-    /// How many features of each kind.
-    totals: [u32; KINDS],
+    /// Each feature it saw and its gain: its log-probability less that of an unseen feature
+    /// of its kind.
+    gains: Vec<(u64, f32)>,
+    /// The log-probability of an unseen feature of each kind ([`Smoothing`]).
+    unseen: [f32; KINDS],
     /// The scripts with at least [`SCRIPT_SHARE`] of the letters, most letters first.
     scripts: Vec<Script>,
 }
@@ -157,13 +198,21 @@ fn count_all(texts: &[Vec<&str>]) -> Vec<Counted> {
 
 /// Count the features and scripts of one language's training lines.
 fn count(lines: &[&str]) -> Counted {
-    let mut counts: HashMap<u64, u32> = HashMap::new();
+    // Each feature's count and kind.
+    let mut counts: HashMap<u64, (u32, usize)> = HashMap::new();
     let mut totals = [0u32; KINDS];
+    let mut distinct = [0u32; KINDS];
     let mut letters: HashMap<Script, u32> = HashMap::new();
     for text in lines {
         for_each_feature(text, |kind, hash| {
             totals[kind] += 1;
-            *counts.entry(hash).or_default() += 1;
+            counts
+                .entry(hash)
+                .or_insert_with(|| {
+                    distinct[kind] += 1;
+                    (0, kind)
+                })
+                .0 += 1;
         });
         for c in text.chars().filter(|c| c.is_alphabetic()) {
             *letters.entry(script_of(c)).or_default() += 1;
@@ -175,5 +224,14 @@ fn count(lines: &[&str]) -> Counted {
         .filter(|&(s, n)| s != Script::Common && s != Script::Inherited && n as f32 >= SCRIPT_SHARE * all as f32)
         .collect();
     scripts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.full_name().cmp(b.0.full_name())));
-    Counted { counts: counts.into_iter().collect(), totals, scripts: scripts.into_iter().map(|(s, _)| s).collect() }
+    let smoothing: [Smoothing; KINDS] = std::array::from_fn(|kind| Smoothing::of(kind, totals[kind], distinct[kind]));
+    let gains = counts
+        .into_iter()
+        .map(|(hash, (n, kind))| {
+            let Smoothing { ln_denominator, unseen } = smoothing[kind];
+            (hash, (f64::from(n).ln() - ln_denominator - unseen) as f32)
+        })
+        .collect();
+    let unseen = smoothing.map(|s| s.unseen as f32);
+    Counted { gains, unseen, scripts: scripts.into_iter().map(|(s, _)| s).collect() }
 }
