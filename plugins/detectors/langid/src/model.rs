@@ -1,18 +1,18 @@
 //! The breadth model: naive Bayes over character n-grams, for every language of the UDHR set.
 //!
 //! The training text (`data/udhr-train.txt`, 443 languages, about 2.8 MB) is counted when the
-//! library is built (`build.rs` runs [`train::train`]) and the counts are compiled in: the
-//! first detector of a process only reads them in place. Each word, lower-cased and padded with a
-//! space on both sides, gives its character n-grams of 1 to [`ORDERS`] characters, and itself
-//! as a feature ([`features`]). A language's score for a text is the sum over the text's
-//! features of the log of their relative frequency in its training text; an n-gram it never
-//! saw costs as much as one seen once, plus [`train::UNSEEN_PENALTY`], and an unseen word
-//! gets a share that grows with how varied the language's words are ([`train::Smoothing`],
-//! Witten-Bell). A feature no language
-//! saw (a name, a product code) is left out: it says nothing of the language, and counting it
-//! would favour the languages with the least training text, for which an unseen feature is
-//! the least unlikely (German news full of names came out Waama). Scores become
-//! probabilities over the languages asked about (see [`Model::probabilities`]).
+//! library is built (`build.rs` runs [`train::train`]) and the counts are compiled in,
+//! compressed: the first detector of a process decompresses them and reads them in place. Each
+//! word, lower-cased and padded with a space on both sides, gives its character n-grams of 1 to
+//! [`ORDERS`] characters, and itself as a feature ([`features`]). A language's score for a text
+//! is the sum over the text's features of the log of their relative frequency in its training
+//! text; an n-gram it never saw costs as much as one seen once, plus [`train::UNSEEN_PENALTY`],
+//! and an unseen word gets a share that grows with how varied the language's words are
+//! ([`train::Smoothing`], Witten-Bell). A feature no language saw (a name, a product code) is
+//! left out: it says nothing of the language, and counting it would favour the languages with
+//! the least training text, for which an unseen feature is the least unlikely (German news full
+//! of names came out Waama). Scores become probabilities over the languages asked about (see
+//! [`Model::probabilities`]).
 //!
 //! Languages are only compared within a script: [`ModelLang::scripts`] says which scripts a
 //! language's training text is written in, and [`dominant_script`] which script a text is.
@@ -31,8 +31,8 @@ pub fn train_lines(n: usize) -> usize {
     (n * 2).div_ceil(3)
 }
 
-/// The stored model of `data/udhr-train.txt`, written by `build.rs`.
-static STORED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/udhr-model.bin"));
+/// The stored model of `data/udhr-train.txt`, written by `build.rs` (zstd-compressed).
+static STORED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/udhr-model.bin.zst"));
 
 /// One language of the model.
 #[derive(Debug)]
@@ -61,7 +61,7 @@ impl std::error::Error for FormatError {}
 
 /// The n-gram model: per feature, the languages that saw it and how much more likely it is in
 /// each than an unseen feature. The feature table is read in place from the stored model's
-/// bytes (for the compiled-in model, the library's own pages): nothing large is copied.
+/// bytes (for the compiled-in model, decompressed once a process): nothing large is copied.
 pub struct Model<'a> {
     langs: Vec<ModelLang>,
     /// Per language and kind of feature: the log-probability of one it never saw.
@@ -75,11 +75,15 @@ pub struct Model<'a> {
 }
 
 impl Model<'static> {
-    /// The model compiled into the library, read on first use (a few milliseconds).
+    /// The model compiled into the library, decompressed and read on first use (about 35 ms).
     pub fn global() -> &'static Model<'static> {
+        static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
         static MODEL: OnceLock<Model<'static>> = OnceLock::new();
         MODEL.get_or_init(|| {
-            Model::from_bytes(STORED).unwrap_or_else(|e| panic!("{e}: the library's own model is built by build.rs"))
+            let bytes = BYTES.get_or_init(|| {
+                zstd::decode_all(STORED).unwrap_or_else(|e| panic!("the library's own model is built by build.rs: {e}"))
+            });
+            Model::from_bytes(bytes).unwrap_or_else(|e| panic!("{e}: the library's own model is built by build.rs"))
         })
     }
 }
