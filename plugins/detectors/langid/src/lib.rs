@@ -10,7 +10,7 @@ The detector (see [`detect`]) knows 443 languages: the script of the text picks 
 candidates that write it, a breadth model trained on the Universal Declaration of Human Rights
 ([`model`]) ranks them, and where most of its probability lies on languages that a detector
 trained on general text knows, that one decides: whichlang (16 languages) for long text,
-lingua (25 languages here) for short text. The default candidates are the 154 languages
+lingua (35 languages here) for short text. The default candidates are the 154 languages
 fastText lid.176 also identifies.
 
 ```
