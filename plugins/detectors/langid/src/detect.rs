@@ -219,8 +219,8 @@ impl Detector {
     /// A detector over `candidates` (the [`Lang::defaults`] when empty). Text with fewer than
     /// `short_chars` characters is decided by lingua where a general model decides; the breadth
     /// model and lingua read at most `precise_max_chars` characters of a text. The breadth
-    /// model is compiled in and read in place; lingua loads a language's model the first time
-    /// it is asked about it.
+    /// model is compiled in, decompressed once a process and read in place; lingua loads a
+    /// language's model the first time it is asked about it.
     pub fn new(candidates: &[Lang], backend: Backend, short_chars: usize, precise_max_chars: usize) -> Detector {
         let mut candidates = if candidates.is_empty() { Lang::defaults().collect() } else { candidates.to_vec() };
         candidates.sort();
