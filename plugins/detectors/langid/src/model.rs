@@ -237,8 +237,11 @@ pub fn best(probabilities: &[(u16, f32)], keep: impl Fn(u16) -> bool) -> Option<
     })
 }
 
-/// The script most of the letters of `text` are in, and how many letters it has; `None` when
-/// it has no letters.
+/// The script that most of the bytes of the letters of `text` are in, and how many letters it
+/// has; `None` when it has no letters. Bytes, as the document's vote counts its segments: a
+/// Han character or a Hangul syllable (3 bytes) carries more of a sentence than a Latin letter
+/// (1), and a Chinese or Korean sentence that names a few Latin-script programs or brands is
+/// still Chinese or Korean ("AdPlay 是 AdPlug 的控制台前端。").
 pub fn dominant_script(text: &str) -> Option<(Script, usize)> {
     let mut counts: Vec<(Script, usize)> = Vec::new();
     let mut letters = 0;
@@ -249,8 +252,8 @@ pub fn dominant_script(text: &str) -> Option<(Script, usize)> {
         }
         letters += 1;
         match counts.iter_mut().find(|(s, _)| *s == script) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((script, 1)),
+            Some((_, n)) => *n += c.len_utf8(),
+            None => counts.push((script, c.len_utf8())),
         }
     }
     // Ties go to the script seen first.
@@ -354,6 +357,8 @@ mod tests {
         assert_eq!((model.langs()[0].default, model.langs()[1].default), (true, false));
         assert_eq!(model.langs()[1].scripts, [Script::Latin]);
         assert_eq!(dominant_script("Привет, world!!"), Some((Script::Cyrillic, 11)));
+        // Seven Han characters (21 bytes) over twelve Latin letters.
+        assert_eq!(dominant_script("AdPlay 是 AdPlug 的控制台前端。").map(|(s, _)| s), Some(Script::Han));
         assert_eq!(dominant_script("123 🙂"), None);
         // The fast path agrees with Unicode's table.
         for c in '\0'..='\u{24F}' {

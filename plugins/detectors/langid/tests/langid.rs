@@ -171,6 +171,9 @@ fn short_text_in_a_shared_script_gets_its_language() {
         ("hi", "यह बहुत जरूरी है।"),
         ("zh", "这件事非常紧急。"),
         ("ja", "これは非常に緊急です。"),
+        // More Latin letters than Han characters or Hangul syllables, fewer of their bytes.
+        ("zh", "我们用 Firefox 和 Thunderbird 浏览网页。"),
+        ("ko", "Firefox와 Thunderbird를 설치했습니다."),
     ];
     assert_langs(&samples);
 }
