@@ -1,8 +1,8 @@
 //! The detector: a breadth model for every language, general models where they exist.
 //!
-//! 1. **Script.** The script most of a text's letters are in ([`model::dominant_script`])
-//!    decides which candidates are compared: a text in a script that one candidate writes
-//!    (Greek, Armenian, Georgian, Thai, Hangul...) is that language.
+//! 1. **Script.** The script most of the bytes of a text's letters are in
+//!    ([`model::dominant_script`]) decides which candidates are compared: a text in a script
+//!    that one candidate writes (Greek, Armenian, Georgian, Thai, Hangul...) is that language.
 //! 2. **Breadth.** The n-gram model ([`model`]), trained on the UDHR in 443 languages, ranks
 //!    the candidates that write that script.
 //! 3. **General models.** When most of that ranking's probability lies on languages that a
