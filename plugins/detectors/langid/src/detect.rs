@@ -10,7 +10,9 @@
 //!    whichlang (16 languages, about 70 MB/s, 99 % right on sentences) for text of at least
 //!    `short_chars` characters, lingua (precise on short text, under 1 MB/s) for shorter
 //!    text. The breadth model knows one legal text per language; the general models know
-//!    news and the web, so they decide wherever they can.
+//!    news and the web, so they decide wherever they can. lingua's confidence is weighed by
+//!    the breadth model's probabilities, lightly (`BREADTH_WEIGHT`): it knows where words
+//!    end, which lingua's n-grams do not.
 //!
 //! The measurements behind this are in docs/quality.md.
 
@@ -52,10 +54,10 @@ const COMMON_PRIOR: f32 = 2.0;
 /// probability of that language raised to this power. lingua's n-grams do not see where a
 /// word ends: "realidad virtual" and "participar actividades" came out Portuguese (every
 /// n-gram of "realidad" is in "realidade"); the breadth model counts whole words and their
-/// ends. A low power: the breadth model knows
-/// one legal text per language, and at 0.3 and more English news lost words to French.
-/// Chosen on the same sets as [`COMMON_PRIOR`] (0.05 to 0.5 tried; 0.1 to 0.15 best on news,
-/// the UDHR split rising to 0.25); see docs/quality.md.
+/// ends. A low power: the breadth model knows one legal text per language, and at 0.3 and
+/// more English news lost words to French. Chosen on the same sets as [`COMMON_PRIOR`] (0.05
+/// to 0.5 tried; 0.1 to 0.15 best on news, the UDHR split still rising at 0.25); see
+/// docs/quality.md, "lingua weighed by the breadth model".
 const BREADTH_WEIGHT: f32 = 0.15;
 
 /// The least probability of a language that [`BREADTH_WEIGHT`] weighs lingua's confidence by

@@ -10,8 +10,8 @@ The detector (see [`detect`]) knows 443 languages: the script of the text picks 
 candidates that write it, a breadth model trained on the Universal Declaration of Human Rights
 ([`model`]) ranks them, and where most of its probability lies on languages that a detector
 trained on general text knows, that one decides: whichlang (16 languages) for long text,
-lingua (35 languages here) for short text. The default candidates are the 154 languages
-fastText lid.176 also identifies.
+lingua (35 languages here, its confidence weighed by the breadth model's) for short text.
+The default candidates are the 154 languages fastText lid.176 also identifies.
 
 ```
 use moulin_langid::Langid;
