@@ -5,7 +5,7 @@
 //! ```text
 //! cargo run --release -p moulin-langid --example eval -- DIR
 //!     [--backend mixed|whichlang|lingua|ngrams|whatlang] [--candidates fr,en,es,de|default|all]
-//!     [--short-chars N] [--held-out] [--fasttext-languages] [--calibration]
+//!     [--short-chars N] [--min-score S] [--held-out] [--fasttext-languages] [--calibration]
 //!     [--require KIND=PERCENT ...] [--require-fasttext KIND=PERCENT ...] [--require-own KIND=PERCENT ...]
 //! ```
 //!
@@ -14,6 +14,9 @@
 //!
 //! - `--candidates`: `default` (the default) is the stage's default set, the 154 languages
 //!   fastText lid.176 also knows; `all` is all 443.
+//! - `--min-score`: an answer scored under it counts as `und`, as the stage's `lang` is;
+//!   default the stage's default `min_score`, so that the figures are what the stage writes.
+//!   `--min-score 0` scores the detector's best guess whatever its score.
 //! - `--held-out`: only the part of each file the breadth model was not trained on (the lines
 //!   after the first `train_lines(n)`; for word pairs and single words, which come from the
 //!   same sentences in document order, the same share of the file).
@@ -22,8 +25,8 @@
 //!   fastText gives it the sample language's label (`qu` for every Quechua, `zh` for Hakka),
 //!   and a third, exact, over the 127 of them fastText labels with their own code (the ones it
 //!   can get exactly right).
-//! - `--calibration`: how well `score` separates right answers from wrong ones: the AUC, and
-//!   the accuracy of the samples in each tenth of the scores.
+//! - `--calibration`: how well `score` separates right best guesses from wrong ones (whatever
+//!   `--min-score`): the AUC, and the accuracy of the samples in each tenth of the scores.
 //! - `--require sentences=99`: exit with status 1 when that kind's mean is lower;
 //!   `--require-fasttext` the same for the mean at fastText's granularity, `--require-own`
 //!   for the exact mean over the languages fastText labels with their own code (scripts/test.sh
@@ -41,6 +44,8 @@ struct Options {
     backend: Option<Backend>, // None: whatlang
     candidates: String,
     short_chars: usize,
+    /// Answers scored under this are `und`, as the stage's `lang` is.
+    min_score: f32,
     held_out: bool,
     fasttext: bool,
     calibration: bool,
@@ -53,7 +58,7 @@ struct Options {
 
 const USAGE: &str =
     "usage: eval DIR [--backend mixed|whichlang|lingua|ngrams|whatlang] [--candidates fr,en,es,de|default|all] \
-                     [--short-chars N] [--held-out] [--fasttext-languages] [--calibration] [--require KIND=PERCENT] [--require-fasttext KIND=PERCENT] [--require-own KIND=PERCENT]";
+                     [--short-chars N] [--min-score S] [--held-out] [--fasttext-languages] [--calibration] [--require KIND=PERCENT] [--require-fasttext KIND=PERCENT] [--require-own KIND=PERCENT]";
 
 fn options() -> Result<Options, Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
@@ -61,6 +66,7 @@ fn options() -> Result<Options, Box<dyn std::error::Error>> {
         backend: Some(Backend::Mixed),
         candidates: "default".into(),
         short_chars: moulin_langid::LangidConfig::default().short_chars,
+        min_score: moulin_langid::LangidConfig::default().min_score,
         ..Options::default()
     };
     let mut dir = None;
@@ -83,6 +89,7 @@ fn options() -> Result<Options, Box<dyn std::error::Error>> {
             }
             "--candidates" => o.candidates = args.next().ok_or("--candidates needs a value")?,
             "--short-chars" => o.short_chars = args.next().ok_or("--short-chars needs a value")?.parse()?,
+            "--min-score" => o.min_score = args.next().ok_or("--min-score needs a value")?.parse()?,
             "--held-out" => o.held_out = true,
             "--fasttext-languages" => o.fasttext = true,
             "--calibration" => o.calibration = true,
@@ -136,23 +143,28 @@ fn languages_table(dir: &Path) -> Result<HashMap<String, UdhrLang>, Box<dyn std:
 
 /// A detector under test: the plugin's, or whatlang for comparison.
 enum Subject {
-    Moulin(Detector),
+    /// The detector, and the score under which the stage's `lang` is `und`.
+    Moulin(Detector, f32),
     Whatlang(HashMap<String, String>),
 }
 
 impl Subject {
-    fn detect(&self, text: &str) -> (String, f32) {
+    /// The best guess, its score, and the answer the stage writes (`und` under `min_score`).
+    fn detect(&self, text: &str) -> (String, f32, String) {
         match self {
-            Subject::Moulin(d) => {
+            Subject::Moulin(d, min_score) => {
                 let g = d.detect(text);
-                (g.lang.map_or("und", Lang::code).to_string(), g.score)
+                let guess = g.lang.map_or("und", Lang::code).to_string();
+                let answer = if g.score < *min_score { "und".to_string() } else { guess.clone() };
+                (guess, g.score, answer)
             }
             Subject::Whatlang(codes) => match whatlang::detect(text) {
                 Some(info) => {
                     let code = info.lang().code();
-                    (codes.get(code).cloned().unwrap_or_else(|| code.to_string()), info.confidence() as f32)
+                    let code = codes.get(code).cloned().unwrap_or_else(|| code.to_string());
+                    (code.clone(), info.confidence() as f32, code)
                 }
-                None => ("und".into(), 0.0),
+                None => ("und".into(), 0.0, "und".into()),
             },
         }
     }
@@ -181,8 +193,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let subject = match o.backend {
         Some(backend) => {
             let detector = Detector::new(&candidates, backend, o.short_chars, 400);
-            println!("backend {backend:?}, {} candidates, short_chars {}", detector.candidates().len(), o.short_chars);
-            Subject::Moulin(detector)
+            println!(
+                "backend {backend:?}, {} candidates, short_chars {}, min_score {}",
+                detector.candidates().len(),
+                o.short_chars,
+                o.min_score
+            );
+            Subject::Moulin(detector, o.min_score)
         }
         None => {
             // whatlang answers ISO 639-3; the UDHR table and the macrolanguages map it to codes.
@@ -237,14 +254,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let (mut right, mut right_label) = (0, 0);
             for sample in &samples {
                 let started = Instant::now();
-                let (answer, score) = subject.detect(sample);
+                let (guess, score, answer) = subject.detect(sample);
                 seconds += started.elapsed().as_secs_f64();
                 right += usize::from(answer == code);
                 if answer != code {
                     *wrong.entry((kind.clone(), code.clone())).or_default().entry(answer.clone()).or_default() += 1;
                 }
                 right_label += usize::from(answer == code || label(&answer) == truth);
-                scored.push((score, answer == code || label(&answer) == truth));
+                // The score is judged against the best guess it is the score of.
+                scored.push((score, guess == code || label(&guess) == truth));
             }
             bytes += samples.iter().map(|s| s.len()).sum::<usize>();
             results.entry(kind).or_default().insert(code.clone(), (right, right_label, samples.len()));

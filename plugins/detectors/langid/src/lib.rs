@@ -2,8 +2,9 @@
 `langid`: the language of each document, and of the segments that differ from it.
 
 Sets `lang` (ISO 639-1 where there is one, else ISO 639-3; `und` when the text has no
-letters, no candidate writes its script, or the score is under `min_score`) and `lang_score`, and adds a span in the `lang` layer for every line (or
-paragraph) whose language differs from the document's, labelled with its code and scored.
+letters, no candidate writes its script, or the score is under `min_score`) and `lang_score`,
+and adds a span in the `lang` layer for every line (or paragraph) whose language differs from
+the document's with at least `min_span_score`, labelled with its code and scored.
 With `keep`, documents in other languages are dropped with a reason.
 
 The detector (see [`detect`]) knows 443 languages: the script of the text picks the
@@ -63,9 +64,14 @@ pub struct LangidConfig {
     /// detector knows (docs/quality.md lists them). Fewer candidates are more accurate on
     /// short text.
     pub candidates: Vec<String>,
-    /// Below this score the document's `lang` is `und` (its score is kept), and a segment
-    /// gets no span. Default 0.5.
+    /// Below this score the document's `lang` is `und` (its score is kept). Default 0.15:
+    /// the answer is the detector's best guess unless it is very likely wrong (docs/quality.md,
+    /// "Scores"); a filter that wants surer labels raises it.
     pub min_score: f32,
+    /// A segment in another language than the document's gets a span only with at least this
+    /// score. Default 0.5: a span says the segment differs from its document, which most
+    /// segments do not.
+    pub min_span_score: f32,
     /// Segment granularity: `lines` (default), `paragraphs` or `none`.
     pub segments: Segments,
     /// Segments with fewer characters get no span of their own. Default 20.
@@ -83,7 +89,8 @@ impl Default for LangidConfig {
     fn default() -> Self {
         LangidConfig {
             candidates: Vec::new(),
-            min_score: 0.5,
+            min_score: 0.15,
+            min_span_score: 0.5,
             segments: Segments::Lines,
             min_segment_chars: 20,
             keep: Vec::new(),
@@ -147,8 +154,10 @@ impl Stage for Langid {
                 format!("{:?} is kept but is not one of the candidates{hint}", lang.code()),
             ));
         }
-        if !(0.0..=1.0).contains(&config.min_score) {
-            return Err(Error::config("min_score", format!("expected a score in [0, 1], found {}", config.min_score)));
+        for (key, score) in [("min_score", config.min_score), ("min_span_score", config.min_span_score)] {
+            if !(0.0..=1.0).contains(&score) {
+                return Err(Error::config(key, format!("expected a score in [0, 1], found {score}")));
+            }
         }
         Ok(())
     }
@@ -191,7 +200,7 @@ moulin_plugin::export_plugin!(Langid);
 /// that label are what the breadth model and lingua read. Each segment of at least
 /// `min_segment_chars` is then checked: a label that agrees with the document settles it;
 /// any other segment goes to the whole detector, and becomes a span when it is in another
-/// language with at least `min_score`. When lingua did not decide the document, its score is
+/// language with at least `min_span_score`. When lingua did not decide the document, its score is
 /// the detector's times the share of the checked segments' characters in its language.
 pub fn annotate(detector: &Detector, config: &LangidConfig, text: &str) -> (Guess, Vec<(usize, usize, Guess)>) {
     let segments = segments(text, config.segments);
@@ -239,7 +248,7 @@ pub fn annotate(detector: &Detector, config: &LangidConfig, text: &str) -> (Gues
         };
         match g.lang {
             Some(lang) if lang == doc_lang => same += chars,
-            Some(_) if g.score >= config.min_score => {
+            Some(_) if g.score >= config.min_span_score => {
                 other += chars;
                 spans.push((start, end, g));
             }

@@ -104,11 +104,28 @@ fn bad_configurations_name_the_key() {
         (serde_json::json!({ "keep": ["ab"] }), "keep", "(the default ones; `candidates = [\"all\"]` has all)"),
         (serde_json::json!({ "candidates": ["und"] }), "candidates", "or \"all\""),
         (serde_json::json!({ "min_score": 2.0 }), "min_score", "expected a score in [0, 1]"),
+        (serde_json::json!({ "min_span_score": -0.1 }), "min_span_score", "expected a score in [0, 1]"),
         (serde_json::json!({ "segments": "words" }), "segments", "unknown variant"),
     ] {
         let err = check_config::<Langid>(config.clone()).unwrap_err();
         assert_eq!(err.key(), Some(key), "{config}: {err:?}");
         assert!(err.message().contains(words), "{config}: {}", err.message());
+    }
+}
+
+/// Short text that is right but unsure keeps the detector's best guess with the default
+/// `min_score`; asked for surer labels, the stage makes it `und` and keeps the score.
+#[test]
+fn short_text_keeps_its_best_guess_unless_surer_labels_are_asked_for() {
+    let texts = [("es", "la casa"), ("de", "Haus"), ("da", "jeg ved")];
+    let mut stage = Harness::new::<Langid>(serde_json::json!({})).unwrap();
+    let guesses = stage.process(docs(&texts)).unwrap().kept;
+    let mut strict = Harness::new::<Langid>(serde_json::json!({ "min_score": 0.5 })).unwrap();
+    let strict = strict.process(docs(&texts)).unwrap().kept;
+    for (guess, strict) in guesses.iter().zip(&strict) {
+        assert_eq!(guess.lang(), guess.id(), "{guess:?}");
+        assert!((0.15..0.5).contains(&guess.lang_score()), "{guess:?}");
+        assert_eq!((strict.lang(), strict.lang_score()), ("und", guess.lang_score()));
     }
 }
 
