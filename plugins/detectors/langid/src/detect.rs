@@ -83,6 +83,13 @@ const WHICHLANG_MAX_CHARS: usize = 4000;
 /// 42 % of its text, 250 55 %.
 const LABEL_MAX_CHARS: usize = 150;
 
+/// A segment with more characters than this is labelled from three windows of
+/// [`LABEL_MAX_CHARS`] (a sixth of the way in, the middle, five sixths), by the label two of
+/// them give (the middle's when all three differ): its label weighs as many characters in the
+/// document's vote as the segment has. A headline ticker of French titles with one Spanish
+/// title in its middle is French; from its middle alone, it made French pages Spanish.
+const LONG_LABEL_CHARS: usize = 4 * LABEL_MAX_CHARS;
+
 /// The score of a text that repeats one or two letters ("aaaa...", "hahaha") is multiplied by
 /// this: whatever language it is labelled, it is hardly text.
 const REPETITIVE_SCORE: f32 = 0.1;
@@ -353,8 +360,16 @@ impl Detector {
     ///
     /// [`detect_in_labelled`]: Detector::detect_in_labelled
     pub fn fast_label(&self, text: &str) -> Option<Lang> {
-        let text = middle(text, LABEL_MAX_CHARS);
-        text.chars().any(char::is_alphabetic).then(|| self.fast(text)).flatten()
+        let label = |window: &str| window.chars().any(char::is_alphabetic).then(|| self.fast(window)).flatten();
+        if text.len() <= LONG_LABEL_CHARS || text.chars().count() <= LONG_LABEL_CHARS {
+            return label(middle(text, LABEL_MAX_CHARS));
+        }
+        let [first, mid, last] = [1, 3, 5].map(|sixths| label(window(text, LABEL_MAX_CHARS, sixths)));
+        if first == last {
+            first
+        } else {
+            mid
+        }
     }
 
     /// Text this short is decided by lingua where a general model decides.
@@ -452,6 +467,12 @@ impl Detector {
 
 /// `text` if it has at most `max` characters, else `max` characters from about its middle.
 fn middle(text: &str, max: usize) -> &str {
+    window(text, max, 3)
+}
+
+/// `text` if it has at most `max` characters, else `max` characters from about `sixths`
+/// sixths of the way through it (3: the middle).
+fn window(text: &str, max: usize, sixths: usize) -> &str {
     if text.len() <= max {
         return text;
     }
@@ -459,8 +480,8 @@ fn middle(text: &str, max: usize) -> &str {
     if chars <= max {
         return text;
     }
-    // Skip about half of the characters not read, by their share of the bytes.
-    let from = text.len() / chars * (chars - max) / 2;
+    // Skip that share of the characters not read, by their share of the bytes.
+    let from = text.len() / chars * (chars - max) * sixths / 6;
     let start = (0..=from).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
     match text[start..].char_indices().nth(max) {
         Some((end, _)) => &text[start..start + end],
@@ -497,6 +518,8 @@ mod tests {
         assert_eq!(middle("ééééé", 3), "ééé");
         assert_eq!(middle("abcdefghij", 4), "defg");
         assert_eq!(middle("", 4), "");
+        assert_eq!(window("abcdefghijklmnopqrstuvwxyz", 2, 1), "ef");
+        assert_eq!(window("abcdefghijklmnopqrstuvwxyz", 2, 5), "uv");
     }
 
     #[test]

@@ -129,6 +129,35 @@ fn short_text_keeps_its_best_guess_unless_surer_labels_are_asked_for() {
     }
 }
 
+/// A headline ticker collapsed to one line (as `normalize` leaves it) with a Spanish title in
+/// its middle: whichlang labels a long line from three windows, so the page stays French
+/// (labelled from its middle alone, this page came out Spanish).
+#[test]
+fn a_ticker_with_a_foreign_title_in_its_middle_does_not_decide_the_page() {
+    let titles = [
+        "Maroc : la croissance prévue à 3,8% au T2 2025",
+        "Le pire n'est jamais sûr : « On the brink »",
+        "SM le Roi félicite le président syrien à l'occasion de l'anniversaire de la fête de l'évacuation",
+        "Préparatifs de la CAN 25 : Plus de 120 projets sont actuellement en cours de réalisation dans les six villes",
+        "Avec 5 972 tonnes, le Maroc établit un nouveau record d'exportation de fraises surgelées vers le Japon",
+        "Les températures attendues ce jeudi 17 avril 2025",
+        "El sector de los cítricos en Marruecos busca reinventarse en Marrakech",
+        "Agadir : Douar des arts sur le front de mer",
+        "À Safi, l'Etat ratifie la délimitation réglementaire de trois zones industrielles à Khat Azakane",
+        "Skhirat-Témara : extension du complexe des écoles militaires sur le domaine forestier de M'khénza Zaër",
+        "La France fournira pour la première fois des services consulaires à Laâyoune à partir du mois de mai",
+        "Qui est « Visit Rwanda », ce sponsor qui accompagne le PSG en demi-finale de la Ligue des champions ?",
+    ];
+    let ticker = titles.join(" ");
+    let middle = ticker.len() / 2;
+    let spanish = ticker.find("El sector").unwrap();
+    assert!(spanish < middle && middle < spanish + titles[6].len(), "the Spanish title is in the middle");
+    let page = format!("{ticker}\nPar la rédaction\nLe gouvernement a présenté mardi son plan pour l'eau.");
+    let mut stage = Harness::new::<Langid>(serde_json::json!({})).unwrap();
+    let out = stage.process(docs(&[("page", page.as_str())])).unwrap();
+    assert_eq!(out.kept[0].lang(), "fr", "{:?}", out.kept[0]);
+}
+
 #[test]
 fn texts_without_a_language_are_und() {
     let mut stage = Harness::new::<Langid>(serde_json::json!({})).unwrap();
