@@ -89,7 +89,12 @@ fn options() -> Result<Options, Box<dyn std::error::Error>> {
             }
             "--candidates" => o.candidates = args.next().ok_or("--candidates needs a value")?,
             "--short-chars" => o.short_chars = args.next().ok_or("--short-chars needs a value")?.parse()?,
-            "--min-score" => o.min_score = args.next().ok_or("--min-score needs a value")?.parse()?,
+            "--min-score" => {
+                o.min_score = args.next().ok_or("--min-score needs a value")?.parse()?;
+                if !(0.0..=1.0).contains(&o.min_score) {
+                    return Err(format!("--min-score: expected a score in [0, 1], found {}", o.min_score).into());
+                }
+            }
             "--held-out" => o.held_out = true,
             "--fasttext-languages" => o.fasttext = true,
             "--calibration" => o.calibration = true,
