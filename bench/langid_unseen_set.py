@@ -10,7 +10,10 @@ SOURCE_DIR holds what bench/langid_unseen.sh fetched:
   Translation Project's package descriptions for bookworm's main, translated by people;
 - `debs/`: the `.deb` packages of GTK 2 and GLib, unpacked, whose gettext catalogues
   (`gtk20.mo`, `gtk20-properties.mo`, `glib20.mo`) hold their user-interface messages in about
-  a hundred languages.
+  a hundred languages;
+- `fortunes/`: Debian's `fortunes-*` packages, unpacked: quotations, proverbs, jokes and
+  anecdotes that people collected in their own language (not translations of one text), in 13
+  languages and three scripts.
 
 UDHR_DIR is ../shared/data/langid-udhr: its LANGUAGES.tsv says which codes the detector knows
 (a locale whose language it does not know is left out) and is copied beside each set, where
@@ -23,7 +26,11 @@ a line; `code` the detector's, ISO 639-1 where there is one):
   long descriptions, and two neighbouring words and one word of them (not for Chinese,
   Japanese and Khmer, written without spaces);
 - `OUT_DIR/gettext/<code>/messages.txt`: the translated messages, short by nature (a median of
-  four words), in every script.
+  four words), in every script;
+- `OUT_DIR/fortunes/<code>/sentences.txt`, `word-pairs.txt`, `single-words.txt`: sentences of
+  the fortune cookies (the attribution lines under them, `-- Author`, left out), two
+  neighbouring words and one word of them (sentences only for Chinese). Written for readers,
+  not for software: the register nearest to news of the three.
 
 Text copied from the English original is not the translation's language, so it is taken out
 before sampling (a description whose English original bookworm no longer lists is left out): a sentence or message the English original holds as it is, the words of the
@@ -31,7 +38,12 @@ English original (package names, commands, terms left in English) from word pair
 words, and a sentence or message of which fewer than half of the words are new. Placeholders
 (`%s`, `{name}`), markup and mnemonics (`_Open`) are removed from messages. Up to 1,000
 samples a kind and language, drawn with a fixed seed; a language with fewer than 100 is left
-out. Nothing here looks at what any detector answers.
+out. Nothing here looks at what any detector answers. Fortune cookies have no original to
+compare with: a sentence with a web or mail address, of which under half the characters are
+letters (code, ASCII art, tables), that looks like a line of a chat log (a time, a `<nick>`),
+or of which most letters are not in the language's script (a shell command in a Chinese
+cookie) is left out, and what is left may still quote another language now and then (a Latin
+motto, an English line in a joke), for every detector alike.
 """
 
 import bz2
@@ -40,6 +52,7 @@ import random
 import re
 import struct
 import sys
+import unicodedata
 from pathlib import Path
 
 SAMPLES = 1000
@@ -177,6 +190,82 @@ def gettext_samples(mo_files):
     return messages
 
 
+# Which files of the `fortunes-*` packages (paths under usr/share/games/fortunes) hold which
+# language: the UTF-8 copies (`.u8`) where a package ships one (fortunes-pl's are empty: its
+# files are UTF-8 already). Not taken: `tang300` and `song100` (Classical Chinese poems, not
+# the modern written language `zh` is), `es/off` (the offensive section), `cz/` (links to
+# `cs/`), and the files of FORTUNES_LEFT_OUT.
+FORTUNES = {
+    "bg": ["bg/*.u8"],
+    "cs": ["cs/*.u8"],
+    "de": ["de/*.u8"],
+    "en": ["fortunes.u8", "literature.u8", "riddles.u8"],
+    "eo": ["eo/proverbaro.u8"],
+    "es": ["es/*.fortunes.u8"],
+    "ga": ["ga/proverbs.u8"],
+    "it": ["it/*.u8"],
+    "pl": ["pl/*"],
+    "pt": ["brasil"],
+    "ru": ["ru/*.u8"],
+    "sk": ["cs/klasik-sk.u8"],
+    "zh": ["chinese.u8"],
+}
+FORTUNES_LEFT_OUT = {"cs": {"cs/klasik-sk.u8"}, "de": {"de/asciiart.u8"}}  # Slovak; pictures
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+ATTRIBUTION = re.compile(r"^\s*(?:--|—|–)")
+# A chat log's timestamp or speaker inside a sentence: a log line, not prose.
+CHAT = re.compile(r"\b\d{1,2}:\d{2}\b|<[^>\s]{1,30}>")
+# The script most of a language's letters must be in (Unicode character names begin with it):
+# a shell command quoted in a Chinese cookie is not Chinese.
+SCRIPT = {"bg": "CYRILLIC", "ru": "CYRILLIC", "zh": "CJK"}
+# The speaker of a chat log's line (`<nick> `, `[12:30] <nick> `): a name, not the language.
+SPEAKER = re.compile(r"^\s*(?:\[[\d:]+\]\s*)?<[^>\s]{1,30}>\s*")
+
+
+def fortune_entries(path):
+    """The cookies of a fortune file (entries between lines of `%`), attribution lines left
+    out and chat speakers' names taken off, each as a list of paragraphs."""
+    text = ANSI.sub("", path.read_text(encoding="utf-8", errors="replace"))
+    for entry in re.split(r"^%\s*$", text, flags=re.M):
+        paragraphs, lines = [], []
+        for line in entry.splitlines() + [""]:
+            if not line.strip():
+                if lines:
+                    paragraphs.append(" ".join(lines))
+                lines = []
+            elif not ATTRIBUTION.match(line):
+                lines.append(SPEAKER.sub("", line).strip())
+        yield paragraphs
+
+
+def in_script(text, code):
+    """Whether most of the letters of `text` are in the script `code` is written in."""
+    letters = [c for c in text if c.isalpha()]
+    script = SCRIPT.get(code, "LATIN")
+    return 2 * sum(unicodedata.name(c, "").startswith(script) for c in letters) > len(letters)
+
+
+def fortunes_samples(files, code):
+    sentences, pairs, singles = [], [], []
+    for path in files:
+        for paragraphs in fortune_entries(path):
+            for paragraph in paragraphs:
+                for sentence in SENTENCE_END.split(paragraph):
+                    sentence = re.sub(r"\s+", " ", sentence).strip()
+                    letters = sum(c.isalpha() for c in sentence)
+                    if not 20 <= len(sentence) <= 300 or "://" in sentence or "@" in sentence:
+                        continue
+                    if 2 * letters < len(sentence) or CHAT.search(sentence) or not in_script(sentence, code):
+                        continue
+                    sentences.append(sentence)
+                    if code in NO_SPACES:
+                        continue
+                    ws = words(sentence)
+                    pairs.extend(f"{a} {b}" for a, b in zip(ws, ws[1:]))
+                    singles.extend(w for w in ws if len(w) >= 3)
+    return {"sentences": sentences, "word-pairs": pairs, "single-words": singles}
+
+
 def write(out, code, kind, lines):
     folder = out / code
     folder.mkdir(parents=True, exist_ok=True)
@@ -189,7 +278,7 @@ def main():
     source, udhr, out = (Path(a) for a in sys.argv[1:])
     table = (udhr / "LANGUAGES.tsv").read_text(encoding="utf-8")
     known = {line.split("\t")[0] for line in table.splitlines()[1:] if line.strip()}
-    for set_name in ("ddtp", "gettext"):
+    for set_name in ("ddtp", "gettext", "fortunes"):
         (out / set_name).mkdir(parents=True, exist_ok=True)
         (out / set_name / "LANGUAGES.tsv").write_text(table, encoding="utf-8")
     counts = {}
@@ -224,6 +313,21 @@ def main():
             chosen = sample(items, random.Random(f"gettext/{code}"))
             write(out / "gettext", code, "messages", chosen)
             counts[("gettext", "messages", code)] = len(chosen)
+
+    root = source / "fortunes" / "usr" / "share" / "games" / "fortunes"
+    for code, patterns in sorted(FORTUNES.items()):
+        files = sorted({f for pattern in patterns for f in root.glob(pattern)})
+        files = [
+            f
+            for f in files
+            if f.is_file() and f.suffix != ".dat" and f.stat().st_size > 0
+            and str(f.relative_to(root)) not in FORTUNES_LEFT_OUT.get(code, ())
+        ]
+        for kind, items in fortunes_samples(files, code).items():
+            if len(set(items)) >= MIN_SAMPLES:
+                chosen = sample(items, random.Random(f"fortunes/{code}/{kind}"))
+                write(out / "fortunes", code, kind, chosen)
+                counts[("fortunes", kind, code)] = len(chosen)
 
     for (set_name, kind) in sorted({(s, k) for s, k, _ in counts}):
         langs = [c for s, k, c in counts if (s, k) == (set_name, kind)]

@@ -5,7 +5,7 @@
 //! ```text
 //! cargo run --release -p moulin-langid --example eval -- DIR
 //!     [--backend mixed|whichlang|lingua|ngrams|whatlang] [--candidates fr,en,es,de|default|all]
-//!     [--short-chars N] [--min-score S] [--held-out] [--fasttext-languages] [--calibration]
+//!     [--short-chars N] [--min-score S] [--held-out] [--fasttext-languages] [--calibration] [--wrong]
 //!     [--require KIND=PERCENT ...] [--require-fasttext KIND=PERCENT ...] [--require-own KIND=PERCENT ...]
 //! ```
 //!
@@ -27,6 +27,8 @@
 //!   can get exactly right).
 //! - `--calibration`: how well `score` separates right best guesses from wrong ones (whatever
 //!   `--min-score`): the AUC, and the accuracy of the samples in each tenth of the scores.
+//! - `--wrong`: also print each sample labelled wrong, a line each (`kind`, the sample's
+//!   language, the answer, its score, the sample), on standard error.
 //! - `--require sentences=99`: exit with status 1 when that kind's mean is lower;
 //!   `--require-fasttext` the same for the mean at fastText's granularity, `--require-own`
 //!   for the exact mean over the languages fastText labels with their own code (scripts/test.sh
@@ -49,6 +51,8 @@ struct Options {
     held_out: bool,
     fasttext: bool,
     calibration: bool,
+    /// Print each sample labelled wrong.
+    show_wrong: bool,
     required: Vec<(String, f64)>,
     /// Bars on the means at fastText's granularity.
     required_fasttext: Vec<(String, f64)>,
@@ -58,7 +62,7 @@ struct Options {
 
 const USAGE: &str =
     "usage: eval DIR [--backend mixed|whichlang|lingua|ngrams|whatlang] [--candidates fr,en,es,de|default|all] \
-                     [--short-chars N] [--min-score S] [--held-out] [--fasttext-languages] [--calibration] [--require KIND=PERCENT] [--require-fasttext KIND=PERCENT] [--require-own KIND=PERCENT]";
+                     [--short-chars N] [--min-score S] [--held-out] [--fasttext-languages] [--calibration] [--wrong] [--require KIND=PERCENT] [--require-fasttext KIND=PERCENT] [--require-own KIND=PERCENT]";
 
 fn options() -> Result<Options, Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
@@ -98,6 +102,7 @@ fn options() -> Result<Options, Box<dyn std::error::Error>> {
             "--held-out" => o.held_out = true,
             "--fasttext-languages" => o.fasttext = true,
             "--calibration" => o.calibration = true,
+            "--wrong" => o.show_wrong = true,
             flag @ ("--require" | "--require-fasttext" | "--require-own") => {
                 let value = args.next().ok_or_else(|| format!("{flag} needs KIND=PERCENT"))?;
                 let (kind, pct) =
@@ -263,6 +268,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 seconds += started.elapsed().as_secs_f64();
                 right += usize::from(answer == code);
                 if answer != code {
+                    if o.show_wrong {
+                        eprintln!("{kind}\t{code}\t{answer}\t{score:.3}\t{sample}");
+                    }
                     *wrong.entry((kind.clone(), code.clone())).or_default().entry(answer.clone()).or_default() += 1;
                 }
                 right_label += usize::from(answer == code || label(&answer) == truth);
