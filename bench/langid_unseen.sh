@@ -5,8 +5,10 @@
 #   - the DDTP package descriptions of bookworm's main (deb.debian.org), in the languages
 #     that have one, and the English originals;
 #   - the .deb packages of GTK 2's and GLib's messages (apt-get download), unpacked;
-#   - the .deb packages of Debian's fortune cookies in 13 languages (apt-get download), unpacked.
-# Builds the sets in target/langid-unseen/set/{ddtp,gettext,fortunes}, then scores moulin's `langid`
+#   - the .deb packages of Debian's fortune cookies in 13 languages (apt-get download), unpacked;
+#   - the .deb packages of the Russian, Ukrainian, Macedonian and Serbian manual pages, unpacked
+#     (a development set, not unseen: see langid_unseen_set.py).
+# Builds the sets in target/langid-unseen/set/{ddtp,gettext,fortunes,manpages}, then scores moulin's `langid`
 # (the default and all 443 candidates) beside its peers: lingua-rs over the languages compiled
 # in, whichlang and whatlang (the eval example's backends), fastText lid.176 and lingua-py
 # (bench/langid.sh's PyPI packages, installed there). Prints what docs/quality.md reports.
@@ -43,15 +45,22 @@ if [ ! -d "$SRC/fortunes/usr" ]; then
     (cd "$SRC/fortune-debs" && apt-get download $FORTUNES)
     for deb in "$SRC"/fortune-debs/*.deb; do dpkg-deb -x "$deb" "$SRC/fortunes"; done
 fi
+MANPAGES="manpages-mk manpages-ru manpages-sr manpages-uk"
+if [ ! -d "$SRC/manpages/usr" ]; then
+    mkdir -p "$SRC/manpage-debs"
+    # shellcheck disable=SC2086 # a list of package names
+    (cd "$SRC/manpage-debs" && apt-get download $MANPAGES)
+    for deb in "$SRC"/manpage-debs/*.deb; do dpkg-deb -x "$deb" "$SRC/manpages"; done
+fi
 echo "## sources (sha256)"
-(cd "$SRC" && sha256sum ddtp/* ./*.deb fortune-debs/*.deb)
+(cd "$SRC" && sha256sum ddtp/* ./*.deb fortune-debs/*.deb manpage-debs/*.deb)
 
 rm -rf "$OUT/set"
 python3 bench/langid_unseen_set.py "$SRC" "$SHARED/data/langid-udhr" "$OUT/set"
 
 cargo build --release --quiet -p moulin-langid --example eval
 E=target/release/examples/eval
-for set in ddtp gettext fortunes; do
+for set in ddtp gettext fortunes manpages; do
     for backend in mixed ngrams lingua whichlang whatlang; do
         echo "## $set, $backend, default candidates, over the languages fastText knows"
         $E "$OUT/set/$set" --backend "$backend" --fasttext-languages
@@ -64,6 +73,6 @@ if [ ! -x target/langid-py/bin/python ] || [ ! -f target/langid-py/lid.176.ftz ]
     echo "## peers from PyPI: run bench/langid.sh once first (it installs them)"
     exit 0
 fi
-for set in ddtp gettext fortunes; do
+for set in ddtp gettext fortunes manpages; do
     target/langid-py/bin/python bench/langid_peers.py --set "$OUT/set/$set" target/langid-py/lid.176.ftz
 done

@@ -13,7 +13,11 @@ SOURCE_DIR holds what bench/langid_unseen.sh fetched:
   a hundred languages;
 - `fortunes/`: Debian's `fortunes-*` packages, unpacked: quotations, proverbs, jokes and
   anecdotes that people collected in their own language (not translations of one text), in 13
-  languages and three scripts.
+  languages and three scripts;
+- `manpages/`: the Russian, Ukrainian, Macedonian and Serbian manual pages of Debian's
+  `manpages-l10n` packages, unpacked. Unlike the others, a **development** set: it is where the
+  lingua letter rule that took Ukrainian for Kazakh was found (third_party/lingua) and where
+  `BREADTH_WEIGHT` was checked for Cyrillic (docs/quality.md).
 
 UDHR_DIR is ../shared/data/langid-udhr: its LANGUAGES.tsv says which codes the detector knows
 (a locale whose language it does not know is left out) and is copied beside each set, where
@@ -30,7 +34,10 @@ a line; `code` the detector's, ISO 639-1 where there is one):
 - `OUT_DIR/fortunes/<code>/sentences.txt`, `word-pairs.txt`, `single-words.txt`: sentences of
   the fortune cookies (the attribution lines under them, `-- Author`, left out), two
   neighbouring words and one word of them (sentences only for Chinese). Written for readers,
-  not for software: the register nearest to news of the three.
+  not for software: the register nearest to news of the three;
+- `OUT_DIR/manpages/<code>/sentences.txt`, `word-pairs.txt`, `single-words.txt`: sentences of
+  the manual pages' running text (the roff source's text lines, macros and escapes taken out),
+  two neighbouring words and one word of them, those in Cyrillic only.
 
 Text copied from the English original is not the translation's language, so it is taken out
 before sampling (a description whose English original bookworm no longer lists is left out): a sentence or message the English original holds as it is, the words of the
@@ -47,6 +54,7 @@ motto, an English line in a joke), for every detector alike.
 """
 
 import bz2
+import gzip
 import lzma
 import random
 import re
@@ -217,7 +225,9 @@ ATTRIBUTION = re.compile(r"^\s*(?:--|—|–)")
 CHAT = re.compile(r"\b\d{1,2}:\d{2}\b|<[^>\s]{1,30}>")
 # The script most of a language's letters must be in (Unicode character names begin with it):
 # a shell command quoted in a Chinese cookie is not Chinese.
-SCRIPT = {"bg": "CYRILLIC", "ru": "CYRILLIC", "zh": "CJK"}
+SCRIPT = {"bg": "CYRILLIC", "mk": "CYRILLIC", "ru": "CYRILLIC", "sr": "CYRILLIC", "uk": "CYRILLIC", "zh": "CJK"}
+# Roff's font changes, named characters and zero-width escapes (`\fB`, `\(em`, `\&`).
+ROFF_ESCAPE = re.compile(r"\\f(?:\[[^]]*\]|\(..|.)|\\\(..|\\\[[^]]*\]|\\[&%:|^ ]")
 # The speaker of a chat log's line (`<nick> `, `[12:30] <nick> `): a name, not the language.
 SPEAKER = re.compile(r"^\s*(?:\[[\d:]+\]\s*)?<[^>\s]{1,30}>\s*")
 
@@ -266,6 +276,37 @@ def fortunes_samples(files, code):
     return {"sentences": sentences, "word-pairs": pairs, "single-words": singles}
 
 
+def manpage_paragraphs(roff):
+    """The running text of a manual page's roff source: text lines joined, a macro line or an
+    empty line ending a paragraph."""
+    paragraph = []
+    for line in roff.splitlines() + [""]:
+        if line.startswith((".", "'")) or not line.strip():
+            if paragraph:
+                yield " ".join(paragraph)
+            paragraph = []
+        else:
+            paragraph.append(ROFF_ESCAPE.sub("", line).replace("\\-", "-").replace("\\e", "\\").strip())
+
+
+def manpages_samples(pages, code):
+    sentences, pairs, singles = [], [], []
+    for page in pages:
+        for paragraph in manpage_paragraphs(gzip.decompress(page.read_bytes()).decode("utf-8", "replace")):
+            for sentence in SENTENCE_END.split(re.sub(r"\s+", " ", paragraph)):
+                sentence = sentence.strip()
+                letters = sum(c.isalpha() for c in sentence)
+                if not 20 <= len(sentence) <= 300 or "://" in sentence or "@" in sentence:
+                    continue
+                if 2 * letters < len(sentence) or not in_script(sentence, code):
+                    continue
+                sentences.append(sentence)
+                ws = words(sentence)
+                pairs.extend(f"{a} {b}" for a, b in zip(ws, ws[1:]) if in_script(a + b, code))
+                singles.extend(w for w in ws if len(w) >= 3 and in_script(w, code))
+    return {"sentences": sentences, "word-pairs": pairs, "single-words": singles}
+
+
 def write(out, code, kind, lines):
     folder = out / code
     folder.mkdir(parents=True, exist_ok=True)
@@ -278,7 +319,7 @@ def main():
     source, udhr, out = (Path(a) for a in sys.argv[1:])
     table = (udhr / "LANGUAGES.tsv").read_text(encoding="utf-8")
     known = {line.split("\t")[0] for line in table.splitlines()[1:] if line.strip()}
-    for set_name in ("ddtp", "gettext", "fortunes"):
+    for set_name in ("ddtp", "gettext", "fortunes", "manpages"):
         (out / set_name).mkdir(parents=True, exist_ok=True)
         (out / set_name / "LANGUAGES.tsv").write_text(table, encoding="utf-8")
     counts = {}
@@ -328,6 +369,14 @@ def main():
                 chosen = sample(items, random.Random(f"fortunes/{code}/{kind}"))
                 write(out / "fortunes", code, kind, chosen)
                 counts[("fortunes", kind, code)] = len(chosen)
+
+    for code in ("mk", "ru", "sr", "uk"):
+        pages = sorted((source / "manpages" / "usr" / "share" / "man" / code).glob("man*/*.gz"))
+        for kind, items in manpages_samples(pages, code).items():
+            if len(set(items)) >= MIN_SAMPLES:
+                chosen = sample(items, random.Random(f"manpages/{code}/{kind}"))
+                write(out / "manpages", code, kind, chosen)
+                counts[("manpages", kind, code)] = len(chosen)
 
     for (set_name, kind) in sorted({(s, k) for s, k, _ in counts}):
         langs = [c for s, k, c in counts if (s, k) == (set_name, kind)]
