@@ -554,6 +554,12 @@ mod tests {
         g.lang.map_or("und", Lang::code)
     }
 
+    /// The texts the default detector does not label `lang`, with what it said.
+    fn mislabelled<'t>(texts: &[&'t str], lang: &str) -> Vec<(&'t str, &'static str)> {
+        let d = Detector::new(&[], Backend::Mixed, 120, 400);
+        texts.iter().map(|t| (*t, code(d.detect(t)))).filter(|(_, c)| *c != lang).collect()
+    }
+
     #[test]
     fn the_middle_of_a_text() {
         assert_eq!(middle("été", 3), "été");
@@ -613,7 +619,6 @@ mod tests {
     /// 6 of these 20 came out Portuguese.
     #[test]
     fn lingua_is_weighed_by_where_words_end() {
-        let d = Detector::new(&[], Backend::Mixed, 120, 400);
         let pairs = [
             "participar actividades",
             "actividades culturales",
@@ -636,8 +641,7 @@ mod tests {
             "unidad central",
             "sanidad pública",
         ];
-        let wrong: Vec<(&str, &str)> =
-            pairs.iter().map(|p| (*p, code(d.detect(p)))).filter(|(_, c)| *c != "es").collect();
+        let wrong = mislabelled(&pairs, "es");
         assert!(wrong.len() <= 1, "{wrong:?}");
     }
 
@@ -647,7 +651,6 @@ mod tests {
     /// this test) came out Kazakh or Bulgarian.
     #[test]
     fn lingua_rule_keeps_ukrainian_with_shcha() {
-        let d = Detector::new(&[], Backend::Mixed, 120, 400);
         let texts = [
             "Вивести дані щодо топології блокового пристрою.",
             "Показати резюме щодо прийнятних аргументів і параметрів.",
@@ -658,8 +661,7 @@ mod tests {
             "щоб знати",
             "щодо питання",
         ];
-        let wrong: Vec<(&str, &str)> =
-            texts.iter().map(|t| (*t, code(d.detect(t)))).filter(|(_, c)| *c != "uk").collect();
+        let wrong = mislabelled(&texts, "uk");
         assert!(wrong.is_empty(), "{wrong:?}");
     }
 
